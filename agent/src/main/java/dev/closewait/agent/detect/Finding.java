@@ -1,0 +1,108 @@
+package dev.closewait.agent.detect;
+
+import dev.closewait.agent.tcp.Endpoint;
+import dev.closewait.agent.tcp.TcpState;
+import dev.closewait.agent.track.LeakStatus;
+import dev.closewait.agent.track.Origin;
+import dev.closewait.agent.track.StackFrames;
+import dev.closewait.agent.track.TrackedSocket;
+
+import java.util.List;
+
+/** An immutable view of one leaked socket at the moment a report is made. */
+public final class Finding {
+
+    /** Epoch-millis fields hold this when the event has not happened. */
+    public static final long NEVER = 0;
+
+    private final long id;
+    private final LeakStatus status;
+    private final TcpState state;
+    private final Origin origin;
+    private final Endpoint local;
+    private final Endpoint remote;
+    private final long openedAt;
+    private final long closeWaitSince;
+    private final long closedAt;
+    private final long unreachableAt;
+    private final String thread;
+    private final List<String> stack;
+
+    public Finding(long id, LeakStatus status, TcpState state, Origin origin, Endpoint local, Endpoint remote,
+                   long openedAt, long closeWaitSince, long closedAt, long unreachableAt, String thread,
+                   List<String> stack) {
+        this.id = id;
+        this.status = status;
+        this.state = state;
+        this.origin = origin;
+        this.local = local;
+        this.remote = remote;
+        this.openedAt = openedAt;
+        this.closeWaitSince = closeWaitSince;
+        this.closedAt = closedAt;
+        this.unreachableAt = unreachableAt;
+        this.thread = thread;
+        this.stack = List.copyOf(stack);
+    }
+
+    /** A view of {@code socket} as it is now. */
+    static Finding of(TrackedSocket socket, StackFrames frames) {
+        synchronized (socket) {
+            return new Finding(socket.id(), socket.status(), socket.lastState(), socket.origin(), socket.local(),
+                    socket.remote(), socket.openedAt(), socket.closeWaitSince(), socket.closedAt(),
+                    socket.unreachableAt(), socket.thread(), socket.stack(frames));
+        }
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public LeakStatus status() {
+        return status;
+    }
+
+    /** The last TCP state the kernel reported for it. */
+    public TcpState state() {
+        return state;
+    }
+
+    public Origin origin() {
+        return origin;
+    }
+
+    /** The local endpoint, or {@code null} if the kernel never showed it. */
+    public Endpoint local() {
+        return local;
+    }
+
+    public Endpoint remote() {
+        return remote;
+    }
+
+    public long openedAt() {
+        return openedAt;
+    }
+
+    public long closeWaitSince() {
+        return closeWaitSince;
+    }
+
+    public long closedAt() {
+        return closedAt;
+    }
+
+    /** When the agent learnt the socket object was collected unclosed; {@link #NEVER} if not. */
+    public long unreachableAt() {
+        return unreachableAt;
+    }
+
+    public String thread() {
+        return thread;
+    }
+
+    /** Creation frames, innermost first; empty when unknown. */
+    public List<String> stack() {
+        return stack;
+    }
+}

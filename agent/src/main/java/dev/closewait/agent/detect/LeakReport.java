@@ -1,0 +1,52 @@
+package dev.closewait.agent.detect;
+
+import java.util.List;
+
+/** Everything a report shows, taken at one instant: the counts and every finding so far. */
+public final class LeakReport {
+
+    private final long pid;
+    private final long generatedAt;
+    private final long tracked;
+    private final long open;
+    private final long graceMillis;
+    private final List<Finding> leaks;
+
+    public LeakReport(long pid, long generatedAt, long tracked, long open, long graceMillis, List<Finding> leaks) {
+        this.pid = pid;
+        this.generatedAt = generatedAt;
+        this.tracked = tracked;
+        this.open = open;
+        this.graceMillis = graceMillis;
+        this.leaks = List.copyOf(leaks);
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    /** Epoch millis when the report was taken. */
+    public long generatedAt() {
+        return generatedAt;
+    }
+
+    /** Sockets tracked since the agent started. */
+    public long tracked() {
+        return tracked;
+    }
+
+    /** Tracked sockets open when the report was taken. */
+    public long open() {
+        return open;
+    }
+
+    /** The {@code grace} in force, for sentences that explain a finding. */
+    public long graceMillis() {
+        return graceMillis;
+    }
+
+    /** Every finding so far, in the order they were found. */
+    public List<Finding> leaks() {
+        return leaks;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.closewait.agent.report;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.closewait.agent.detect.Finding;
+import dev.closewait.agent.detect.LeakReport;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Writes the JSON report, version 1 (DESIGN.md, "JSON report"). Field names, their order and
+ * their values are a contract: scripts read them.
+ */
+public final class JsonReport {
+
+    /** The {@code tool} field. */
+    public static final String TOOL = "closewait";
+
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private final String version;
+
+    /** @param version the agent's version, written as {@code version} */
+    public JsonReport(String version) {
+        this.version = version;
+    }
+
+    /** Writes {@code report} to {@code out} (UTF-8, indented); does not close {@code out}. */
+    public void write(LeakReport report, OutputStream out) throws IOException {
+        try (JsonGenerator json = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            json.useDefaultPrettyPrinter();
+            json.writeStartObject();
+            json.writeStringField("tool", TOOL);
+            json.writeStringField("version", version);
+            json.writeNumberField("pid", report.pid());
+            json.writeStringField("generatedAt", Timestamps.seconds(report.generatedAt()));
+            json.writeObjectFieldStart("summary");
+            json.writeNumberField("tracked", report.tracked());
+            json.writeNumberField("open", report.open());
+            json.writeNumberField("leaks", report.leaks().size());
+            json.writeEndObject();
+            json.writeArrayFieldStart("leaks");
+            for (Finding leak : report.leaks()) {
+                writeLeak(json, leak);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+            json.writeRaw('\n');
+        }
+    }
+
+    private static void writeLeak(JsonGenerator json, Finding leak) throws IOException {
+        json.writeStartObject();
+        json.writeNumberField("id", leak.id());
+        json.writeStringField("status", leak.status().name());
+        json.writeStringField("state", leak.state() == null ? null : leak.state().name());
+        json.writeStringField("origin", leak.origin().name());
+        json.writeStringField("local", leak.local() == null ? null : leak.local().toString());
+        json.writeStringField("remote", leak.remote().toString());
+        writeTime(json, "openedAt", leak.openedAt());
+        writeTime(json, "closeWaitSince", leak.closeWaitSince());
+        writeTime(json, "closedAt", leak.closedAt());
+        json.writeStringField("thread", leak.thread());
+        json.writeArrayFieldStart("stack");
+        for (String frame : leak.stack()) {
+            json.writeString(frame);
+        }
+        json.writeEndArray();
+        json.writeNullField("jdbc");
+        json.writeEndObject();
+    }
+
+    private static void writeTime(JsonGenerator json, String field, long epochMillis) throws IOException {
+        if (epochMillis == Finding.NEVER) {
+            json.writeNullField(field);
+        } else {
+            json.writeStringField(field, Timestamps.millis(epochMillis));
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.closewait.agent.report;
+
+import dev.closewait.agent.detect.LeakReport;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The JSON report file, rewritten atomically: written next to the target, then renamed over it,
+ * so a reader never sees half a report.
+ */
+public final class ReportFile {
+
+    private final Path path;
+    private final JsonReport json;
+
+    public ReportFile(Path path, JsonReport json) {
+        this.path = path.toAbsolutePath();
+        this.json = json;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Writes {@code report}; throws with the path in the message when it cannot. */
+    public synchronized void write(LeakReport report) throws IOException {
+        Path dir = path.getParent();
+        Path temp = Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                json.write(report, out);
+            }
+            try {
+                Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException notAtomic) {
+                Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.closewait.agent.report;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+
+/** The report's time formats: UTC ISO-8601, events to the millisecond. */
+public final class Timestamps {
+
+    private static final DateTimeFormatter MILLIS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SECONDS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter CLOCK =
+            DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+    private Timestamps() {
+    }
+
+    /** {@code 2026-11-21T10:14:02.120Z}. */
+    public static String millis(long epochMillis) {
+        return MILLIS.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    /** {@code 2026-11-21T10:15:30Z}. */
+    public static String seconds(long epochMillis) {
+        return SECONDS.format(Instant.ofEpochMilli(epochMillis).truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    /** {@code 10:14:02.120} (UTC), for sentences. */
+    public static String timeOfDay(long epochMillis) {
+        return CLOCK.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    /** {@code 12.3 s} or {@code 250 ms}. */
+    public static String duration(long millis) {
+        if (millis < 1000) {
+            return millis + " ms";
+        }
+        if (millis < 120_000) {
+            return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f min", millis / 60_000.0);
+    }
+}

@@ -1,0 +1,11 @@
+package dev.closewait.agent.track;
+
+/** How a tracked socket came to be; the report's {@code origin}. */
+public enum Origin {
+    /** This JVM connected it. */
+    CONNECT,
+    /** A server socket of this JVM accepted it. */
+    ACCEPT,
+    /** It existed before the agent was attached: no stack, no thread, no open time. */
+    BEFORE_ATTACH
+}

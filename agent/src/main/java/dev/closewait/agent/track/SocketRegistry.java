@@ -1,0 +1,166 @@
+package dev.closewait.agent.track;
+
+import dev.closewait.agent.boot.SocketEvents;
+import dev.closewait.agent.tcp.Endpoint;
+
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
+import java.lang.ref.ReferenceQueue;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Every open socket of the application, held weakly and found by identity. Application threads
+ * call {@link #opened} and {@link #closed} (through the bridge); the scanner reads the rest.
+ *
+ * <p>The hot path is one identity-hash map operation and, at open, a {@code new Throwable()}:
+ * frames are rendered only for sockets that are reported.
+ */
+public final class SocketRegistry implements SocketEvents {
+
+    private final Clock clock;
+    private final Consumer<Throwable> onFault;
+    private final ConcurrentHashMap<Object, TrackedSocket> open = new ConcurrentHashMap<>();
+    private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+    private final ConcurrentLinkedQueue<TrackedSocket> closedAfterCloseWait = new ConcurrentLinkedQueue<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    /**
+     * @param clock   the agent's one clock
+     * @param onFault what to do when the bridge caught a fault from this registry (turn the agent off)
+     */
+    public SocketRegistry(Clock clock, Consumer<Throwable> onFault) {
+        this.clock = clock;
+        this.onFault = onFault;
+    }
+
+    @Override
+    public void opened(Object socket, int origin) {
+        ConnectionKey key;
+        Endpoint local = null;
+        boolean channel;
+        if (socket instanceof SocketChannel) {
+            SocketChannel sc = (SocketChannel) socket;
+            SocketAddress remote;
+            SocketAddress localAddress;
+            try {
+                remote = sc.getRemoteAddress();
+                localAddress = sc.getLocalAddress();
+            } catch (Exception closedMeanwhile) {
+                return;
+            }
+            if (!(remote instanceof InetSocketAddress) || !(localAddress instanceof InetSocketAddress)) {
+                return; // a Unix domain socket
+            }
+            InetSocketAddress r = (InetSocketAddress) remote;
+            InetSocketAddress l = (InetSocketAddress) localAddress;
+            if (r.getAddress() == null) {
+                return;
+            }
+            key = new ConnectionKey(l.getPort(), Endpoint.of(r.getAddress(), r.getPort()));
+            local = l.getAddress() == null || l.getAddress().isAnyLocalAddress()
+                    ? null : Endpoint.of(l.getAddress(), l.getPort());
+            channel = true;
+        } else if (socket instanceof Socket) {
+            Socket s = (Socket) socket;
+            // Cached fields after connect: no system call.
+            if (s.getInetAddress() == null || s.getLocalPort() <= 0) {
+                return;
+            }
+            key = new ConnectionKey(s.getLocalPort(), Endpoint.of(s.getInetAddress(), s.getPort()));
+            channel = false;
+        } else {
+            return;
+        }
+        if (open.containsKey(new IdentityLookup(socket))) {
+            return; // connect() then finishConnect(), or accept() through an adaptor
+        }
+        TrackedSocket tracked = new TrackedSocket(socket, collected, ids.incrementAndGet(),
+                origin == ORIGIN_ACCEPT ? Origin.ACCEPT : Origin.CONNECT, channel, key, local,
+                clock.millis(), Thread.currentThread().getName(), new Throwable());
+        open.putIfAbsent(tracked, tracked);
+    }
+
+    @Override
+    public void closed(Object socket) {
+        TrackedSocket tracked = open.remove(new IdentityLookup(socket));
+        if (tracked == null) {
+            return;
+        }
+        boolean recheck = tracked.markClosed(clock.millis());
+        tracked.clear(); // closed: never enqueued as collected
+        if (recheck) {
+            closedAfterCloseWait.add(tracked);
+        }
+    }
+
+    @Override
+    public void failed(Throwable fault) {
+        onFault.accept(fault);
+    }
+
+    /** The sockets open now (a live view). */
+    public Collection<TrackedSocket> openSockets() {
+        return open.values();
+    }
+
+    /** How many sockets are open now. */
+    public int openCount() {
+        return open.size();
+    }
+
+    /** How many sockets were tracked since the agent started. */
+    public long trackedCount() {
+        return ids.get();
+    }
+
+    /** Sockets closed after a scan had seen them in CLOSE_WAIT, since the last call. */
+    public List<TrackedSocket> drainClosedAfterCloseWait() {
+        List<TrackedSocket> drained = new ArrayList<>();
+        for (TrackedSocket t; (t = closedAfterCloseWait.poll()) != null; ) {
+            drained.add(t);
+        }
+        return drained;
+    }
+
+    /** Sockets whose objects were collected without a close, since the last call; no longer open. */
+    public List<TrackedSocket> drainCollectedUnclosed() {
+        List<TrackedSocket> drained = new ArrayList<>();
+        long now = clock.millis();
+        for (Object ref; (ref = collected.poll()) != null; ) {
+            TrackedSocket tracked = (TrackedSocket) ref;
+            if (open.remove(tracked) != null) {
+                tracked.markUnreachable(now);
+                drained.add(tracked);
+            }
+        }
+        return drained;
+    }
+
+    /** A probe that finds a tracked socket by the identity of the application's object. */
+    private static final class IdentityLookup {
+        private final Object socket;
+
+        IdentityLookup(Object socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof TrackedSocket && ((TrackedSocket) other).tracks(socket);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(socket);
+        }
+    }
+}

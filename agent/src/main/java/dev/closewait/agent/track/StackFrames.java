@@ -1,0 +1,75 @@
+package dev.closewait.agent.track;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Turns the {@link Throwable} captured when a socket opened into report frames, only for sockets
+ * that end up reported, and interns identical stacks so a thousand leaks from one line cost one list.
+ */
+public final class StackFrames {
+
+    private static final String[] AGENT_PREFIXES = {"dev.closewait.agent.", "dev.closewait.shaded."};
+    private static final String[] PLATFORM_PREFIXES = {"java.", "javax.", "jdk.", "sun.", "com.sun."};
+
+    private final ConcurrentMap<List<String>, List<String>> interned = new ConcurrentHashMap<>();
+
+    /**
+     * Frames as {@link StackTraceElement#toString()} prints them, innermost first, the agent's own
+     * frames removed; identical stacks are the same list instance.
+     */
+    public List<String> render(Throwable creation) {
+        StackTraceElement[] elements = creation.getStackTrace();
+        List<String> frames = new ArrayList<>(elements.length);
+        for (StackTraceElement element : elements) {
+            if (!startsWithAny(element.getClassName(), AGENT_PREFIXES)) {
+                frames.add(element.toString());
+            }
+        }
+        List<String> stack = Collections.unmodifiableList(frames);
+        List<String> previous = interned.putIfAbsent(stack, stack);
+        return previous != null ? previous : stack;
+    }
+
+    /** How many distinct stacks were rendered. */
+    public int distinctStacks() {
+        return interned.size();
+    }
+
+    /**
+     * Whether a rendered frame belongs to the application rather than the JDK: the frames a
+     * reader looks for first.
+     */
+    public static boolean isApplicationFrame(String frame) {
+        return !startsWithAny(className(frame), PLATFORM_PREFIXES);
+    }
+
+    /** The first application frame of {@code stack}, or its first frame, or {@code null} if empty. */
+    public static String firstApplicationFrame(List<String> stack) {
+        for (String frame : stack) {
+            if (isApplicationFrame(frame)) {
+                return frame;
+            }
+        }
+        return stack.isEmpty() ? null : stack.get(0);
+    }
+
+    /** {@code java.base/java.net.Socket.connect(Socket.java:1)} -> {@code java.net.Socket.connect}. */
+    static String className(String frame) {
+        int paren = frame.indexOf('(');
+        String head = paren < 0 ? frame : frame.substring(0, paren);
+        return head.substring(head.lastIndexOf('/') + 1);
+    }
+
+    private static boolean startsWithAny(String text, String[] prefixes) {
+        for (String prefix : prefixes) {
+            if (text.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,205 @@
+package dev.closewait.agent.track;
+
+import dev.closewait.agent.tcp.Endpoint;
+import dev.closewait.agent.tcp.TcpState;
+
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.List;
+
+/**
+ * One socket the agent tracks. Holds the application's socket only weakly, so a leaked socket can
+ * still be collected (and its descriptor released by the JDK's cleaner).
+ *
+ * <p>What the socket was when it opened is final. What detection learns later (when it entered
+ * CLOSE_WAIT, when it was closed or collected, its leak status) is guarded by this object's
+ * monitor: application threads close sockets while the scanner looks at them.
+ */
+public final class TrackedSocket extends WeakReference<Object> {
+
+    private final long id;
+    private final int identityHash;
+    private final Origin origin;
+    private final boolean channel;
+    private final ConnectionKey key;
+    private final long openedAt;
+    private final String thread;
+    private Throwable creation;
+
+    private Endpoint local;
+    private TcpState lastState;
+    private long closeWaitSince;
+    private long closedAt;
+    private long unreachableAt;
+    private LeakStatus status;
+    private List<String> stack;
+
+    TrackedSocket(Object socket, ReferenceQueue<Object> queue, long id, Origin origin, boolean channel,
+                  ConnectionKey key, Endpoint local, long openedAt, String thread, Throwable creation) {
+        super(socket, queue);
+        this.id = id;
+        this.identityHash = socket == null ? 0 : System.identityHashCode(socket);
+        this.origin = origin;
+        this.channel = channel;
+        this.key = key;
+        this.local = local;
+        this.openedAt = openedAt;
+        this.thread = thread;
+        this.creation = creation;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public Origin origin() {
+        return origin;
+    }
+
+    /** An NIO channel: no cleaner releases its descriptor when it becomes unreachable. */
+    public boolean isChannel() {
+        return channel;
+    }
+
+    public ConnectionKey key() {
+        return key;
+    }
+
+    public Endpoint remote() {
+        return key.remote();
+    }
+
+    /** Epoch millis of the connect or accept; 0 for {@link Origin#BEFORE_ATTACH}. */
+    public long openedAt() {
+        return openedAt;
+    }
+
+    /** Name of the thread that opened it; {@code null} for {@link Origin#BEFORE_ATTACH}. */
+    public String thread() {
+        return thread;
+    }
+
+    /** The local endpoint: from the channel, or from the kernel's row once seen; may be {@code null}. */
+    public synchronized Endpoint local() {
+        return local;
+    }
+
+    public synchronized TcpState lastState() {
+        return lastState;
+    }
+
+    /** Epoch millis of the first scan that saw it in CLOSE_WAIT; 0 if none did. */
+    public synchronized long closeWaitSince() {
+        return closeWaitSince;
+    }
+
+    /** Epoch millis of the application's close; 0 if not closed. */
+    public synchronized long closedAt() {
+        return closedAt;
+    }
+
+    /** Epoch millis when the agent learnt the socket object was collected unclosed; 0 if not. */
+    public synchronized long unreachableAt() {
+        return unreachableAt;
+    }
+
+    /** The leak status, or {@code null} while this socket is not a finding. */
+    public synchronized LeakStatus status() {
+        return status;
+    }
+
+    /**
+     * Records a scan's view of the kernel's row for this socket; ignored once the application
+     * closed it (the scan may have read the table just before the close).
+     */
+    public synchronized void observed(Endpoint kernelLocal, TcpState state, long now) {
+        if (closedAt != 0) {
+            return;
+        }
+        if (kernelLocal != null) {
+            local = kernelLocal;
+        }
+        lastState = state;
+        if (state == TcpState.CLOSE_WAIT && closeWaitSince == 0) {
+            closeWaitSince = now;
+        }
+    }
+
+    /**
+     * Makes this socket an {@link LeakStatus#OPEN} finding if it is still open and has sat in
+     * CLOSE_WAIT for {@code grace} millis or more; returns whether it became one.
+     */
+    public synchronized boolean promoteIfLeaked(long now, long grace) {
+        if (status != null || closedAt != 0 || unreachableAt != 0 || closeWaitSince == 0
+                || now - closeWaitSince < grace) {
+            return false;
+        }
+        status = LeakStatus.OPEN;
+        return true;
+    }
+
+    /**
+     * Records the application's close; returns whether detection must look at this socket again
+     * (it was in CLOSE_WAIT or already a finding).
+     */
+    synchronized boolean markClosed(long now) {
+        if (closedAt == 0) {
+            closedAt = now;
+        }
+        return closeWaitSince != 0 || status != null;
+    }
+
+    synchronized void markUnreachable(long now) {
+        if (unreachableAt == 0) {
+            unreachableAt = now;
+        }
+    }
+
+    /** Sets the leak status; returns whether it changed. */
+    public synchronized boolean setStatus(LeakStatus newStatus) {
+        if (status == newStatus) {
+            return false;
+        }
+        status = newStatus;
+        return true;
+    }
+
+    /** The creation stack, rendered once and interned; empty for {@link Origin#BEFORE_ATTACH}. */
+    public synchronized List<String> stack(StackFrames frames) {
+        if (stack == null) {
+            stack = creation == null ? List.of() : frames.render(creation);
+            creation = null;
+        }
+        return stack;
+    }
+
+    boolean tracks(Object socket) {
+        return socket != null && get() == socket;
+    }
+
+    int identityHash() {
+        return identityHash;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (other instanceof TrackedSocket) {
+            Object referent = get();
+            return referent != null && ((TrackedSocket) other).tracks(referent);
+        }
+        return false;
+    }
+
+    @Override
+    public int hashCode() {
+        return identityHash;
+    }
+
+    @Override
+    public String toString() {
+        return "socket #" + id + " " + key;
+    }
+}
