@@ -1,0 +1,91 @@
+package dev.closewait.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A JDK the end-to-end tests run scenarios on: the one running the tests (17 by default) and a
+ * JDK 25 found in {@code /usr/lib/jvm} (or named by {@code -Dclosewait.jdk25=/path}). A missing
+ * JDK is still listed, so its leg shows up as skipped with the reason rather than vanishing.
+ */
+public record Jdk(String label, Path home, String missingReason) {
+
+    private static final Path JVM_DIR = Path.of("/usr/lib/jvm");
+
+    /** The JDKs every end-to-end test runs on. */
+    public static List<Jdk> all() {
+        List<Jdk> jdks = new ArrayList<>();
+        jdks.add(new Jdk("JDK " + Runtime.version().feature() + " (running the tests)",
+                Path.of(System.getProperty("java.home")), null));
+        jdks.add(find(25));
+        return jdks;
+    }
+
+    /** The java launcher. */
+    public Path java() {
+        return home.resolve("bin").resolve("java");
+    }
+
+    /** A tool of this JDK, such as keytool. */
+    public Path tool(String name) {
+        return home.resolve("bin").resolve(name);
+    }
+
+    /** Whether this JDK exists here; tests skip its leg with {@link #missingReason()} if not. */
+    public boolean present() {
+        return missingReason == null;
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+
+    static Jdk find(int feature) {
+        String named = System.getProperty("closewait.jdk" + feature);
+        if (named != null && !named.isBlank()) {
+            Path home = Path.of(named);
+            return Files.isExecutable(home.resolve("bin/java"))
+                    ? new Jdk("JDK " + feature, home, null)
+                    : new Jdk("JDK " + feature, home, "-Dclosewait.jdk" + feature + "=" + named + " has no bin/java");
+        }
+        Optional<Path> found = Optional.empty();
+        if (Files.isDirectory(JVM_DIR)) {
+            try (Stream<Path> dirs = Files.list(JVM_DIR)) {
+                found = dirs.filter(dir -> !Files.isSymbolicLink(dir))
+                        .filter(dir -> Files.isExecutable(dir.resolve("bin/java")))
+                        .filter(dir -> feature(dir) == feature)
+                        .sorted(Comparator.comparing(Path::toString))
+                        .findFirst();
+            } catch (IOException unreadable) {
+                found = Optional.empty();
+            }
+        }
+        return found.map(home -> new Jdk("JDK " + feature, home, null))
+                .orElseGet(() -> new Jdk("JDK " + feature, JVM_DIR,
+                        "no JDK " + feature + " found under " + JVM_DIR + " (or -Dclosewait.jdk" + feature
+                                + "=<home>): the JDK " + feature + " leg is skipped"));
+    }
+
+    /** The feature version from the JDK's {@code release} file, or -1. */
+    private static int feature(Path home) {
+        try {
+            for (String line : Files.readAllLines(home.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    int dot = version.indexOf('.');
+                    return Integer.parseInt(dot < 0 ? version : version.substring(0, dot));
+                }
+            }
+        } catch (IOException | NumberFormatException unreadable) {
+            return -1;
+        }
+        return -1;
+    }
+}
