@@ -1,0 +1,220 @@
+package dev.closewait.agent;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AgentOptionsTest {
+
+    /** The options the agent implements today, in documentation order. */
+    private static final List<String> OPTION_NAMES = List.of("interval", "grace", "report", "log");
+
+    @Test
+    void defaultsAreFiveSecondIntervalTenSecondGraceNoReportAndStderr() {
+        AgentOptions options = AgentOptions.defaults();
+
+        assertEquals(5_000, options.intervalMillis());
+        assertEquals(10_000, options.graceMillis());
+        assertNull(options.report());
+        assertEquals("stderr", options.log());
+    }
+
+    @ParameterizedTest
+    @NullSource
+    @ValueSource(strings = {"", " ", "   \t "})
+    void nullOrBlankTextMeansAllDefaults(String text) {
+        AgentOptions options = AgentOptions.parse(text);
+
+        assertEquals(5_000, options.intervalMillis());
+        assertEquals(10_000, options.graceMillis());
+        assertNull(options.report());
+        assertEquals("stderr", options.log());
+    }
+
+    @ParameterizedTest(name = "{0} = {1} ms")
+    @CsvSource({
+            "250ms, 250",
+            "1ms, 1",
+            "2s, 2000",
+            "1m, 60000",
+            "90m, 5400000",
+            "1h, 3600000",
+            "250MS, 250",
+            "2S, 2000",
+            "1M, 60000",
+            "1H, 3600000",
+            "007s, 7000",
+    })
+    void parsesEveryDurationUnit(String value, long millis) {
+        assertEquals(millis, AgentOptions.parse("interval=" + value).intervalMillis());
+        assertEquals(millis, AgentOptions.parse("grace=" + value).graceMillis());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5", "5x", "-1s", "1.5s", "s", "ms", "5 s", "5sec", "1d", "+5s", "0x10s", "٥s"})
+    void rejectsMalformedDurationsNamingKeyValueAndValidOptions(String value) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AgentOptions.parse("grace=" + value));
+
+        assertMessageNamesValidOptions(e, "'grace'", "'" + value + "'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"99999999999999999999s", "9223372036854775807ms", "9223372036854775807h",
+            "3000000000000000h"})
+    void rejectsDurationsTooLargeForMillis(String value) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AgentOptions.parse("interval=" + value));
+
+        assertMessageNamesValidOptions(e, "'interval'", value, "too large");
+    }
+
+    @Test
+    void acceptsDurationsUpToHalfOfLongMaxMillis() {
+        long ceiling = Long.MAX_VALUE / 2;
+
+        assertEquals(ceiling, AgentOptions.parse("grace=" + ceiling + "ms").graceMillis());
+        assertThrows(IllegalArgumentException.class, () -> AgentOptions.parse("grace=" + (ceiling + 1) + "ms"));
+        assertEquals(87_600_000L * 3_600_000L, AgentOptions.parse("grace=87600000h").graceMillis());
+    }
+
+    @Test
+    void rejectsAnUnknownKeyNamingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AgentOptions.parse("interval=1s,colour=blue"));
+
+        assertMessageNamesValidOptions(e, "unknown option 'colour'");
+    }
+
+    @Test
+    void keysAreCaseSensitive() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AgentOptions.parse("Interval=1s"));
+
+        assertMessageNamesValidOptions(e, "'Interval'");
+    }
+
+    @Test
+    void rejectsAKeyGivenTwice() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AgentOptions.parse("interval=1s,grace=2s,interval=3s"));
+
+        assertMessageNamesValidOptions(e, "'interval'", "twice");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"interval=1s,,grace=2s", "interval=1s,", ",interval=1s", ",", "interval=1s, ,grace=2s"})
+    void rejectsEmptyItems(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AgentOptions.parse(text));
+
+        assertMessageNamesValidOptions(e, "empty option");
+    }
+
+    @Test
+    void rejectsABareKeyOfAnOptionThatNeedsAValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AgentOptions.parse("interval"));
+
+        assertMessageNamesValidOptions(e, "'interval'", "needs a value");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"report=", "report= ", "log="})
+    void rejectsAnEmptyValue(String text) {
+        String key = text.substring(0, text.indexOf('='));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AgentOptions.parse(text));
+
+        assertMessageNamesValidOptions(e, "'" + key + "'", "empty value");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"=5s", "=", " = "})
+    void rejectsAnEmptyKey(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AgentOptions.parse(text));
+
+        assertMessageNamesValidOptions(e, "unknown option ''");
+    }
+
+    @Test
+    void rejectsAZeroInterval() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AgentOptions.parse("interval=0ms"));
+
+        assertMessageNamesValidOptions(e, "'interval'", "'0ms'");
+    }
+
+    @Test
+    void acceptsAZeroGrace() {
+        assertEquals(0, AgentOptions.parse("grace=0ms").graceMillis());
+        assertEquals(0, AgentOptions.parse("grace=0s").graceMillis());
+    }
+
+    @Test
+    void keepsEqualsSignsInsideAValue() {
+        AgentOptions options = AgentOptions.parse("report=/tmp/a=b.json,log=/var/log/x=y=z.log");
+
+        assertEquals("/tmp/a=b.json", options.report());
+        assertEquals("/var/log/x=y=z.log", options.log());
+    }
+
+    @Test
+    void trimsWhitespaceAroundItemsKeysAndValues() {
+        AgentOptions options = AgentOptions.parse("  interval = 2s ,\tgrace=250ms , report= /tmp/leaks.json  ");
+
+        assertEquals(2_000, options.intervalMillis());
+        assertEquals(250, options.graceMillis());
+        assertEquals("/tmp/leaks.json", options.report());
+        assertEquals("stderr", options.log());
+    }
+
+    @Test
+    void keepsValuesOfEveryOptionAndDefaultsTheRest() {
+        AgentOptions options = AgentOptions.parse("log=off,report=leaks.json");
+
+        assertEquals("off", options.log());
+        assertEquals("leaks.json", options.report());
+        assertEquals(5_000, options.intervalMillis());
+        assertEquals(10_000, options.graceMillis());
+    }
+
+    @Test
+    void listsOptionNamesInDocumentationOrder() {
+        assertEquals(OPTION_NAMES, AgentOptions.names());
+        String all = AgentOptions.describeAll();
+        assertTrue(all.startsWith("interval=<duration> (default 5s"), all);
+        assertTrue(all.contains("grace=<duration> (default 10s"), all);
+        assertTrue(all.contains("report=<file> (default none"), all);
+        assertTrue(all.contains("log=stderr|off|<file> (default stderr"), all);
+    }
+
+    @Test
+    void describesTheEffectiveOptionsInMillis() {
+        AgentOptions options = AgentOptions.parse("interval=2s,grace=1m");
+
+        assertEquals("interval=2000ms, grace=60000ms, report=none, log=stderr", options.toString());
+        assertEquals("interval=2000ms, grace=60000ms, report=/abs/r.json, log=/abs/l.log",
+                options.describe("/abs/r.json", "/abs/l.log"));
+    }
+
+    private static void assertMessageNamesValidOptions(IllegalArgumentException e, String... fragments) {
+        String message = e.getMessage();
+        for (String fragment : fragments) {
+            assertTrue(message.contains(fragment), "message should contain <" + fragment + ">: " + message);
+        }
+        int valid = message.indexOf("Valid options:");
+        assertTrue(valid >= 0, "message should list the valid options: " + message);
+        String list = message.substring(valid);
+        for (String name : OPTION_NAMES) {
+            assertTrue(list.contains(name + "="), "valid options should name '" + name + "': " + message);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.closewait.agent.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.closewait.agent.detect.LeakReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static dev.closewait.agent.report.TestFindings.at;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReportFileTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Test
+    void writesTheJsonReportToThePath(@TempDir Path dir) throws IOException {
+        Path target = dir.resolve("leaks.json");
+        ReportFile file = new ReportFile(target, new JsonReport("0.1.0"));
+
+        file.write(report(TestFindings.open()));
+
+        JsonNode json = MAPPER.readTree(target.toFile());
+        assertEquals("closewait", json.get("tool").asText());
+        assertEquals(17, json.at("/leaks/0/id").asLong());
+        assertEquals(target.toAbsolutePath(), file.path());
+    }
+
+    @Test
+    void replacesAnExistingFileCompletely(@TempDir Path dir) throws IOException {
+        Path target = dir.resolve("leaks.json");
+        // Longer than the new report: a file rewritten in place would keep a tail of it.
+        Files.write(target, ("{\"old\": \"" + "x".repeat(20_000) + "\"}").getBytes(StandardCharsets.UTF_8));
+        ReportFile file = new ReportFile(target, new JsonReport("0.1.0"));
+
+        file.write(report(TestFindings.open(), TestFindings.orphaned()));
+        file.write(report(TestFindings.open()));
+
+        JsonNode json = MAPPER.readTree(target.toFile());
+        assertEquals(1, json.get("leaks").size());
+        assertEquals(1, json.at("/summary/leaks").asInt());
+        assertTrue(Files.size(target) < 20_000);
+    }
+
+    @Test
+    void leavesNoTemporaryFilesBehind(@TempDir Path dir) throws IOException {
+        Path target = dir.resolve("leaks.json");
+        ReportFile file = new ReportFile(target, new JsonReport("0.1.0"));
+
+        for (int i = 0; i < 3; i++) {
+            file.write(report(TestFindings.open()));
+        }
+
+        assertEquals(List.of("leaks.json"), names(dir));
+    }
+
+    @Test
+    void resolvesARelativePathAgainstTheWorkingDirectory() {
+        ReportFile file = new ReportFile(Path.of("leaks.json"), new JsonReport("0.1.0"));
+
+        assertTrue(file.path().isAbsolute(), file.path().toString());
+        assertEquals(Path.of("leaks.json").toAbsolutePath(), file.path());
+    }
+
+    @Test
+    void failsNamingTheMissingDirectory(@TempDir Path dir) {
+        Path missing = dir.resolve("no-such-dir");
+        ReportFile file = new ReportFile(missing.resolve("leaks.json"), new JsonReport("0.1.0"));
+
+        IOException e = assertThrows(IOException.class, () -> file.write(report(TestFindings.open())));
+
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("leaks.json"), e.getMessage());
+        assertTrue(Files.notExists(missing));
+    }
+
+    @Test
+    void failsNamingTheParentThatIsARegularFile(@TempDir Path dir) throws IOException {
+        Path notADirectory = Files.write(dir.resolve("plain-file"), new byte[] {1});
+        ReportFile file = new ReportFile(notADirectory.resolve("leaks.json"), new JsonReport("0.1.0"));
+
+        IOException e = assertThrows(IOException.class, () -> file.write(report(TestFindings.open())));
+
+        assertTrue(e.getMessage().contains(notADirectory.toString()), e.getMessage());
+        assertEquals(List.of("plain-file"), names(dir));
+    }
+
+    @Test
+    void failsWhenThePathIsADirectoryAndCleansUpItsTemporaryFile(@TempDir Path dir) throws IOException {
+        Path target = Files.createDirectory(dir.resolve("leaks.json"));
+        Files.write(target.resolve("keep"), new byte[] {1});
+        ReportFile file = new ReportFile(target, new JsonReport("0.1.0"));
+
+        IOException e = assertThrows(IOException.class, () -> file.write(report(TestFindings.open())));
+
+        assertTrue(e.getMessage().contains(target.toString()), e.getMessage());
+        assertEquals(List.of("leaks.json"), names(dir));
+        assertTrue(Files.isDirectory(target));
+    }
+
+    private static LeakReport report(dev.closewait.agent.detect.Finding... findings) {
+        return new LeakReport(4242, at("2026-11-21T10:15:30Z"), 12, 9, 10_000, List.of(findings));
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.closewait.agent.report;
+
+import dev.closewait.agent.detect.Finding;
+import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.tcp.TcpState;
+import dev.closewait.agent.track.LeakStatus;
+import dev.closewait.agent.track.Origin;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static dev.closewait.agent.report.TestFindings.at;
+import static dev.closewait.agent.report.TestFindings.endpoint;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TextReportTest {
+
+    private static final long NOW = at("2026-11-21T10:14:19.800Z");
+
+    @Test
+    void findingShowsRemoteLocalOriginThreadTimesAndMarkedStack() {
+        String text = TextReport.finding(TestFindings.open(), NOW);
+
+        assertEquals(""
+                + "[closewait] LEAK #17: peer closed the connection 12.3 s ago (CLOSE_WAIT), the application never"
+                + " closed the socket\n"
+                + "    remote 127.0.0.1:1433   local 127.0.0.1:51234   origin CONNECT   state CLOSE_WAIT\n"
+                + "    opened by thread \"http-worker-3\" at 2026-11-21T10:14:02.120Z\n"
+                + "    in CLOSE_WAIT since 2026-11-21T10:14:07.500Z\n"
+                + "    opened at:\n"
+                + "       java.base/sun.nio.ch.NioSocketImpl.connect(NioSocketImpl.java:567)\n"
+                + "       java.base/java.net.Socket.connect(Socket.java:633)\n"
+                + "    => com.microsoft.sqlserver.jdbc.SocketFinder.getSocketByAddress(IOBuffer.java:3050)\n"
+                + "    => com.example.OrderDao.load(OrderDao.java:42)\n"
+                + "    => com.example.OrderService.find(OrderService.java:17)\n"
+                + "       java.base/java.lang.Thread.run(Thread.java:840)\n", text);
+    }
+
+    @Test
+    void findingMarksOnlyApplicationFramesWithAnArrow() {
+        Finding finding = withStack(List.of(
+                "java.net.Socket.connect(Socket.java:583)",
+                "javax.net.ssl.SSLSocketFactory.createSocket(SSLSocketFactory.java:1)",
+                "jdk.internal.net.http.PlainHttpConnection.connect(PlainHttpConnection.java:1)",
+                "sun.nio.ch.SocketChannelImpl.connect(SocketChannelImpl.java:1)",
+                "com.sun.jndi.ldap.Connection.createSocket(Connection.java:1)",
+                "java.sql/java.sql.DriverManager.getConnection(DriverManager.java:681)",
+                "app//com.example.Repo.open(Repo.java:5)",
+                "org.example.Main.main(Main.java:3)"));
+
+        List<String> stackLines = stackLines(TextReport.finding(finding, NOW));
+
+        assertEquals(List.of(
+                "       java.net.Socket.connect(Socket.java:583)",
+                "       javax.net.ssl.SSLSocketFactory.createSocket(SSLSocketFactory.java:1)",
+                "       jdk.internal.net.http.PlainHttpConnection.connect(PlainHttpConnection.java:1)",
+                "       sun.nio.ch.SocketChannelImpl.connect(SocketChannelImpl.java:1)",
+                "       com.sun.jndi.ldap.Connection.createSocket(Connection.java:1)",
+                "       java.sql/java.sql.DriverManager.getConnection(DriverManager.java:681)",
+                "    => app//com.example.Repo.open(Repo.java:5)",
+                "    => org.example.Main.main(Main.java:3)"), stackLines);
+    }
+
+    @Test
+    void findingShowsAtMostFortyFramesAndCountsTheRest() {
+        List<String> stack = new ArrayList<>();
+        for (int i = 0; i < 45; i++) {
+            stack.add("com.example.Deep.level" + i + "(Deep.java:" + i + ")");
+        }
+
+        String text = TextReport.finding(withStack(stack), NOW);
+
+        assertTrue(text.contains("    => com.example.Deep.level39(Deep.java:39)\n"), text);
+        assertFalse(text.contains("level40"), text);
+        assertTrue(text.endsWith("       ... 5 more\n"), text);
+    }
+
+    @Test
+    void findingOfASocketOpenedBeforeAttachSaysThereIsNoStackOrThread() {
+        String text = TextReport.finding(TestFindings.beforeAttach(), at("2026-11-21T10:05:20Z"));
+
+        assertTrue(text.contains("origin BEFORE_ATTACH"), text);
+        assertTrue(text.contains("(no creation stack: the socket was open before the agent started)"), text);
+        assertFalse(text.contains("opened by thread"), text);
+        assertFalse(text.contains("opened at:"), text);
+        assertTrue(text.contains("20.0 s ago"), text);
+    }
+
+    @Test
+    void findingShowsQuestionMarksForAnUnknownLocalEndpointAndState() {
+        Finding finding = new Finding(3, LeakStatus.OPEN, null, Origin.CONNECT, null, endpoint("10.0.0.5", 5432),
+                at("2026-11-21T10:00:00Z"), at("2026-11-21T10:00:01Z"), Finding.NEVER, Finding.NEVER, "t", List.of());
+
+        String text = TextReport.finding(finding, at("2026-11-21T10:00:02Z"));
+
+        assertTrue(text.contains("remote 10.0.0.5:5432   local ?   origin CONNECT   state ?\n"), text);
+    }
+
+    @Test
+    void openHeadlineSaysThePeerClosedItIsInCloseWaitAndTheApplicationNeverClosedIt() {
+        String headline = TextReport.headline(TestFindings.open(), NOW);
+
+        assertTrue(headline.contains("CLOSE_WAIT"), headline);
+        assertTrue(headline.contains("never closed"), headline);
+        assertTrue(headline.contains("peer closed"), headline);
+        assertTrue(headline.contains("12.3 s ago"), headline); // 10:14:19.800 - 10:14:07.500
+    }
+
+    @Test
+    void closedLateHeadlineSaysHowLongAfterCloseWaitTheApplicationClosedIt() {
+        String headline = TextReport.headline(TestFindings.closedLate(), NOW);
+
+        assertTrue(headline.contains("closed the socket only after 90.0 s in CLOSE_WAIT"), headline);
+        assertFalse(headline.contains("never"), headline);
+    }
+
+    @Test
+    void reclaimedHeadlineSaysTheGarbageCollectorReleasedIt() {
+        String headline = TextReport.headline(TestFindings.reclaimed(), NOW);
+
+        assertTrue(headline.contains("never closed by the application"), headline);
+        assertTrue(headline.contains("garbage collector"), headline);
+        assertTrue(headline.contains("(12.5 s)"), headline); // unreachable 10:00:22.500 - CLOSE_WAIT 10:00:10
+    }
+
+    @Test
+    void orphanedHeadlineSaysTheDescriptorIsStillHeldWithoutCleaner() {
+        String headline = TextReport.headline(TestFindings.orphaned(), NOW);
+
+        assertTrue(headline.contains("never closed"), headline);
+        assertTrue(headline.contains("no longer reachable"), headline);
+        assertTrue(headline.contains("descriptor is still held"), headline);
+        assertTrue(headline.contains("no cleaner"), headline);
+    }
+
+    @Test
+    void statusChangeNamesTheLeakItsRemoteAndNewStatus() {
+        String line = TextReport.statusChange(TestFindings.closedLate(), NOW);
+
+        assertEquals("[closewait] LEAK #18 ([::1]:52346) is now CLOSED_LATE: the application closed the socket only"
+                + " after 90.0 s in CLOSE_WAIT\n", line);
+    }
+
+    @Test
+    void summaryCountsLeaksPerStatusAndListsTheFirstApplicationFrameOfEach() {
+        LeakReport report = new LeakReport(4242, NOW, 12, 9, 10_000, Arrays.asList(
+                TestFindings.open(), TestFindings.orphaned(), TestFindings.closedLate(), TestFindings.beforeAttach(),
+                TestFindings.reclaimed()));
+
+        String text = TextReport.summary(report, "/tmp/leaks.json");
+        String[] lines = text.split("\n", -1);
+
+        assertEquals("[closewait] summary: 12 sockets tracked, 9 open now, 5 leaks (2 OPEN, 1 CLOSED_LATE,"
+                + " 1 RECLAIMED_BY_GC, 1 ORPHANED); report: /tmp/leaks.json", lines[0]);
+        assertEquals(7, lines.length, text); // headline, five leaks, and the empty rest after the last newline
+        assertEquals("[closewait]   #17    OPEN            127.0.0.1:1433         "
+                + "com.microsoft.sqlserver.jdbc.SocketFinder.getSocketByAddress(IOBuffer.java:3050)", lines[1]);
+        assertEquals("[closewait]   #20    ORPHANED        10.0.0.5:5432          "
+                + "com.example.NioClient.open(NioClient.java:12)", lines[2]);
+        assertTrue(lines[3].startsWith("[closewait]   #18    CLOSED_LATE     [::1]:52346"), lines[3]);
+        assertTrue(lines[4].startsWith("[closewait]   #21    OPEN            127.0.0.1:3306"), lines[4]);
+        assertTrue(lines[4].endsWith("(no stack)"), lines[4]);
+        assertTrue(lines[5].startsWith("[closewait]   #19    RECLAIMED_BY_GC 10.0.0.5:5432"), lines[5]);
+        assertEquals("", lines[6]);
+    }
+
+    @Test
+    void summaryOfACleanRunHasNoStatusCountsAndNoReportLocationWhenThereIsNone() {
+        LeakReport report = new LeakReport(4242, NOW, 3, 1, 10_000, List.of());
+
+        assertEquals("[closewait] summary: 3 sockets tracked, 1 open now, 0 leaks\n", TextReport.summary(report, null));
+    }
+
+    @Test
+    void summarySaysLeakInTheSingular() {
+        LeakReport report = new LeakReport(4242, NOW, 2, 1, 10_000, List.of(TestFindings.open()));
+
+        String headline = TextReport.summary(report, null).split("\n")[0];
+
+        assertEquals("[closewait] summary: 2 sockets tracked, 1 open now, 1 leak (1 OPEN)", headline);
+    }
+
+    private static Finding withStack(List<String> stack) {
+        return new Finding(5, LeakStatus.OPEN, TcpState.CLOSE_WAIT, Origin.CONNECT, endpoint("127.0.0.1", 40000),
+                endpoint("127.0.0.1", 5432), at("2026-11-21T10:00:00Z"), at("2026-11-21T10:00:01Z"), Finding.NEVER,
+                Finding.NEVER, "main", stack);
+    }
+
+    private static List<String> stackLines(String text) {
+        List<String> lines = new ArrayList<>(Arrays.asList(text.split("\n")));
+        int start = lines.indexOf("    opened at:");
+        return lines.subList(start + 1, lines.size());
+    }
+}

@@ -1,0 +1,151 @@
+package dev.closewait.agent.track;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StackFramesTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "java.base/java.net.Socket.connect(Socket.java:633)",
+            "java.net.Socket.connect(Socket.java:583)",
+            "java.sql/java.sql.DriverManager.getConnection(DriverManager.java:681)",
+            "javax.net.ssl.SSLSocket.startHandshake(SSLSocket.java:10)",
+            "jdk.internal.reflect.GeneratedMethodAccessor1.invoke(Unknown Source)",
+            "java.base/jdk.internal.reflect.DirectMethodHandleAccessor.invoke(DirectMethodHandleAccessor.java:103)",
+            "sun.nio.ch.NioSocketImpl.connect(NioSocketImpl.java:567)",
+            "java.base/sun.nio.ch.SocketChannelImpl.connect(SocketChannelImpl.java:800)",
+            "com.sun.net.httpserver.HttpServer.create(HttpServer.java:1)",
+            "java.base@17.0.15/java.lang.Thread.run(Thread.java:840)",
+    })
+    void treatsJdkFramesAsPlatformFrames(String frame) {
+        assertFalse(StackFrames.isApplicationFrame(frame), frame);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "com.example.OrderDao.load(OrderDao.java:42)",
+            "app//com.example.OrderDao.load(OrderDao.java:42)",
+            "com.microsoft.sqlserver.jdbc.SQLServerConnection.connect(SQLServerConnection.java:1)",
+            "org.postgresql.core.PGStream.<init>(PGStream.java:98)",
+            "my.module@1.0/com.example.Main.main(Main.java:7)",
+            "javaxx.Foo.bar(Foo.java:1)",
+            "sunrise.Clock.tick(Clock.java:1)",
+            "com.sunny.Day.start(Day.java:1)",
+            "Main.main(Main.java:3)",
+    })
+    void treatsOtherFramesAsApplicationFrames(String frame) {
+        assertTrue(StackFrames.isApplicationFrame(frame), frame);
+    }
+
+    @Test
+    void firstApplicationFrameSkipsLeadingJdkFrames() {
+        List<String> stack = List.of(
+                "java.base/sun.nio.ch.NioSocketImpl.connect(NioSocketImpl.java:567)",
+                "java.base/java.net.Socket.connect(Socket.java:633)",
+                "org.postgresql.core.PGStream.createSocket(PGStream.java:243)",
+                "com.example.OrderDao.load(OrderDao.java:42)");
+
+        assertEquals("org.postgresql.core.PGStream.createSocket(PGStream.java:243)",
+                StackFrames.firstApplicationFrame(stack));
+    }
+
+    @Test
+    void firstApplicationFrameFallsBackToTheFirstFrameOrNull() {
+        List<String> jdkOnly = List.of(
+                "java.base/java.net.Socket.connect(Socket.java:633)",
+                "java.base/java.lang.Thread.run(Thread.java:840)");
+
+        assertEquals("java.base/java.net.Socket.connect(Socket.java:633)", StackFrames.firstApplicationFrame(jdkOnly));
+        assertNull(StackFrames.firstApplicationFrame(List.of()));
+    }
+
+    @Test
+    void renderRemovesAgentAndShadedFramesAndKeepsOrder() {
+        Throwable creation = new Throwable();
+        creation.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("dev.closewait.agent.boot.SocketEventBridge", "opened", "Bridge.java", 40),
+                new StackTraceElement("dev.closewait.shaded.net.bytebuddy.Advice", "exit", null, -1),
+                new StackTraceElement(null, "java.base", "17.0.15", "java.net.Socket", "connect", "Socket.java", 633),
+                new StackTraceElement("dev.closewait.agent.track.SocketRegistry", "opened", "SocketRegistry.java", 80),
+                new StackTraceElement("app", null, null, "com.example.OrderDao", "load", "OrderDao.java", 42),
+                new StackTraceElement("dev.closewait.demo.Main", "main", "Main.java", 9),
+        });
+
+        List<String> frames = new StackFrames().render(creation);
+
+        assertEquals(List.of(
+                "java.base@17.0.15/java.net.Socket.connect(Socket.java:633)",
+                "app//com.example.OrderDao.load(OrderDao.java:42)",
+                "dev.closewait.demo.Main.main(Main.java:9)"), frames);
+    }
+
+    @Test
+    void renderInternsIdenticalStacks() {
+        StackFrames frames = new StackFrames();
+        List<Throwable> creations = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            creations.add(new Throwable()); // the same line each time: identical stacks
+        }
+
+        List<String> first = frames.render(creations.get(0));
+        List<String> second = frames.render(creations.get(1));
+        List<String> third = frames.render(creations.get(2));
+
+        assertFalse(first.isEmpty());
+        assertSame(first, second);
+        assertSame(first, third);
+        assertEquals(1, frames.distinctStacks());
+    }
+
+    @Test
+    void renderKeepsDifferentStacksApart() {
+        StackFrames frames = new StackFrames();
+
+        List<String> a = frames.render(synthetic("com.example.A", 1));
+        List<String> b = frames.render(synthetic("com.example.A", 2));
+        List<String> aAgain = frames.render(synthetic("com.example.A", 1));
+
+        assertNotEquals(a, b);
+        assertNotSame(a, b);
+        assertSame(a, aAgain);
+        assertEquals(2, frames.distinctStacks());
+    }
+
+    @Test
+    void renderedStacksAreUnmodifiable() {
+        List<String> frames = new StackFrames().render(synthetic("com.example.A", 1));
+
+        assertThrows(UnsupportedOperationException.class, () -> frames.add("x"));
+    }
+
+    @Test
+    void rendersAnEmptyStackForAThrowableWithoutFrames() {
+        Throwable creation = new Throwable();
+        creation.setStackTrace(new StackTraceElement[0]);
+
+        assertEquals(List.of(), new StackFrames().render(creation));
+    }
+
+    private static Throwable synthetic(String className, int line) {
+        Throwable creation = new Throwable();
+        creation.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("java.net.Socket", "connect", "Socket.java", 633),
+                new StackTraceElement(className, "run", "A.java", line),
+        });
+        return creation;
+    }
+}
