@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * table once, marks the tracked sockets it shows in CLOSE_WAIT, and decides statuses:
  * <ul>
  *   <li>open and in CLOSE_WAIT for {@code grace} or longer: {@link LeakStatus#OPEN};</li>
- *   <li>closed by the application after more than {@code grace} in CLOSE_WAIT: {@link LeakStatus#CLOSED_LATE};</li>
+ *   <li>closed by the application after {@code grace} or longer in CLOSE_WAIT: {@link LeakStatus#CLOSED_LATE};</li>
  *   <li>collected unclosed after {@code grace} in CLOSE_WAIT, descriptor released: {@link LeakStatus#RECLAIMED_BY_GC};</li>
  *   <li>collected unclosed, descriptor still held in CLOSE_WAIT: {@link LeakStatus#ORPHANED}.</li>
  * </ul>
@@ -95,7 +95,7 @@ public final class CloseWaitScanner {
 
         for (TrackedSocket socket : registry.drainClosedAfterCloseWait()) {
             boolean wasFinding = socket.status() != null;
-            boolean late = socket.closedAt() - socket.closeWaitSince() > graceMillis;
+            boolean late = socket.closedAt() - socket.closeWaitSince() >= graceMillis;
             if ((wasFinding || late) && socket.setStatus(LeakStatus.CLOSED_LATE)) {
                 (wasFinding ? changed : found).add(socket);
             }

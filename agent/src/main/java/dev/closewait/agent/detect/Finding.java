@@ -48,7 +48,10 @@ public final class Finding {
     /** A view of {@code socket} as it is now. */
     static Finding of(TrackedSocket socket, StackFrames frames) {
         synchronized (socket) {
-            return new Finding(socket.id(), socket.status(), socket.lastState(), socket.origin(), socket.local(),
+            // Closed after it became a leak, before the scanner caught up: already closed late.
+            LeakStatus status = socket.status() == LeakStatus.OPEN && socket.closedAt() != NEVER
+                    ? LeakStatus.CLOSED_LATE : socket.status();
+            return new Finding(socket.id(), status, socket.lastState(), socket.origin(), socket.local(),
                     socket.remote(), socket.openedAt(), socket.closeWaitSince(), socket.closedAt(),
                     socket.unreachableAt(), socket.thread(), socket.stack(frames));
         }

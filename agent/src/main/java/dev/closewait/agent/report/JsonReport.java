@@ -3,6 +3,9 @@ package dev.closewait.agent.report;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
 
@@ -19,6 +22,14 @@ public final class JsonReport {
     public static final String TOOL = "closewait";
 
     private static final JsonFactory FACTORY = new JsonFactory();
+    /** Two-space indent, one array element per line (stacks read top to bottom), {@code "key": value}. */
+    private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter()
+            .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"))
+            .withObjectIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"))
+            .withSeparators(Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                    .withArrayEmptySeparator("")
+                    .withObjectEmptySeparator(""));
 
     private final String version;
 
@@ -31,7 +42,7 @@ public final class JsonReport {
     public void write(LeakReport report, OutputStream out) throws IOException {
         try (JsonGenerator json = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            json.useDefaultPrettyPrinter();
+            json.setPrettyPrinter(PRETTY);
             json.writeStartObject();
             json.writeStringField("tool", TOOL);
             json.writeStringField("version", version);

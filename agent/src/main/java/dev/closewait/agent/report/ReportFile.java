@@ -27,10 +27,10 @@ public final class ReportFile {
         return path;
     }
 
-    /** Writes {@code report}; throws with the path in the message when it cannot. */
+    /** Writes {@code report}; throws with the report's path in the message when it cannot. */
     public synchronized void write(LeakReport report) throws IOException {
-        Path dir = path.getParent();
-        Path temp = Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp");
+        // A plain new file (not createTempFile, which is owner-only) so the report gets the usual umask mode.
+        Path temp = path.resolveSibling("." + path.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(temp)) {
                 json.write(report, out);
@@ -40,6 +40,8 @@ public final class ReportFile {
             } catch (AtomicMoveNotSupportedException notAtomic) {
                 Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING);
             }
+        } catch (IOException failed) {
+            throw new IOException("cannot write " + path + ": " + failed, failed);
         } finally {
             Files.deleteIfExists(temp);
         }

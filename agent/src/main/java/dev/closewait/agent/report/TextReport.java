@@ -55,7 +55,8 @@ public final class TextReport {
             byStatus.merge(leak.status(), 1, Integer::sum);
         }
         StringBuilder text = new StringBuilder();
-        text.append(PREFIX).append("summary: ").append(report.tracked()).append(" sockets tracked, ")
+        text.append(PREFIX).append("summary: ").append(report.tracked())
+                .append(report.tracked() == 1 ? " socket tracked, " : " sockets tracked, ")
                 .append(report.open()).append(" open now, ").append(report.leaks().size())
                 .append(report.leaks().size() == 1 ? " leak" : " leaks");
         if (!byStatus.isEmpty()) {
@@ -73,7 +74,7 @@ public final class TextReport {
         text.append('\n');
         for (Finding leak : report.leaks()) {
             String frame = StackFrames.firstApplicationFrame(leak.stack());
-            text.append(PREFIX).append(String.format(java.util.Locale.ROOT, "  #%-5d %-15s %-22s %s%n",
+            text.append(PREFIX).append(String.format(java.util.Locale.ROOT, "  #%-5d %-15s %-22s %s\n",
                     leak.id(), leak.status(), leak.remote(), frame == null ? "(no stack)" : frame));
         }
         return text.toString();

@@ -25,7 +25,12 @@ public final class NetstatTcpTable implements TcpTable {
         this.commands = commands;
     }
 
-    /** macOS and BSD: {@code netstat -an -p tcp}. */
+    /** macOS: {@code netstat -anl -p tcp}; {@code -l} prints IPv6 addresses whole instead of cut short. */
+    public static NetstatTcpTable macos() {
+        return new NetstatTcpTable(NetstatParser.Dialect.BSD, List.of(List.of("netstat", "-anl", "-p", "tcp")));
+    }
+
+    /** The other BSDs: {@code netstat -an -p tcp}. */
     public static NetstatTcpTable bsd() {
         return new NetstatTcpTable(NetstatParser.Dialect.BSD, List.of(List.of("netstat", "-an", "-p", "tcp")));
     }

@@ -17,7 +17,10 @@ public final class TcpTables {
         if (os.contains("win")) {
             return NetstatTcpTable.windows();
         }
-        if (os.contains("mac") || os.contains("bsd") || os.contains("darwin")) {
+        if (os.contains("mac") || os.contains("darwin")) {
+            return NetstatTcpTable.macos();
+        }
+        if (os.contains("bsd")) {
             return NetstatTcpTable.bsd();
         }
         return null;

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentMap;
 public final class StackFrames {
 
     private static final String[] AGENT_PREFIXES = {"dev.closewait.agent.", "dev.closewait.shaded."};
+    private static final java.util.regex.Pattern HIDDEN_CLASS_SUFFIX = java.util.regex.Pattern.compile("/0x[0-9a-fA-F]+");
     private static final String[] PLATFORM_PREFIXES = {"java.", "javax.", "jdk.", "sun.", "com.sun."};
 
     private final ConcurrentMap<List<String>, List<String>> interned = new ConcurrentHashMap<>();
@@ -61,6 +62,7 @@ public final class StackFrames {
     static String className(String frame) {
         int paren = frame.indexOf('(');
         String head = paren < 0 ? frame : frame.substring(0, paren);
+        head = HIDDEN_CLASS_SUFFIX.matcher(head).replaceAll(""); // Foo$$Lambda/0x1234.run -> Foo$$Lambda.run
         return head.substring(head.lastIndexOf('/') + 1);
     }
 

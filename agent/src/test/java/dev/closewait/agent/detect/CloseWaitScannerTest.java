@@ -1,0 +1,228 @@
+package dev.closewait.agent.detect;
+
+import dev.closewait.agent.boot.SocketEvents;
+import dev.closewait.agent.tcp.Endpoint;
+import dev.closewait.agent.tcp.TcpConnection;
+import dev.closewait.agent.tcp.TcpState;
+import dev.closewait.agent.tcp.TcpTable;
+import dev.closewait.agent.track.LeakStatus;
+import dev.closewait.agent.track.SocketRegistry;
+import dev.closewait.agent.track.StackFrames;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The detection rules, with real connected sockets fed to the registry by hand, a TCP table whose
+ * rows the test sets, and a clock the test moves: no timing luck involved.
+ */
+class CloseWaitScannerTest {
+
+    private static final long GRACE = 10_000;
+
+    private final MovableClock clock = new MovableClock();
+    private final SettableTable table = new SettableTable();
+    private final List<String> warnings = new ArrayList<>();
+    private final List<Socket> sockets = new ArrayList<>();
+    private SocketRegistry registry;
+    private CloseWaitScanner scanner;
+    private ServerSocket server;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        registry = new SocketRegistry(clock, fault -> { throw new AssertionError(fault); });
+        scanner = new CloseWaitScanner(registry, table, clock, GRACE, new StackFrames(), warnings::add);
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        server.close();
+    }
+
+    @Test
+    void socketInCloseWaitBecomesOpenFindingOnceGraceHasPassed() throws IOException {
+        Socket socket = connect();
+        table.closeWait(socket);
+        assertTrue(scanner.scan().found().isEmpty(), "first seen in CLOSE_WAIT: not yet a leak");
+        clock.advance(GRACE - 1);
+        assertTrue(scanner.scan().found().isEmpty(), "1 ms short of grace");
+        clock.advance(1);
+        ScanOutcome outcome = scanner.scan();
+        assertEquals(1, outcome.found().size());
+        Finding leak = outcome.found().get(0);
+        assertEquals(LeakStatus.OPEN, leak.status());
+        assertEquals(TcpState.CLOSE_WAIT, leak.state());
+        assertEquals(socket.getLocalPort(), leak.local().port());
+        // This test lives under dev.closewait.agent., so its own frames are removed as the agent's.
+        assertFalse(leak.stack().isEmpty());
+        assertTrue(leak.stack().stream().noneMatch(f -> f.contains("dev.closewait.agent.")), leak.stack()::toString);
+        assertTrue(scanner.scan().found().isEmpty(), "a finding is reported once");
+    }
+
+    @Test
+    void socketClosedWithinGraceIsNoFinding() throws IOException {
+        Socket socket = connect();
+        table.closeWait(socket);
+        scanner.scan();
+        clock.advance(GRACE - 1);
+        socket.close();
+        registry.closed(socket); // what the instrumented close() does
+        table.clear();
+        clock.advance(GRACE);
+        ScanOutcome outcome = scanner.scan();
+        assertFalse(outcome.hasChanges());
+        assertTrue(scanner.report(1).leaks().isEmpty());
+        assertEquals(0, scanner.report(1).open());
+    }
+
+    @Test
+    void socketClosedAfterGraceIsClosedLateEvenIfNoScanSawItAsLeak() throws IOException {
+        Socket socket = connect();
+        table.closeWait(socket);
+        scanner.scan();
+        clock.advance(GRACE);
+        registry.closed(socket);
+        ScanOutcome outcome = scanner.scan();
+        assertEquals(1, outcome.found().size());
+        assertEquals(LeakStatus.CLOSED_LATE, outcome.found().get(0).status());
+        assertEquals(clock.millis(), outcome.found().get(0).closedAt());
+    }
+
+    @Test
+    void openFindingClosedBeforeTheNextScanIsShownClosedLateNeverOpenWithCloseTime() throws IOException {
+        Socket socket = connect();
+        table.closeWait(socket);
+        scanner.scan();
+        clock.advance(GRACE);
+        assertEquals(LeakStatus.OPEN, scanner.scan().found().get(0).status());
+        clock.advance(500);
+        registry.closed(socket);
+        Finding shown = scanner.report(1).leaks().get(0);
+        assertEquals(LeakStatus.CLOSED_LATE, shown.status(), "closed between two scans");
+        ScanOutcome next = scanner.scan();
+        assertEquals(1, next.changed().size(), "the scan still reports the change, for the log");
+        assertEquals(LeakStatus.CLOSED_LATE, next.changed().get(0).status());
+    }
+
+    @Test
+    void establishedSocketsAndOtherProcessesRowsAreNoFindings() throws IOException {
+        Socket socket = connect();
+        table.add(new TcpConnection(Endpoint.of(socket.getLocalAddress(), socket.getLocalPort()),
+                Endpoint.of(socket.getInetAddress(), socket.getPort()), TcpState.ESTABLISHED, 1, -1));
+        table.add(new TcpConnection(Endpoint.of(InetAddress.getLoopbackAddress(), 40000),
+                Endpoint.of(InetAddress.getLoopbackAddress(), 5432), TcpState.CLOSE_WAIT, 2, -1));
+        scanner.scan();
+        clock.advance(GRACE * 10);
+        assertFalse(scanner.scan().hasChanges());
+        assertEquals(1, scanner.report(1).open());
+    }
+
+    @Test
+    void unreadableTableIsSaidOnceAndTrackingGoesOn() throws IOException {
+        table.fail = true;
+        connect();
+        scanner.scan();
+        scanner.scan();
+        assertEquals(1, warnings.size(), warnings::toString);
+        assertTrue(warnings.get(0).contains("cannot read the TCP table"), warnings.get(0));
+        assertEquals(1, scanner.report(1).open());
+    }
+
+    @Test
+    void noTableAtAllIsSaidOnceAtStart() {
+        List<String> said = new ArrayList<>();
+        CloseWaitScanner blind = new CloseWaitScanner(registry, null, clock, GRACE, new StackFrames(), said::add);
+        blind.scan();
+        blind.scan();
+        assertEquals(1, said.size());
+        assertTrue(said.get(0).contains("CLOSE_WAIT cannot be detected"), said.get(0));
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket(server.getInetAddress(), server.getLocalPort());
+        sockets.add(socket);
+        sockets.add(server.accept());
+        registry.opened(socket, SocketEvents.ORIGIN_CONNECT);
+        return socket;
+    }
+
+    private static final class MovableClock extends Clock {
+        private long millis = 1_700_000_000_000L;
+
+        void advance(long delta) {
+            millis += delta;
+        }
+
+        @Override
+        public long millis() {
+            return millis;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    private static final class SettableTable implements TcpTable {
+        private final List<TcpConnection> rows = new ArrayList<>();
+        boolean fail;
+
+        void closeWait(Socket socket) {
+            add(new TcpConnection(Endpoint.of(socket.getLocalAddress(), socket.getLocalPort()),
+                    Endpoint.of(socket.getInetAddress(), socket.getPort()), TcpState.CLOSE_WAIT, 7, -1));
+        }
+
+        void add(TcpConnection row) {
+            rows.add(row);
+        }
+
+        void clear() {
+            rows.clear();
+        }
+
+        @Override
+        public void read(Set<TcpState> states, Consumer<TcpConnection> sink) throws IOException {
+            if (fail) {
+                throw new IOException("simulated: permission denied");
+            }
+            rows.stream().filter(r -> states.contains(r.state())).forEach(sink);
+        }
+
+        @Override
+        public String describe() {
+            return "a table set by the test";
+        }
+    }
+}
