@@ -1,0 +1,149 @@
+package dev.closewait.it;
+
+import dev.closewait.it.scenarios.FaultySocketSubclass;
+import dev.closewait.it.scenarios.PlainSocketLeak;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static dev.closewait.it.SocketLeakEndToEndTest.assumePresent;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Start-up as users meet it: bad options, paths that cannot be written, the log option, faults. */
+class AgentStartupEndToEndTest {
+
+    static final Duration EXIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path work;
+
+    static List<Jdk> jdks() {
+        return Jdk.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void unknownOptionStopsTheJvmWithStatus2AndListsValidOptionsWithoutCrashDump(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        StartupRun run = startWith(jdk, "intervl=5s");
+        assertEquals(2, run.status, run.stderr);
+        assertTrue(run.stderr.contains("unknown option 'intervl'"), run.stderr);
+        assertTrue(run.stderr.contains("Valid options: interval="), run.stderr);
+        for (String option : List.of("interval=", "grace=", "report=", "log=")) {
+            assertTrue(run.stderr.contains(option), option + " is listed: " + run.stderr);
+        }
+        assertFalse(run.stdout.contains("RESULT"), "the application's main never ran");
+        assertNoCrash(run);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void malformedDurationNamesTheKeyAndTheValue(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        StartupRun run = startWith(jdk, "grace=10");
+        assertEquals(2, run.status, run.stderr);
+        assertTrue(run.stderr.contains("option 'grace' has a malformed duration '10'"), run.stderr);
+        assertTrue(run.stderr.contains("250ms, 2s, 1m"), run.stderr);
+        assertNoCrash(run);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void reportPathThatCannotBeWrittenStopsTheJvmWithAClearMessage(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        Path missing = work.resolve("no-such-dir").resolve("leaks.json");
+        StartupRun run = startWith(jdk, "report=" + missing);
+        assertEquals(2, run.status, run.stderr);
+        assertTrue(run.stderr.contains(missing.getParent().toString()) && run.stderr.contains("'report'"), run.stderr);
+        assertTrue(run.stderr.contains("does not exist"), run.stderr);
+
+        Path aFile = Files.writeString(work.resolve("a-file"), "x");
+        run = startWith(jdk, "report=" + aFile.resolve("leaks.json"));
+        assertEquals(2, run.status, run.stderr);
+        assertTrue(run.stderr.contains("'report'"), run.stderr);
+        assertNoCrash(run);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void logOptionSendsFindingsToAFileOrNowhere(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        Path log = work.resolve("closewait.log");
+        try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class,
+                "interval=200ms,grace=1s,log=" + log)) {
+            app.awaitStep("leaked", Duration.ofSeconds(20));
+            int port = app.intResult("clientPort");
+            app.awaitReport(r -> r.hasLeak(port, "OPEN"), Duration.ofSeconds(20));
+            app.proceed();
+            assertEquals(0, app.awaitExit(EXIT), app::describe);
+            String text = Files.readString(log);
+            assertTrue(text.contains("is watching this JVM's sockets"), text);
+            assertTrue(text.contains("LEAK #"), text);
+            assertTrue(text.contains("=> dev.closewait.it.scenarios.PlainSocketLeak.openOrderConnection("), text);
+            assertTrue(text.contains("[closewait] summary: "), text);
+            assertFalse(app.stderr().contains("[closewait]"), "nothing on stderr: " + app.stderr());
+        }
+        Path quiet = Files.createDirectories(work.resolve("quiet"));
+        try (ScenarioProcess app = ScenarioProcess.start(jdk, quiet, PlainSocketLeak.class,
+                "interval=200ms,grace=1s,log=off")) {
+            app.awaitStep("leaked", Duration.ofSeconds(20));
+            int port = app.intResult("clientPort");
+            app.awaitReport(r -> r.hasLeak(port, "OPEN"), Duration.ofSeconds(20));
+            app.proceed();
+            assertEquals(0, app.awaitExit(EXIT), app::describe);
+            assertFalse(app.stderr().contains("[closewait]"), app.stderr());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void internalFaultTurnsTheAgentOffWithOneWarningAndTheApplicationRunsOn(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        try (ScenarioProcess app = ScenarioProcess.start(jdk, work, FaultySocketSubclass.class, "interval=200ms")) {
+            assertEquals(0, app.awaitExit(EXIT), app::describe);
+            assertEquals("true", app.result("hostileConnected"));
+            assertEquals("20", app.result("connectsAfterFault"));
+            String stderr = app.stderr();
+            long warnings = stderr.lines().filter(l -> l.contains("WARNING")).count();
+            assertEquals(1, warnings, stderr);
+            assertTrue(stderr.contains("turned itself off; the application is not affected"), stderr);
+            assertTrue(stderr.contains("this application's socket refuses to tell its address"), stderr);
+            assertFalse(stderr.contains("summary:"), "a disabled agent writes no summary: " + stderr);
+        }
+    }
+
+    private record StartupRun(int status, String stdout, String stderr, Path dir) {
+    }
+
+    private StartupRun startWith(Jdk jdk, String options) throws Exception {
+        Path dir = Files.createTempDirectory(work, "run");
+        List<String> command = new ArrayList<>(List.of(jdk.java().toString(),
+                "-javaagent:" + ScenarioProcess.agentJar() + "=" + options,
+                "-cp", System.getProperty("closewait.scenario.classpath", "target/test-classes"),
+                PlainSocketLeak.class.getName()));
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).start();
+        process.getOutputStream().close();
+        String stdout = new String(process.getInputStream().readAllBytes());
+        String stderr = new String(process.getErrorStream().readAllBytes());
+        assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        return new StartupRun(process.exitValue(), stdout, stderr, dir);
+    }
+
+    private static void assertNoCrash(StartupRun run) throws Exception {
+        assertFalse(run.stderr.contains("FATAL ERROR"), run.stderr);
+        assertFalse(run.stderr.contains("at sun.instrument"), "no exception thrown out of premain: " + run.stderr);
+        try (Stream<Path> files = Files.list(run.dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("hs_err")
+                    || f.getFileName().toString().startsWith("core")), "no crash dump in " + run.dir);
+        }
+    }
+}
