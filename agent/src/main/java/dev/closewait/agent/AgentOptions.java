@@ -132,6 +132,20 @@ public final class AgentOptions {
         return amount * unit;
     }
 
+    /** Millis in the largest unit that divides them evenly: {@code 5s}, {@code 250ms}, {@code 2m}. */
+    static String formatDuration(long millis) {
+        if (millis != 0 && millis % 3_600_000 == 0) {
+            return millis / 3_600_000 + "h";
+        }
+        if (millis != 0 && millis % 60_000 == 0) {
+            return millis / 60_000 + "m";
+        }
+        if (millis != 0 && millis % 1000 == 0) {
+            return millis / 1000 + "s";
+        }
+        return millis + "ms";
+    }
+
     private static IllegalArgumentException invalid(String problem) {
         return new IllegalArgumentException(problem + ". Valid options: " + describeAll());
     }
@@ -171,7 +185,8 @@ public final class AgentOptions {
 
     /** The effective options, as printed once at start-up, with the resolved report and log targets. */
     public String describe(String reportTarget, String logTarget) {
-        return INTERVAL + "=" + intervalMillis + "ms, " + GRACE + "=" + graceMillis + "ms, " + REPORT + "="
+        return INTERVAL + "=" + formatDuration(intervalMillis) + ", " + GRACE + "=" + formatDuration(graceMillis)
+                + ", " + REPORT + "="
                 + (reportTarget == null ? "none" : reportTarget) + ", " + LOG + "=" + logTarget;
     }
 

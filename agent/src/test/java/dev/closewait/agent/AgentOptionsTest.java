@@ -197,12 +197,16 @@ class AgentOptionsTest {
     }
 
     @Test
-    void describesTheEffectiveOptionsInMillis() {
-        AgentOptions options = AgentOptions.parse("interval=2s,grace=1m");
+    void describesTheEffectiveOptionsInTheLargestWholeUnit() {
+        AgentOptions options = AgentOptions.parse("interval=2000ms,grace=1m");
 
-        assertEquals("interval=2000ms, grace=60000ms, report=none, log=stderr", options.toString());
-        assertEquals("interval=2000ms, grace=60000ms, report=/abs/r.json, log=/abs/l.log",
+        assertEquals("interval=2s, grace=1m, report=none, log=stderr", options.toString());
+        assertEquals("interval=2s, grace=1m, report=/abs/r.json, log=/abs/l.log",
                 options.describe("/abs/r.json", "/abs/l.log"));
+        assertEquals("interval=1500ms, grace=0ms, report=none, log=stderr",
+                AgentOptions.parse("interval=1500ms,grace=0s").toString());
+        assertEquals("interval=2h, grace=10s, report=none, log=stderr",
+                AgentOptions.parse("interval=120m").toString());
     }
 
     private static void assertMessageNamesValidOptions(IllegalArgumentException e, String... fragments) {
