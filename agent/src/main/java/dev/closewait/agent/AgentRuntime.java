@@ -22,7 +22,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -43,6 +45,8 @@ final class AgentRuntime {
     private final CloseWaitScanner scanner;
     private final long pid = ProcessHandle.current().pid();
     private final Set<String> reportWarnings = new HashSet<>();
+    /** Stacks already printed in full, with the id of the leak that printed them (scan thread only). */
+    private final Map<List<String>, Long> firstLeakByStack = new HashMap<>();
     private volatile Thread scanThread;
 
     private AgentRuntime(AgentOptions options, Clock clock, FindingLog log, ReportFile reportFile,
@@ -137,7 +141,10 @@ final class AgentRuntime {
         }
         long now = clock.millis();
         for (Finding leak : outcome.found()) {
-            log.print(TextReport.finding(leak, now));
+            // A leak storm from one line prints its stack once; the repeats take a line each.
+            Long first = firstLeakByStack.putIfAbsent(leak.stack(), leak.id());
+            log.print(first == null || leak.stack().isEmpty() ? TextReport.finding(leak, now)
+                    : TextReport.repeat(leak, first, now));
         }
         for (Finding leak : outcome.changed()) {
             log.print(TextReport.statusChange(leak, now));

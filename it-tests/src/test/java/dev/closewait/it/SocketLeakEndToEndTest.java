@@ -247,6 +247,10 @@ class SocketLeakEndToEndTest {
             assertEquals(leakedPorts, reportedPorts, report.json()::toString);
             assertEquals(800, report.summary("tracked"), "300 + 100 client sockets and as many accepted ones");
             assertEquals(600 - 7, report.summary("open"), "the 7 server-side closes and the 100 closed pairs were seen");
+            String stderr = app.stderr();
+            assertEquals(1, stderr.lines().filter(l -> l.equals("    opened at:")).count(),
+                    "seven leaks from one line print their stack once: " + stderr);
+            assertEquals(6, stderr.lines().filter(l -> l.contains(", same stack as LEAK #")).count(), stderr);
             app.proceed();
             assertEquals(0, app.awaitExit(EXIT), app::describe);
         }

@@ -128,7 +128,8 @@ public final class CloseWaitScanner {
                 table.read(ALL_STATES, row -> {
                     if (row.state() == TcpState.CLOSE_WAIT) {
                         closeWait.put(ConnectionKey.of(row), row);
-                    } else if (row.state() != TcpState.TIME_WAIT && row.state() != TcpState.LISTEN) {
+                    } else if (row.inode() != TcpConnection.NO_INODE && row.state() != TcpState.LISTEN) {
+                        // A row with an inode still has a descriptor; inode 0 is a kernel leftover.
                         heldElsewise.add(ConnectionKey.of(row));
                     }
                 });

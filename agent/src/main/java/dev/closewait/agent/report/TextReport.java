@@ -42,6 +42,14 @@ public final class TextReport {
         return text.toString();
     }
 
+    /** One line for a new finding whose creation stack was already printed with leak {@code firstId}. */
+    public static String repeat(Finding leak, long firstId, long now) {
+        String frame = StackFrames.firstApplicationFrame(leak.stack());
+        return PREFIX + "LEAK #" + leak.id() + ": " + headline(leak, now) + "; remote " + leak.remote() + ", local "
+                + (leak.local() == null ? "?" : leak.local()) + ", thread \"" + leak.thread() + "\"; opened at "
+                + frame + ", same stack as LEAK #" + firstId + '\n';
+    }
+
     /** One line for a finding whose status changed. */
     public static String statusChange(Finding leak, long now) {
         return PREFIX + "LEAK #" + leak.id() + " (" + leak.remote() + ") is now " + leak.status() + ": "

@@ -85,8 +85,15 @@ public final class SocketRegistry implements SocketEvents {
         }
         TrackedSocket tracked = new TrackedSocket(socket, collected, ids.incrementAndGet(),
                 origin == ORIGIN_ACCEPT ? Origin.ACCEPT : Origin.CONNECT, channel, key, local,
-                clock.millis(), Thread.currentThread().getName(), new Throwable());
+                clock.millis(), threadName(), new Throwable());
         open.putIfAbsent(tracked, tracked);
+    }
+
+    /** The thread's name; an unnamed (virtual) thread is described instead, so the report says something. */
+    private static String threadName() {
+        Thread thread = Thread.currentThread();
+        String name = thread.getName();
+        return name.isEmpty() ? thread.toString() : name;
     }
 
     @Override

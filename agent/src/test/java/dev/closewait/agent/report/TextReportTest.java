@@ -195,4 +195,14 @@ class TextReportTest {
         int start = lines.indexOf("    opened at:");
         return lines.subList(start + 1, lines.size());
     }
+
+    @Test
+    void repeatLineNamesTheLeakWhoseStackWasAlreadyPrinted() {
+        dev.closewait.agent.detect.Finding leak = TestFindings.open();
+        String line = TextReport.repeat(leak, 3, leak.closeWaitSince() + 12_000);
+        assertTrue(line.startsWith("[closewait] LEAK #17: "), line);
+        assertTrue(line.contains("same stack as LEAK #3"), line);
+        assertTrue(line.endsWith("\n") && line.indexOf('\n') == line.length() - 1, "one line: " + line);
+        assertTrue(line.contains(leak.remote().toString()), line);
+    }
 }
