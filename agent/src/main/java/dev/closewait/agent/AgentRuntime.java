@@ -1,11 +1,11 @@
 package dev.closewait.agent;
 
-import dev.closewait.agent.boot.SocketEventBridge;
+import dev.closewait.agent.boot.EventBridge;
 import dev.closewait.agent.detect.CloseWaitScanner;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.detect.ScanOutcome;
-import dev.closewait.agent.instrument.SocketInstrumentation;
+import dev.closewait.agent.instrument.ConnectionInstrumentation;
 import dev.closewait.agent.report.FindingLog;
 import dev.closewait.agent.report.JsonReport;
 import dev.closewait.agent.report.ReportFile;
@@ -34,6 +34,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * with one warning; the application never sees it.
  */
 final class AgentRuntime {
+
+    /**
+     * A diagnostic switch, not an agent option: {@code -Dclosewait.noJdbc=true} leaves JDBC drivers
+     * uninstrumented (for measuring what JDBC awareness costs at start-up).
+     */
+    static final String NO_JDBC_PROPERTY = "closewait.noJdbc";
 
     private static final AtomicBoolean STARTED = new AtomicBoolean();
     private static final AtomicBoolean DISABLED = new AtomicBoolean();
@@ -64,8 +70,8 @@ final class AgentRuntime {
             System.err.println(TextReport.PREFIX + "already running in this JVM; the new options are ignored");
             return;
         }
-        if (SocketEventBridge.class.getClassLoader() != null) {
-            throw new IllegalStateException("the bridge class was loaded by " + SocketEventBridge.class.getClassLoader()
+        if (EventBridge.class.getClassLoader() != null) {
+            throw new IllegalStateException("the bridge class was loaded by " + EventBridge.class.getClassLoader()
                     + " instead of the bootstrap class loader; JDK classes could not reach it");
         }
         Clock clock = Clock.systemUTC();
@@ -84,10 +90,10 @@ final class AgentRuntime {
                         + AgentOptions.REPORT + "'): " + unwritable, unwritable);
             }
         }
-        SocketEventBridge.install(registry);
-        List<String> errors = SocketInstrumentation.install(instrumentation);
+        EventBridge.install(registry);
+        List<String> errors = ConnectionInstrumentation.install(instrumentation, !Boolean.getBoolean(NO_JDBC_PROPERTY));
         if (!errors.isEmpty()) {
-            log.print(TextReport.PREFIX + "WARNING: some socket classes could not be instrumented: " + errors + '\n');
+            log.print(TextReport.PREFIX + "WARNING: some classes could not be instrumented: " + errors + '\n');
         }
         runtime.startThreads();
         log.print(TextReport.PREFIX + "closewait " + version() + " is watching this JVM's sockets: "
@@ -96,13 +102,13 @@ final class AgentRuntime {
 
     /** Turns the agent off after an internal fault: one warning, and the application runs on. */
     static void fault(Throwable fault) {
-        SocketEventBridge.install(null);
+        EventBridge.install(null);
         warnDisabled("hit an internal error", fault);
     }
 
     /** The single warning printed when the agent turns itself off. */
     static void warnDisabled(String what, Throwable fault) {
-        SocketEventBridge.install(null);
+        EventBridge.install(null);
         if (DISABLED.compareAndSet(false, true)) {
             StackTraceElement[] frames = fault.getStackTrace();
             System.err.println(TextReport.PREFIX + "WARNING: closewait " + what + " and turned itself off; the"
@@ -121,7 +127,7 @@ final class AgentRuntime {
     }
 
     private void scanLoop() {
-        SocketEventBridge.markAgentThread();
+        EventBridge.markAgentThread();
         try {
             while (!DISABLED.get()) {
                 scanAndReport();
@@ -154,7 +160,7 @@ final class AgentRuntime {
 
     /** At exit: one last scan, the final report, the summary. */
     private void finish() {
-        SocketEventBridge.markAgentThread();
+        EventBridge.markAgentThread();
         if (DISABLED.get()) {
             return;
         }

@@ -18,8 +18,8 @@ import java.util.jar.JarOutputStream;
 final class BootBridgeJar {
 
     static final String[] CLASSES = {
-        "dev/closewait/agent/boot/SocketEventBridge.class",
-        "dev/closewait/agent/boot/SocketEvents.class",
+        "dev/closewait/agent/boot/EventBridge.class",
+        "dev/closewait/agent/boot/ConnectionEvents.class",
     };
 
     private BootBridgeJar() {

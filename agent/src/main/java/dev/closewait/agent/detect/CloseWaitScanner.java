@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,9 @@ import java.util.function.Consumer;
  *   <li>collected unclosed after {@code grace} in CLOSE_WAIT, descriptor released: {@link LeakStatus#RECLAIMED_BY_GC};</li>
  *   <li>collected unclosed, descriptor still held in CLOSE_WAIT: {@link LeakStatus#ORPHANED}.</li>
  * </ul>
- * A socket that reaches CLOSE_WAIT and is closed within {@code grace} is never a finding.
+ * A socket that reaches CLOSE_WAIT and is closed within {@code grace} is never a finding. A socket
+ * still open {@code grace} after its JDBC connection ended (closed by the application, or a failed
+ * connect) is an {@link LeakStatus#OPEN} finding whatever its state: the driver abandoned it.
  */
 public final class CloseWaitScanner {
 
@@ -48,6 +49,8 @@ public final class CloseWaitScanner {
 
     private final List<TrackedSocket> findings = new ArrayList<>();
     private final List<TrackedSocket> collectedUnclosed = new ArrayList<>();
+    /** For findings with a JDBC connection: its change count when last reported. */
+    private final Map<TrackedSocket, Integer> reportedJdbcChanges = new java.util.IdentityHashMap<>();
     private boolean tableWarned;
 
     /**
@@ -73,56 +76,76 @@ public final class CloseWaitScanner {
     public synchronized ScanOutcome scan() {
         long now = clock.millis();
         collectedUnclosed.addAll(registry.drainCollectedUnclosed());
+        boolean abandonedPossible = registry.mayHaveAbandonedSockets();
 
         Map<ConnectionKey, TcpConnection> closeWait = new HashMap<>();
-        Set<ConnectionKey> heldElsewise = collectedUnclosed.isEmpty() ? null : new HashSet<>();
-        boolean tableRead = readTable(closeWait, heldElsewise);
+        Map<ConnectionKey, TcpConnection> otherRows =
+                collectedUnclosed.isEmpty() && !abandonedPossible ? null : new HashMap<>();
+        boolean tableRead = readTable(closeWait, otherRows);
 
         List<TrackedSocket> found = new ArrayList<>();
         List<TrackedSocket> changed = new ArrayList<>();
 
-        if (!closeWait.isEmpty()) {
+        if (!closeWait.isEmpty() || abandonedPossible) {
             for (TrackedSocket socket : registry.openSockets()) {
                 TcpConnection row = closeWait.get(socket.key());
+                if (row == null && otherRows != null) {
+                    row = otherRows.get(socket.key());
+                }
                 if (row != null) {
                     socket.observed(row.local(), row.state(), now);
-                    if (socket.promoteIfLeaked(now, graceMillis)) {
-                        found.add(socket);
-                    }
+                }
+                if (socket.promoteIfLeaked(now, graceMillis)) {
+                    found.add(socket);
                 }
             }
         }
 
         for (TrackedSocket socket : registry.drainClosedAfterCloseWait()) {
             boolean wasFinding = socket.status() != null;
-            boolean late = socket.closedAt() - socket.closeWaitSince() >= graceMillis;
+            boolean late = socket.closeWaitSince() != 0 && socket.closedAt() - socket.closeWaitSince() >= graceMillis;
             if ((wasFinding || late) && socket.setStatus(LeakStatus.CLOSED_LATE)) {
                 (wasFinding ? changed : found).add(socket);
             }
         }
 
         if (tableRead) {
-            judgeCollected(now, closeWait, heldElsewise, found, changed);
+            judgeCollected(now, closeWait, otherRows, found, changed);
         } else if (table == null) {
             collectedUnclosed.clear(); // nothing can ever be judged
         }
 
         findings.addAll(found);
+        noteJdbcChanges(found, changed);
         return new ScanOutcome(views(found), views(changed));
+    }
+
+    /** A finding whose JDBC connection was closed or failed to reconnect since it was reported has changed too. */
+    private void noteJdbcChanges(List<TrackedSocket> found, List<TrackedSocket> changed) {
+        for (TrackedSocket socket : findings) {
+            if (socket.jdbc() == null) {
+                continue;
+            }
+            int changes = socket.jdbc().changes();
+            Integer reported = reportedJdbcChanges.put(socket, changes);
+            if (reported != null && reported != changes && !found.contains(socket) && !changed.contains(socket)) {
+                changed.add(socket);
+            }
+        }
     }
 
     /** A report of every finding so far, with the counts of now. */
     public synchronized LeakReport report(long pid) {
         return new LeakReport(pid, clock.millis(), registry.trackedCount(), registry.openCount(), graceMillis,
-                views(findings));
+                views(findings), registry.jdbcConnectFailures().snapshot());
     }
 
-    private boolean readTable(Map<ConnectionKey, TcpConnection> closeWait, Set<ConnectionKey> heldElsewise) {
+    private boolean readTable(Map<ConnectionKey, TcpConnection> closeWait, Map<ConnectionKey, TcpConnection> otherRows) {
         if (table == null) {
             return false;
         }
         try {
-            if (heldElsewise == null) {
+            if (otherRows == null) {
                 table.read(CLOSE_WAIT_ONLY, row -> closeWait.put(ConnectionKey.of(row), row));
             } else {
                 table.read(ALL_STATES, row -> {
@@ -130,7 +153,7 @@ public final class CloseWaitScanner {
                         closeWait.put(ConnectionKey.of(row), row);
                     } else if (row.inode() != TcpConnection.NO_INODE && row.state() != TcpState.LISTEN) {
                         // A row with an inode still has a descriptor; inode 0 is a kernel leftover.
-                        heldElsewise.add(ConnectionKey.of(row));
+                        otherRows.put(ConnectionKey.of(row), row);
                     }
                 });
             }
@@ -144,7 +167,7 @@ public final class CloseWaitScanner {
 
     /** Decides what became of sockets collected without a close, now that the table was read. */
     private void judgeCollected(long now, Map<ConnectionKey, TcpConnection> closeWait,
-                                Set<ConnectionKey> heldElsewise, List<TrackedSocket> found,
+                                Map<ConnectionKey, TcpConnection> otherRows, List<TrackedSocket> found,
                                 List<TrackedSocket> changed) {
         for (Iterator<TrackedSocket> it = collectedUnclosed.iterator(); it.hasNext(); ) {
             TrackedSocket socket = it.next();
@@ -159,7 +182,7 @@ public final class CloseWaitScanner {
                         && socket.setStatus(LeakStatus.ORPHANED)) {
                     (wasFinding ? changed : found).add(socket);
                 }
-            } else if (!heldElsewise.contains(socket.key())) {
+            } else if (!otherRows.containsKey(socket.key())) {
                 // The descriptor is gone: released by the cleaner.
                 it.remove();
                 boolean leaked = socket.closeWaitSince() != 0

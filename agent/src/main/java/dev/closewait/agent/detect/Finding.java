@@ -2,6 +2,8 @@ package dev.closewait.agent.detect;
 
 import dev.closewait.agent.tcp.Endpoint;
 import dev.closewait.agent.tcp.TcpState;
+import dev.closewait.agent.track.JdbcConnection;
+import dev.closewait.agent.track.JdbcError;
 import dev.closewait.agent.track.LeakStatus;
 import dev.closewait.agent.track.Origin;
 import dev.closewait.agent.track.StackFrames;
@@ -27,10 +29,73 @@ public final class Finding {
     private final long unreachableAt;
     private final String thread;
     private final List<String> stack;
+    private final Jdbc jdbc;
+
+    /** The JDBC connection a leaked socket was opened for, as it stood when the view was taken. */
+    public static final class Jdbc {
+        private final String url;
+        private final String user;
+        private final String driver;
+        private final long connectionClosedAt;
+        private final long connectFailedAt;
+        private final JdbcError connectError;
+
+        public Jdbc(String url, String user, String driver, long connectionClosedAt, long connectFailedAt,
+                    JdbcError connectError) {
+            this.url = url;
+            this.user = user;
+            this.driver = driver;
+            this.connectionClosedAt = connectionClosedAt;
+            this.connectFailedAt = connectFailedAt;
+            this.connectError = connectError;
+        }
+
+        static Jdbc of(JdbcConnection connection) {
+            synchronized (connection) {
+                return new Jdbc(connection.url(), connection.user(), connection.driver(), connection.closedAt(),
+                        connection.failedAt(), connection.connectError());
+            }
+        }
+
+        /** The URL, secrets masked. */
+        public String url() {
+            return url;
+        }
+
+        public String user() {
+            return user;
+        }
+
+        public String driver() {
+            return driver;
+        }
+
+        /** When the application closed the connection; {@link #NEVER} if it did not. */
+        public long connectionClosedAt() {
+            return connectionClosedAt;
+        }
+
+        /** When the connect that opened the socket failed; {@link #NEVER} if it did not. */
+        public long connectFailedAt() {
+            return connectFailedAt;
+        }
+
+        /** The last failed connect or reconnect, or {@code null}. */
+        public JdbcError connectError() {
+            return connectError;
+        }
+    }
 
     public Finding(long id, LeakStatus status, TcpState state, Origin origin, Endpoint local, Endpoint remote,
                    long openedAt, long closeWaitSince, long closedAt, long unreachableAt, String thread,
                    List<String> stack) {
+        this(id, status, state, origin, local, remote, openedAt, closeWaitSince, closedAt, unreachableAt, thread,
+                stack, null);
+    }
+
+    public Finding(long id, LeakStatus status, TcpState state, Origin origin, Endpoint local, Endpoint remote,
+                   long openedAt, long closeWaitSince, long closedAt, long unreachableAt, String thread,
+                   List<String> stack, Jdbc jdbc) {
         this.id = id;
         this.status = status;
         this.state = state;
@@ -43,6 +108,7 @@ public final class Finding {
         this.unreachableAt = unreachableAt;
         this.thread = thread;
         this.stack = List.copyOf(stack);
+        this.jdbc = jdbc;
     }
 
     /** A view of {@code socket} as it is now. */
@@ -53,7 +119,8 @@ public final class Finding {
                     ? LeakStatus.CLOSED_LATE : socket.status();
             return new Finding(socket.id(), status, socket.lastState(), socket.origin(), socket.local(),
                     socket.remote(), socket.openedAt(), socket.closeWaitSince(), socket.closedAt(),
-                    socket.unreachableAt(), socket.thread(), socket.stack(frames));
+                    socket.unreachableAt(), socket.thread(), socket.stack(frames),
+                    socket.jdbc() == null ? null : Jdbc.of(socket.jdbc()));
         }
     }
 
@@ -102,6 +169,11 @@ public final class Finding {
 
     public String thread() {
         return thread;
+    }
+
+    /** The JDBC connection it was opened for, or {@code null}. */
+    public Jdbc jdbc() {
+        return jdbc;
     }
 
     /** Creation frames, innermost first; empty when unknown. */

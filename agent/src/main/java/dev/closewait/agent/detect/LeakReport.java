@@ -1,5 +1,7 @@
 package dev.closewait.agent.detect;
 
+import dev.closewait.agent.track.JdbcConnectFailures;
+
 import java.util.List;
 
 /** Everything a report shows, taken at one instant: the counts and every finding so far. */
@@ -11,14 +13,26 @@ public final class LeakReport {
     private final long open;
     private final long graceMillis;
     private final List<Finding> leaks;
+    private final List<JdbcConnectFailures.Entry> jdbcConnectFailures;
 
     public LeakReport(long pid, long generatedAt, long tracked, long open, long graceMillis, List<Finding> leaks) {
+        this(pid, generatedAt, tracked, open, graceMillis, leaks, List.of());
+    }
+
+    public LeakReport(long pid, long generatedAt, long tracked, long open, long graceMillis, List<Finding> leaks,
+                      List<JdbcConnectFailures.Entry> jdbcConnectFailures) {
         this.pid = pid;
         this.generatedAt = generatedAt;
         this.tracked = tracked;
         this.open = open;
         this.graceMillis = graceMillis;
         this.leaks = List.copyOf(leaks);
+        this.jdbcConnectFailures = List.copyOf(jdbcConnectFailures);
+    }
+
+    /** Failed JDBC connects per URL and user, most recent first. */
+    public List<JdbcConnectFailures.Entry> jdbcConnectFailures() {
+        return jdbcConnectFailures;
     }
 
     public long pid() {

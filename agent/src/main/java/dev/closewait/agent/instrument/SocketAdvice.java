@@ -1,7 +1,7 @@
 package dev.closewait.agent.instrument;
 
-import dev.closewait.agent.boot.SocketEventBridge;
-import dev.closewait.agent.boot.SocketEvents;
+import dev.closewait.agent.boot.EventBridge;
+import dev.closewait.agent.boot.ConnectionEvents;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -18,7 +18,7 @@ final class SocketAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object socket, @Advice.Thrown Throwable thrown) {
             if (thrown == null) {
-                SocketEventBridge.opened(socket, SocketEvents.ORIGIN_CONNECT);
+                EventBridge.opened(socket, ConnectionEvents.ORIGIN_CONNECT);
             }
         }
     }
@@ -27,7 +27,7 @@ final class SocketAdvice {
     static final class Close {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object socket) {
-            SocketEventBridge.closed(socket);
+            EventBridge.closed(socket);
         }
     }
 
@@ -36,7 +36,7 @@ final class SocketAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.Argument(0) Object socket, @Advice.Thrown Throwable thrown) {
             if (thrown == null) {
-                SocketEventBridge.opened(socket, SocketEvents.ORIGIN_ACCEPT);
+                EventBridge.opened(socket, ConnectionEvents.ORIGIN_ACCEPT);
             }
         }
     }
@@ -46,7 +46,7 @@ final class SocketAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object channel, @Advice.Return boolean connected) {
             if (connected) {
-                SocketEventBridge.opened(channel, SocketEvents.ORIGIN_CONNECT);
+                EventBridge.opened(channel, ConnectionEvents.ORIGIN_CONNECT);
             }
         }
     }
@@ -56,7 +56,7 @@ final class SocketAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object channel, @Advice.Thrown Throwable thrown) {
             if (thrown == null) {
-                SocketEventBridge.opened(channel, SocketEvents.ORIGIN_CONNECT);
+                EventBridge.opened(channel, ConnectionEvents.ORIGIN_CONNECT);
             }
         }
     }
@@ -65,7 +65,7 @@ final class SocketAdvice {
     static final class ChannelClose {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This Object channel) {
-            SocketEventBridge.closed(channel);
+            EventBridge.closed(channel);
         }
     }
 
@@ -74,7 +74,7 @@ final class SocketAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.Return Object channel) {
             if (channel != null) {
-                SocketEventBridge.opened(channel, SocketEvents.ORIGIN_ACCEPT);
+                EventBridge.opened(channel, ConnectionEvents.ORIGIN_ACCEPT);
             }
         }
     }

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.track.JdbcConnectFailures;
+import dev.closewait.agent.track.JdbcError;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -58,6 +60,11 @@ public final class JsonReport {
                 writeLeak(json, leak);
             }
             json.writeEndArray();
+            json.writeArrayFieldStart("jdbcConnectFailures");
+            for (JdbcConnectFailures.Entry failure : report.jdbcConnectFailures()) {
+                writeFailure(json, failure);
+            }
+            json.writeEndArray();
             json.writeEndObject();
             json.writeRaw('\n');
         }
@@ -80,7 +87,46 @@ public final class JsonReport {
             json.writeString(frame);
         }
         json.writeEndArray();
-        json.writeNullField("jdbc");
+        writeJdbc(json, leak.jdbc());
+        json.writeEndObject();
+    }
+
+    private static void writeJdbc(JsonGenerator json, Finding.Jdbc jdbc) throws IOException {
+        if (jdbc == null) {
+            json.writeNullField("jdbc");
+            return;
+        }
+        json.writeObjectFieldStart("jdbc");
+        json.writeStringField("url", jdbc.url());
+        json.writeStringField("user", jdbc.user());
+        json.writeStringField("driver", jdbc.driver());
+        writeTime(json, "connectionClosedAt", jdbc.connectionClosedAt());
+        writeError(json, "connectError", jdbc.connectError());
+        json.writeEndObject();
+    }
+
+    private static void writeError(JsonGenerator json, String field, JdbcError error) throws IOException {
+        if (error == null) {
+            json.writeNullField(field);
+            return;
+        }
+        json.writeObjectFieldStart(field);
+        json.writeNumberField("errorCode", error.errorCode());
+        json.writeStringField("sqlState", error.sqlState());
+        json.writeStringField("message", error.message());
+        json.writeEndObject();
+    }
+
+    private static void writeFailure(JsonGenerator json, JdbcConnectFailures.Entry failure) throws IOException {
+        JdbcError error = failure.lastError();
+        json.writeStartObject();
+        json.writeStringField("url", failure.url());
+        json.writeStringField("user", failure.user());
+        json.writeNumberField("count", failure.count());
+        json.writeNumberField("lastErrorCode", error.errorCode());
+        json.writeStringField("lastSqlState", error.sqlState());
+        json.writeStringField("lastMessage", error.message());
+        writeTime(json, "lastAt", failure.lastAt());
         json.writeEndObject();
     }
 

@@ -2,6 +2,7 @@ package dev.closewait.agent.report;
 
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.track.JdbcConnectFailures;
 import dev.closewait.agent.track.LeakStatus;
 import dev.closewait.agent.track.StackFrames;
 
@@ -38,22 +39,49 @@ public final class TextReport {
         if (leak.closeWaitSince() != Finding.NEVER) {
             text.append("    in CLOSE_WAIT since ").append(Timestamps.millis(leak.closeWaitSince())).append('\n');
         }
-        appendStack(text, leak.stack());
+        Finding.Jdbc jdbc = leak.jdbc();
+        if (jdbc != null) {
+            text.append("    JDBC ").append(jdbc.url()).append("   user ").append(jdbc.user())
+                    .append("   driver ").append(jdbc.driver()).append('\n');
+            String story = jdbcStory(jdbc);
+            if (story != null) {
+                text.append("    ").append(story).append('\n');
+            }
+        }
+        appendStack(text, leak.stack(), libraryOf(leak));
         return text.toString();
     }
 
     /** One line for a new finding whose creation stack was already printed with leak {@code firstId}. */
     public static String repeat(Finding leak, long firstId, long now) {
-        String frame = StackFrames.firstApplicationFrame(leak.stack());
+        String frame = StackFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
         return PREFIX + "LEAK #" + leak.id() + ": " + headline(leak, now) + "; remote " + leak.remote() + ", local "
                 + (leak.local() == null ? "?" : leak.local()) + ", thread \"" + leak.thread() + "\"; opened at "
                 + frame + ", same stack as LEAK #" + firstId + '\n';
     }
 
-    /** One line for a finding whose status changed. */
+    /** One line for a finding whose status or JDBC connection changed. */
     public static String statusChange(Finding leak, long now) {
+        String story = leak.jdbc() == null ? null : jdbcStory(leak.jdbc());
         return PREFIX + "LEAK #" + leak.id() + " (" + leak.remote() + ") is now " + leak.status() + ": "
-                + headline(leak, now) + '\n';
+                + headline(leak, now) + (story == null ? "" : "; " + story) + '\n';
+    }
+
+    /** What happened to a leaked socket's JDBC connection, in words; {@code null} if nothing yet. */
+    static String jdbcStory(Finding.Jdbc jdbc) {
+        StringBuilder story = new StringBuilder();
+        if (jdbc.connectionClosedAt() != Finding.NEVER) {
+            story.append("the application closed this JDBC connection at ")
+                    .append(Timestamps.timeOfDay(jdbc.connectionClosedAt()))
+                    .append(" UTC but its socket is still open: the driver abandoned it");
+        } else if (jdbc.connectFailedAt() != Finding.NEVER) {
+            story.append("the JDBC connect failed at ").append(Timestamps.timeOfDay(jdbc.connectFailedAt()))
+                    .append(" UTC but left this socket open");
+        }
+        if (jdbc.connectError() != null) {
+            story.append(story.length() == 0 ? "" : "; ").append("last connect error ").append(jdbc.connectError());
+        }
+        return story.length() == 0 ? null : story.toString();
     }
 
     /** The summary printed at exit: counts, then one line per finding. */
@@ -80,8 +108,14 @@ public final class TextReport {
             text.append("; report: ").append(reportLocation);
         }
         text.append('\n');
+        for (JdbcConnectFailures.Entry failure : report.jdbcConnectFailures()) {
+            text.append(PREFIX).append("JDBC connect failed ").append(failure.count())
+                    .append(failure.count() == 1 ? " time" : " times").append(" for ").append(failure.url())
+                    .append(" (user ").append(failure.user()).append("), last at ")
+                    .append(Timestamps.millis(failure.lastAt())).append(": ").append(failure.lastError()).append('\n');
+        }
         for (Finding leak : report.leaks()) {
-            String frame = StackFrames.firstApplicationFrame(leak.stack());
+            String frame = StackFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
             text.append(PREFIX).append(String.format(java.util.Locale.ROOT, "  #%-5d %-15s %-22s %s\n",
                     leak.id(), leak.status(), leak.remote(), frame == null ? "(no stack)" : frame));
         }
@@ -93,13 +127,19 @@ public final class TextReport {
         long since = leak.closeWaitSince();
         switch (leak.status()) {
             case OPEN:
+                if (since == Finding.NEVER) {
+                    return "its JDBC connection ended but the socket is still open ("
+                            + (leak.state() == null ? "state unknown" : leak.state()) + "): the driver abandoned it";
+                }
                 return "peer closed the connection " + Timestamps.duration(now - since)
                         + " ago (CLOSE_WAIT), the application never closed the socket";
             case CLOSED_LATE:
-                return "the application closed the socket only after " + Timestamps.duration(leak.closedAt() - since)
+                return since == Finding.NEVER ? "the socket was closed only after its JDBC connection had ended"
+                        : "the application closed the socket only after " + Timestamps.duration(leak.closedAt() - since)
                         + " in CLOSE_WAIT";
             case RECLAIMED_BY_GC:
-                return "never closed by the application; the socket sat in CLOSE_WAIT until the garbage collector"
+                return since == Finding.NEVER ? "never closed; the garbage collector reclaimed the socket"
+                        : "never closed by the application; the socket sat in CLOSE_WAIT until the garbage collector"
                         + " reclaimed it (" + Timestamps.duration(leak.unreachableAt() - since) + ")";
             case ORPHANED:
                 return "never closed by the application and no longer reachable, yet its descriptor is still held"
@@ -109,7 +149,12 @@ public final class TextReport {
         }
     }
 
-    private static void appendStack(StringBuilder text, List<String> stack) {
+    /** The package of the driver that opened a JDBC socket: its frames are not the application's. */
+    static String libraryOf(Finding leak) {
+        return leak.jdbc() == null ? null : StackFrames.packageOf(leak.jdbc().driver());
+    }
+
+    private static void appendStack(StringBuilder text, List<String> stack, String library) {
         if (stack.isEmpty()) {
             text.append("    (no creation stack: the socket was open before the agent started)\n");
             return;
@@ -118,7 +163,7 @@ public final class TextReport {
         int shown = Math.min(stack.size(), MAX_FRAMES);
         for (int i = 0; i < shown; i++) {
             String frame = stack.get(i);
-            text.append(StackFrames.isApplicationFrame(frame) ? "    => " : "       ").append(frame).append('\n');
+            text.append(StackFrames.isApplicationFrame(frame, library) ? "    => " : "       ").append(frame).append('\n');
         }
         if (stack.size() > shown) {
             text.append("       ... ").append(stack.size() - shown).append(" more\n");

@@ -1,6 +1,6 @@
 package dev.closewait.agent.track;
 
-import dev.closewait.agent.boot.SocketEvents;
+import dev.closewait.agent.boot.ConnectionEvents;
 import dev.closewait.agent.tcp.Endpoint;
 
 import java.net.InetSocketAddress;
@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * <p>The hot path is one identity-hash map operation and, at open, a {@code new Throwable()}:
  * frames are rendered only for sockets that are reported.
  */
-public final class SocketRegistry implements SocketEvents {
+public final class SocketRegistry implements ConnectionEvents {
 
     private final Clock clock;
     private final Consumer<Throwable> onFault;
@@ -32,6 +32,7 @@ public final class SocketRegistry implements SocketEvents {
     private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
     private final ConcurrentLinkedQueue<TrackedSocket> closedAfterCloseWait = new ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
+    private final JdbcTracker jdbc;
 
     /**
      * @param clock   the agent's one clock
@@ -40,6 +41,7 @@ public final class SocketRegistry implements SocketEvents {
     public SocketRegistry(Clock clock, Consumer<Throwable> onFault) {
         this.clock = clock;
         this.onFault = onFault;
+        this.jdbc = new JdbcTracker(clock);
     }
 
     @Override
@@ -83,10 +85,13 @@ public final class SocketRegistry implements SocketEvents {
         if (open.containsKey(new IdentityLookup(socket))) {
             return; // connect() then finishConnect(), or accept() through an adaptor
         }
+        JdbcConnection connection = jdbc.connectingNow();
         TrackedSocket tracked = new TrackedSocket(socket, collected, ids.incrementAndGet(),
                 origin == ORIGIN_ACCEPT ? Origin.ACCEPT : Origin.CONNECT, channel, key, local,
-                clock.millis(), threadName(), new Throwable());
-        open.putIfAbsent(tracked, tracked);
+                clock.millis(), threadName(), connection, new Throwable());
+        if (open.putIfAbsent(tracked, tracked) == null && connection != null) {
+            connection.socketOpened();
+        }
     }
 
     /** The thread's name; an unnamed (virtual) thread is described instead, so the report says something. */
@@ -104,9 +109,37 @@ public final class SocketRegistry implements SocketEvents {
         }
         boolean recheck = tracked.markClosed(clock.millis());
         tracked.clear(); // closed: never enqueued as collected
+        if (tracked.jdbc() != null) {
+            tracked.jdbc().socketGone();
+        }
         if (recheck) {
             closedAfterCloseWait.add(tracked);
         }
+    }
+
+    @Override
+    public void jdbcConnectStarted(Object driver, String url, Object info, Object connection) {
+        jdbc.connectStarted(driver, url, info, connection);
+    }
+
+    @Override
+    public void jdbcConnectEnded(Object result, Throwable thrown) {
+        jdbc.connectEnded(result, thrown);
+    }
+
+    @Override
+    public void jdbcClosed(Object connection) {
+        jdbc.closed(connection);
+    }
+
+    /** Whether a JDBC connection ended while one of its sockets stayed open. */
+    public boolean mayHaveAbandonedSockets() {
+        return jdbc.mayHaveAbandonedSockets();
+    }
+
+    /** Failed JDBC connects, per URL and user. */
+    public JdbcConnectFailures jdbcConnectFailures() {
+        return jdbc.failures();
     }
 
     @Override
@@ -146,6 +179,9 @@ public final class SocketRegistry implements SocketEvents {
             TrackedSocket tracked = (TrackedSocket) ref;
             if (open.remove(tracked) != null) {
                 tracked.markUnreachable(now);
+                if (tracked.jdbc() != null) {
+                    tracked.jdbc().socketGone();
+                }
                 drained.add(tracked);
             }
         }

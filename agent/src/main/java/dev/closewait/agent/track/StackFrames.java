@@ -48,14 +48,36 @@ public final class StackFrames {
         return !startsWithAny(className(frame), PLATFORM_PREFIXES);
     }
 
+    /**
+     * Whether a frame belongs to the application, neither to the JDK nor to the library whose
+     * package is {@code libraryPackage} (a JDBC driver's, for a socket it opened); may be {@code null}.
+     */
+    public static boolean isApplicationFrame(String frame, String libraryPackage) {
+        return isApplicationFrame(frame)
+                && (libraryPackage == null || !className(frame).startsWith(libraryPackage + "."));
+    }
+
     /** The first application frame of {@code stack}, or its first frame, or {@code null} if empty. */
     public static String firstApplicationFrame(List<String> stack) {
+        return firstApplicationFrame(stack, null);
+    }
+
+    /** The first frame of {@code stack} outside the JDK and {@code libraryPackage}, else its first frame. */
+    public static String firstApplicationFrame(List<String> stack, String libraryPackage) {
         for (String frame : stack) {
-            if (isApplicationFrame(frame)) {
+            if (isApplicationFrame(frame, libraryPackage)) {
                 return frame;
             }
         }
         return stack.isEmpty() ? null : stack.get(0);
+    }
+
+    /** {@code org.postgresql.Driver} -> {@code org.postgresql}; {@code null} stays {@code null}. */
+    public static String packageOf(String className) {
+        if (className == null || className.lastIndexOf('.') < 0) {
+            return null;
+        }
+        return className.substring(0, className.lastIndexOf('.'));
     }
 
     /** {@code java.base/java.net.Socket.connect(Socket.java:1)} -> {@code java.net.Socket.connect}. */

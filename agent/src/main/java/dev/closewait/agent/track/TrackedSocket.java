@@ -24,6 +24,7 @@ public final class TrackedSocket extends WeakReference<Object> {
     private final ConnectionKey key;
     private final long openedAt;
     private final String thread;
+    private final JdbcConnection jdbc;
     private Throwable creation;
 
     private Endpoint local;
@@ -35,7 +36,8 @@ public final class TrackedSocket extends WeakReference<Object> {
     private List<String> stack;
 
     TrackedSocket(Object socket, ReferenceQueue<Object> queue, long id, Origin origin, boolean channel,
-                  ConnectionKey key, Endpoint local, long openedAt, String thread, Throwable creation) {
+                  ConnectionKey key, Endpoint local, long openedAt, String thread, JdbcConnection jdbc,
+                  Throwable creation) {
         super(socket, queue);
         this.id = id;
         this.identityHash = socket == null ? 0 : System.identityHashCode(socket);
@@ -45,6 +47,7 @@ public final class TrackedSocket extends WeakReference<Object> {
         this.local = local;
         this.openedAt = openedAt;
         this.thread = thread;
+        this.jdbc = jdbc;
         this.creation = creation;
     }
 
@@ -77,6 +80,11 @@ public final class TrackedSocket extends WeakReference<Object> {
     /** Name of the thread that opened it; {@code null} for {@link Origin#BEFORE_ATTACH}. */
     public String thread() {
         return thread;
+    }
+
+    /** The JDBC connection it was opened for, or {@code null} if none. */
+    public JdbcConnection jdbc() {
+        return jdbc;
     }
 
     /** The local endpoint: from the channel, or from the kernel's row once seen; may be {@code null}. */
@@ -126,16 +134,27 @@ public final class TrackedSocket extends WeakReference<Object> {
     }
 
     /**
-     * Makes this socket an {@link LeakStatus#OPEN} finding if it is still open and has sat in
-     * CLOSE_WAIT for {@code grace} millis or more; returns whether it became one.
+     * Makes this socket an {@link LeakStatus#OPEN} finding if it is still open and either has sat in
+     * CLOSE_WAIT for {@code grace} millis or more, or outlived its JDBC connection (closed by the
+     * application, or failed to connect) by {@code grace} or more: the driver abandoned it.
+     * Returns whether it became one.
      */
     public synchronized boolean promoteIfLeaked(long now, long grace) {
-        if (status != null || closedAt != 0 || unreachableAt != 0 || closeWaitSince == 0
-                || now - closeWaitSince < grace) {
+        if (status != null || closedAt != 0 || unreachableAt != 0) {
+            return false;
+        }
+        boolean closeWait = closeWaitSince != 0 && now - closeWaitSince >= grace;
+        if (!closeWait && !isAbandoned(now, grace)) {
             return false;
         }
         status = LeakStatus.OPEN;
         return true;
+    }
+
+    /** Whether its JDBC connection ended {@code grace} or more ago while this socket stayed open. */
+    public boolean isAbandoned(long now, long grace) {
+        long ended = jdbc == null ? 0 : jdbc.endedAt();
+        return ended != 0 && now - ended >= grace;
     }
 
     /**

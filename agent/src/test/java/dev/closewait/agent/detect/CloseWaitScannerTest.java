@@ -1,6 +1,6 @@
 package dev.closewait.agent.detect;
 
-import dev.closewait.agent.boot.SocketEvents;
+import dev.closewait.agent.boot.ConnectionEvents;
 import dev.closewait.agent.tcp.Endpoint;
 import dev.closewait.agent.tcp.TcpConnection;
 import dev.closewait.agent.tcp.TcpState;
@@ -163,7 +163,7 @@ class CloseWaitScannerTest {
         Socket socket = new Socket(server.getInetAddress(), server.getLocalPort());
         sockets.add(socket);
         sockets.add(server.accept());
-        registry.opened(socket, SocketEvents.ORIGIN_CONNECT);
+        registry.opened(socket, ConnectionEvents.ORIGIN_CONNECT);
         return socket;
     }
 

@@ -14,6 +14,9 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.track.JdbcConnectFailures;
+import dev.closewait.agent.track.JdbcConnectFailuresTestAccess;
+import dev.closewait.agent.track.JdbcError;
 import dev.closewait.agent.tcp.Endpoint;
 import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.testing.Fixtures;
@@ -173,13 +176,43 @@ class JsonReportTest {
         assertEquals(Set.of(), schema.validate(json));
     }
 
+    @Test
+    void writesTheJdbcObjectAndConnectFailuresAsDesignMdShowsThem() throws IOException {
+        Finding.Jdbc jdbc = new Finding.Jdbc("jdbc:sqlserver://db:1433;databaseName=shop;password=****", "app",
+                "com.microsoft.sqlserver.jdbc.SQLServerDriver", at("2026-11-21T10:14:09Z"), Finding.NEVER,
+                new JdbcError(18456, "S0001", "Login failed for user 'app'."));
+        Finding o = TestFindings.open();
+        Finding leak = new Finding(o.id(), o.status(), o.state(), o.origin(), o.local(), o.remote(), o.openedAt(),
+                o.closeWaitSince(), o.closedAt(), o.unreachableAt(), o.thread(), o.stack(), jdbc);
+        JdbcConnectFailures failures = new JdbcConnectFailures();
+        LeakReport report = new LeakReport(4242, GENERATED_AT, 12, 9, 10_000, List.of(leak),
+                List.of(JdbcConnectFailuresTestAccess.entry("jdbc:sqlserver://db:1433;password=****", "app", 3,
+                        new JdbcError(18456, "S0001", "Login failed for user 'app'."), at("2026-11-21T10:14:08.500Z"))));
+        JsonNode json = render(report);
+
+        assertEquals(Set.of(), schema.validate(json));
+        JsonNode written = json.get("leaks").get(0).get("jdbc");
+        assertEquals(List.of("url", "user", "driver", "connectionClosedAt", "connectError"), fieldNames(written));
+        assertEquals("jdbc:sqlserver://db:1433;databaseName=shop;password=****", written.get("url").asText());
+        assertEquals("2026-11-21T10:14:09.000Z", written.get("connectionClosedAt").asText());
+        assertEquals(List.of("errorCode", "sqlState", "message"), fieldNames(written.get("connectError")));
+        assertEquals(18456, written.get("connectError").get("errorCode").asInt());
+        JsonNode failure = json.get("jdbcConnectFailures").get(0);
+        assertEquals(List.of("url", "user", "count", "lastErrorCode", "lastSqlState", "lastMessage", "lastAt"),
+                fieldNames(failure));
+        assertEquals(3, failure.get("count").asInt());
+        assertEquals("2026-11-21T10:14:08.500Z", failure.get("lastAt").asText());
+        assertTrue(failures.snapshot().isEmpty());
+    }
+
     // --- what the writer writes ------------------------------------------------------------------------------
 
     @Test
     void writesFieldsInTheDocumentedOrder() throws IOException {
         JsonNode json = render(report(TestFindings.open()));
 
-        assertEquals(List.of("tool", "version", "pid", "generatedAt", "summary", "leaks"), fieldNames(json));
+        assertEquals(List.of("tool", "version", "pid", "generatedAt", "summary", "leaks", "jdbcConnectFailures"),
+                fieldNames(json));
         assertEquals(List.of("tracked", "open", "leaks"), fieldNames(json.get("summary")));
         assertEquals(List.of("id", "status", "state", "origin", "local", "remote", "openedAt", "closeWaitSince",
                 "closedAt", "thread", "stack", "jdbc"), fieldNames(json.get("leaks").get(0)));

@@ -77,7 +77,7 @@ class StackFramesTest {
     void renderRemovesAgentAndShadedFramesAndKeepsOrder() {
         Throwable creation = new Throwable();
         creation.setStackTrace(new StackTraceElement[] {
-                new StackTraceElement("dev.closewait.agent.boot.SocketEventBridge", "opened", "Bridge.java", 40),
+                new StackTraceElement("dev.closewait.agent.boot.EventBridge", "opened", "Bridge.java", 40),
                 new StackTraceElement("dev.closewait.shaded.net.bytebuddy.Advice", "exit", null, -1),
                 new StackTraceElement(null, "java.base", "17.0.15", "java.net.Socket", "connect", "Socket.java", 633),
                 new StackTraceElement("dev.closewait.agent.track.SocketRegistry", "opened", "SocketRegistry.java", 80),

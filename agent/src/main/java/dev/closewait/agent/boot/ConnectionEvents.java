@@ -1,0 +1,36 @@
+package dev.closewait.agent.boot;
+
+/**
+ * What the agent does with an event from instrumented code. Implemented by the agent's tracker;
+ * called only through {@link EventBridge}, never directly from instrumented code.
+ */
+public interface ConnectionEvents {
+
+    /** {@code socket} (a {@code java.net.Socket} or a {@code SocketChannel}) was connected by this JVM. */
+    int ORIGIN_CONNECT = 0;
+    /** {@code socket} was accepted by a server socket of this JVM. */
+    int ORIGIN_ACCEPT = 1;
+
+    /** A socket became connected; {@code origin} is {@link #ORIGIN_CONNECT} or {@link #ORIGIN_ACCEPT}. */
+    void opened(Object socket, int origin);
+
+    /** The application closed {@code socket} (possibly one that was never tracked). */
+    void closed(Object socket);
+
+    /**
+     * A JDBC connect begins on this thread: {@code Driver.connect(url, info)} ({@code connection} is
+     * {@code null}), or a driver's own (re)connect of an existing physical {@code connection}
+     * ({@code driver} and {@code url} may be {@code null}). Sockets opened on this thread until the
+     * matching {@link #jdbcConnectEnded} belong to it.
+     */
+    void jdbcConnectStarted(Object driver, String url, Object info, Object connection);
+
+    /** The innermost JDBC connect of this thread ended: it returned {@code result} or threw {@code thrown}. */
+    void jdbcConnectEnded(Object result, Throwable thrown);
+
+    /** {@code Connection.close()} ran on {@code connection} (possibly one not returned by a driver). */
+    void jdbcClosed(Object connection);
+
+    /** The bridge caught {@code fault} from this instance; the bridge has already detached it. */
+    void failed(Throwable fault);
+}

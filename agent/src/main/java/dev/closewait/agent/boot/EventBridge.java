@@ -1,0 +1,128 @@
+package dev.closewait.agent.boot;
+
+/**
+ * The one class that instrumented code calls. It lives on the bootstrap class path (the agent
+ * appends a jar holding only this package), knows nothing of the agent, and forwards events to
+ * the {@link ConnectionEvents} the agent installed.
+ *
+ * <p>It never throws: a fault detaches the target, so the agent turns itself off and the
+ * application runs on. A thread-local guard keeps the agent's own socket and file use from
+ * recursing into itself. No lambdas: this code runs inside every connect and close.
+ */
+public final class EventBridge {
+
+    private static volatile ConnectionEvents target;
+
+    /** Threads that are inside the agent (or are the agent's own threads) produce no events. */
+    private static final ThreadLocal<Boolean> IN_AGENT = new ThreadLocal<>();
+
+    private EventBridge() {
+    }
+
+    /** Installs the receiver of events; {@code null} stops forwarding. */
+    public static void install(ConnectionEvents events) {
+        target = events;
+    }
+
+    /** Whether events are being forwarded. */
+    public static boolean isInstalled() {
+        return target != null;
+    }
+
+    /** Marks the calling thread as an agent thread: its sockets are never tracked. */
+    public static void markAgentThread() {
+        IN_AGENT.set(Boolean.TRUE);
+    }
+
+    /** Called from instrumented connect and accept methods. */
+    public static void opened(Object socket, int origin) {
+        ConnectionEvents events = enter(socket);
+        if (events != null) {
+            try {
+                events.opened(socket, origin);
+            } catch (Throwable fault) {
+                detach(events, fault);
+            } finally {
+                IN_AGENT.remove();
+            }
+        }
+    }
+
+    /** Called from instrumented close methods. */
+    public static void closed(Object socket) {
+        ConnectionEvents events = enter(socket);
+        if (events != null) {
+            try {
+                events.closed(socket);
+            } catch (Throwable fault) {
+                detach(events, fault);
+            } finally {
+                IN_AGENT.remove();
+            }
+        }
+    }
+
+    /** Called on entry of {@code Driver.connect} and of a driver's own (re)connect. */
+    public static void jdbcConnectStarted(Object driver, String url, Object info, Object connection) {
+        ConnectionEvents events = enter(Boolean.TRUE);
+        if (events != null) {
+            try {
+                events.jdbcConnectStarted(driver, url, info, connection);
+            } catch (Throwable fault) {
+                detach(events, fault);
+            } finally {
+                IN_AGENT.remove();
+            }
+        }
+    }
+
+    /** Called on exit of the methods of {@link #jdbcConnectStarted}, however they end. */
+    public static void jdbcConnectEnded(Object result, Throwable thrown) {
+        ConnectionEvents events = enter(Boolean.TRUE);
+        if (events != null) {
+            try {
+                events.jdbcConnectEnded(result, thrown);
+            } catch (Throwable fault) {
+                detach(events, fault);
+            } finally {
+                IN_AGENT.remove();
+            }
+        }
+    }
+
+    /** Called from {@code Connection.close()} of JDBC drivers. */
+    public static void jdbcClosed(Object connection) {
+        ConnectionEvents events = enter(connection);
+        if (events != null) {
+            try {
+                events.jdbcClosed(connection);
+            } catch (Throwable fault) {
+                detach(events, fault);
+            } finally {
+                IN_AGENT.remove();
+            }
+        }
+    }
+
+    /** The target to call and the guard set, or {@code null} when there is nothing to do. */
+    private static ConnectionEvents enter(Object subject) {
+        ConnectionEvents events = target;
+        if (events == null || subject == null || IN_AGENT.get() != null) {
+            return null;
+        }
+        IN_AGENT.set(Boolean.TRUE);
+        return events;
+    }
+
+    private static void detach(ConnectionEvents events, Throwable fault) {
+        if (target != events) {
+            return;
+        }
+        target = null;
+        try {
+            events.failed(fault);
+        } catch (Throwable ignored) {
+            // The agent is already detached; nothing may reach the application.
+        }
+    }
+}
