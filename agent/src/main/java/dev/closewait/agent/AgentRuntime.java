@@ -11,6 +11,7 @@ import dev.closewait.agent.report.JsonReport;
 import dev.closewait.agent.report.ReportFile;
 import dev.closewait.agent.report.TextReport;
 import dev.closewait.agent.tcp.TcpTables;
+import dev.closewait.agent.track.JdbcSecrets;
 import dev.closewait.agent.track.SocketRegistry;
 import dev.closewait.agent.track.StackFrames;
 
@@ -111,8 +112,9 @@ final class AgentRuntime {
         EventBridge.install(null);
         if (DISABLED.compareAndSet(false, true)) {
             StackTraceElement[] frames = fault.getStackTrace();
+            // The cause may quote application text (a JDBC URL in a message): masked like everything else.
             System.err.println(TextReport.PREFIX + "WARNING: closewait " + what + " and turned itself off; the"
-                    + " application is not affected. Cause: " + fault
+                    + " application is not affected. Cause: " + JdbcSecrets.maskUrl(String.valueOf(fault))
                     + (frames.length > 0 ? " at " + frames[0] : ""));
         }
     }
