@@ -159,6 +159,56 @@ class CloseWaitScannerTest {
         assertTrue(said.get(0).contains("CLOSE_WAIT cannot be detected"), said.get(0));
     }
 
+    @Test
+    void socketStillEstablishedGraceAfterItsJdbcConnectionWasClosedIsAbandoned() throws IOException {
+        Object physicalConnection = new Object();
+        registry.jdbcConnectStarted(new Object(), "jdbc:x://db?password=pw", null, null);
+        Socket socket = connect();
+        registry.jdbcConnectEnded(physicalConnection, null);
+        table.add(new TcpConnection(Endpoint.of(socket.getLocalAddress(), socket.getLocalPort()),
+                Endpoint.of(socket.getInetAddress(), socket.getPort()), TcpState.ESTABLISHED, 9, -1));
+        assertFalse(scanner.scan().hasChanges(), "an open JDBC connection's socket is fine");
+
+        registry.jdbcClosed(physicalConnection); // the driver "forgot" to close the socket
+        long closedAt = clock.millis();
+        clock.advance(GRACE - 1);
+        assertFalse(scanner.scan().hasChanges(), "within grace");
+        clock.advance(1);
+        ScanOutcome outcome = scanner.scan();
+        assertEquals(1, outcome.found().size());
+        Finding leak = outcome.found().get(0);
+        assertEquals(LeakStatus.OPEN, leak.status());
+        assertEquals(TcpState.ESTABLISHED, leak.state(), "whatever its TCP state");
+        assertEquals(Finding.NEVER, leak.closeWaitSince());
+        assertEquals(closedAt, leak.jdbc().connectionClosedAt());
+        assertEquals("jdbc:x://db?password=****", leak.jdbc().url());
+    }
+
+    @Test
+    void socketLeftOpenByAFailedConnectIsAFindingWithTheConnectError() throws IOException {
+        registry.jdbcConnectStarted(new Object(), "jdbc:x://db", null, null);
+        Socket socket = connect();
+        registry.jdbcConnectEnded(null, new java.sql.SQLException("Login failed for user 'app'.", "S0001", 18456));
+        clock.advance(GRACE);
+        ScanOutcome outcome = scanner.scan();
+        assertEquals(1, outcome.found().size());
+        Finding leak = outcome.found().get(0);
+        assertEquals(socket.getLocalPort(), leak.local() == null ? socket.getLocalPort() : leak.local().port());
+        assertEquals(18456, leak.jdbc().connectError().errorCode());
+        assertEquals(1, scanner.report(1).jdbcConnectFailures().size());
+    }
+
+    @Test
+    void socketClosedByTheDriverWhenTheConnectFailedIsNoFindingButTheFailureIsCounted() throws IOException {
+        registry.jdbcConnectStarted(new Object(), "jdbc:x://db", null, null);
+        Socket socket = connect();
+        registry.closed(socket); // the driver closes its socket, then throws
+        registry.jdbcConnectEnded(null, new java.sql.SQLException("Login failed", "28P01", 0));
+        clock.advance(GRACE * 2);
+        assertFalse(scanner.scan().hasChanges());
+        assertEquals("28P01", scanner.report(1).jdbcConnectFailures().get(0).lastError().sqlState());
+    }
+
     private Socket connect() throws IOException {
         Socket socket = new Socket(server.getInetAddress(), server.getLocalPort());
         sockets.add(socket);
