@@ -24,6 +24,7 @@ public final class AcceptedSocketLeak {
             channelClient.close();
 
             int acceptedChannelPeerPort = ((InetSocketAddress) acceptedChannel.getRemoteAddress()).getPort();
+            Scenario.keep(accepted, acceptedChannel);
             int channelServerPort = ((InetSocketAddress) channelServer.getLocalAddress()).getPort();
             Scenario.awaitKernelState(server.getLocalPort(), accepted.getPort(), "08");
             Scenario.awaitKernelState(channelServerPort, acceptedChannelPeerPort, "08");

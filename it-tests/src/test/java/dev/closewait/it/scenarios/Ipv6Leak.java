@@ -19,6 +19,7 @@ public final class Ipv6Leak {
         }
         try (server) {
             Socket leaked = openOverIpv6(server.getLocalPort());
+            Scenario.keep(leaked);
             server.accept().close();
             Scenario.awaitKernelState(leaked.getLocalPort(), "08");
             Scenario.result("ipv6", leaked.getInetAddress() instanceof Inet6Address ? "yes" : "no");

@@ -31,6 +31,7 @@ public final class ManySocketsFewLeaks {
                     c.getInputStream().read();
                 }
             }
+            Scenario.keep(clients, accepted);
             StringJoiner leakedPorts = new StringJoiner(",");
             int stride = openCount / leakCount;
             for (int i = 0; i < leakCount; i++) {

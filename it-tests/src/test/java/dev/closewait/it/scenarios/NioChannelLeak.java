@@ -31,6 +31,7 @@ public final class NioChannelLeak {
             }
             closedProperly.socket().close();
 
+            Scenario.keep(blocking, nonBlocking, adaptor);
             for (SocketChannel leaked : new SocketChannel[] {blocking, nonBlocking, adaptor}) {
                 int port = ((InetSocketAddress) leaked.getLocalAddress()).getPort();
                 Scenario.awaitKernelState(port, "08");

@@ -11,6 +11,7 @@ public final class PlainSocketLeak {
     public static void main(String[] args) throws Exception {
         try (ServerSocket server = Scenario.loopbackServer()) {
             Socket leaked = openOrderConnection(server.getLocalPort());
+            Scenario.keep(leaked);
             try (Socket accepted = server.accept()) {
                 // the server closes at once: FIN to the client
             }

@@ -22,6 +22,7 @@ public final class PoolThreadLeak {
             Future<Socket> leaked = pool.submit(() -> fetchOrders(server.getLocalPort()));
             server.accept().close();
             Socket socket = leaked.get();
+            Scenario.keep(socket);
             Scenario.awaitKernelState(socket.getLocalPort(), "08");
             Scenario.result("clientPort", socket.getLocalPort());
             Scenario.step("leaked");

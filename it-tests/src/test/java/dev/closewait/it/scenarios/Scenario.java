@@ -22,7 +22,15 @@ public final class Scenario {
     private static final BufferedReader FROM_TEST =
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 
+    /** What a scenario leaks on purpose stays reachable until the JVM exits, as a real leak's owner would keep it. */
+    private static final java.util.List<Object> LEAKED = new java.util.ArrayList<>();
+
     private Scenario() {
+    }
+
+    /** Keeps {@code leaked} reachable until exit: a collected socket would be RECLAIMED_BY_GC, not OPEN. */
+    public static synchronized void keep(Object... leaked) {
+        LEAKED.addAll(java.util.Arrays.asList(leaked));
     }
 
     /** Announces {@code name} and waits until the test lets the scenario go on. */

@@ -31,8 +31,10 @@ public final class TlsLeak {
 
             // Leaked sockets are never read again: reading the server's close_notify would make the
             // JDK close them itself. The peer's FIN waits in the kernel: CLOSE_WAIT.
+            // The TLS layer stays reachable, as an application's would: on JDK 17 an unreachable
+            // SSLSocket is finalized, and its finalizer closes the socket under it.
             Socket layeredPlain = openPlain(port);
-            layerTls(tls, layeredPlain, port);
+            SSLSocket layered = layerTls(tls, layeredPlain, port);
 
             Socket closedPlain = openPlain(port);
             SSLSocket closed = layerTls(tls, closedPlain, port);
@@ -40,6 +42,7 @@ public final class TlsLeak {
             closed.close(); // autoClose: closes the plain socket under it
 
             SSLSocket direct = openDirectTls(tls, port);
+            Scenario.keep(layered, layeredPlain, direct);
             acceptor.join();
 
             Scenario.awaitKernelState(layeredPlain.getLocalPort(), "08");
@@ -49,6 +52,7 @@ public final class TlsLeak {
             Scenario.result("closedPlainIsClosed", closedPlain.isClosed());
             Scenario.result("directPort", direct.getLocalPort());
             Scenario.step("leaked");
+            Scenario.result("layeredStillOpen", !layered.isClosed());
         }
     }
 
@@ -58,13 +62,22 @@ public final class TlsLeak {
 
     static SSLSocket layerTls(SSLContext tls, Socket plain, int port) throws Exception {
         SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost", port, true);
-        socket.startHandshake();
-        return socket;
+        return greet(socket);
     }
 
     static SSLSocket openDirectTls(SSLContext tls, int port) throws Exception {
         SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(InetAddress.getByName("127.0.0.1"), port);
+        return greet(socket);
+    }
+
+    /**
+     * Handshakes and sends one byte the server reads before it closes: a server that closed with
+     * the client's last handshake message unread would send a reset, not the FIN this is about.
+     */
+    private static SSLSocket greet(SSLSocket socket) throws Exception {
         socket.startHandshake();
+        socket.getOutputStream().write('!');
+        socket.getOutputStream().flush();
         return socket;
     }
 
@@ -74,6 +87,7 @@ public final class TlsLeak {
             for (int i = 0; i < connections; i++) {
                 SSLSocket socket = (SSLSocket) server.accept();
                 socket.startHandshake();
+                socket.getInputStream().read(); // the client's greeting: nothing left unread
                 socket.close();
                 served.add(socket);
             }
