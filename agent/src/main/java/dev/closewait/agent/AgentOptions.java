@@ -183,6 +183,22 @@ public final class AgentOptions {
         return log;
     }
 
+    /**
+     * These options as an option string, with the report and log paths made absolute against
+     * {@code base}: what the CLI passes to a JVM whose working directory is not the user's.
+     */
+    public String toArgument(java.nio.file.Path base) {
+        StringBuilder text = new StringBuilder();
+        text.append(INTERVAL).append('=').append(formatDuration(intervalMillis))
+                .append(',').append(GRACE).append('=').append(formatDuration(graceMillis));
+        if (report != null) {
+            text.append(',').append(REPORT).append('=').append(base.resolve(report).toAbsolutePath());
+        }
+        text.append(',').append(LOG).append('=').append(LOG_STDERR.equals(log) || LOG_OFF.equals(log)
+                ? log : base.resolve(log).toAbsolutePath().toString());
+        return text.toString();
+    }
+
     /** The effective options, as printed once at start-up, with the resolved report and log targets. */
     public String describe(String reportTarget, String logTarget) {
         return INTERVAL + "=" + formatDuration(intervalMillis) + ", " + GRACE + "=" + formatDuration(graceMillis)

@@ -6,10 +6,13 @@ import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.detect.ScanOutcome;
 import dev.closewait.agent.instrument.ConnectionInstrumentation;
+import dev.closewait.agent.live.JfrLeakEvents;
+import dev.closewait.agent.live.LeakDetector;
 import dev.closewait.agent.report.FindingLog;
 import dev.closewait.agent.report.JsonReport;
 import dev.closewait.agent.report.ReportFile;
 import dev.closewait.agent.report.TextReport;
+import dev.closewait.agent.tcp.ProcessSockets;
 import dev.closewait.agent.tcp.TcpTables;
 import dev.closewait.agent.track.JdbcSecrets;
 import dev.closewait.agent.track.SocketRegistry;
@@ -22,17 +25,18 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
-import java.util.HashSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The running agent: wires the registry, the scanner, the report file and the log, runs the scan
- * loop on a daemon thread and a last scan at exit. A fault anywhere turns the whole agent off
- * with one warning; the application never sees it.
+ * The running agent: wires the registry, the scanner, the report file, the log and the live views
+ * (JMX, JFR), runs the scan loop on a daemon thread and a last scan at exit. A fault anywhere turns
+ * the whole agent off with one warning; the application never sees it.
  */
 final class AgentRuntime {
 
@@ -41,34 +45,47 @@ final class AgentRuntime {
      * uninstrumented (for measuring what JDBC awareness costs at start-up).
      */
     static final String NO_JDBC_PROPERTY = "closewait.noJdbc";
+    /** Set in the host JVM while the agent runs, to its version: how the CLI tells that a JVM runs it. */
+    static final String RUNNING_PROPERTY = "closewait.agent.version";
 
-    private static final AtomicBoolean STARTED = new AtomicBoolean();
     private static final AtomicBoolean DISABLED = new AtomicBoolean();
+    private static volatile AgentRuntime running;
 
-    private final AgentOptions options;
     private final Clock clock;
-    private final FindingLog log;
-    private final ReportFile reportFile;
     private final CloseWaitScanner scanner;
+    private final JfrLeakEvents jfr = JfrLeakEvents.forThisRuntime();
     private final long pid = ProcessHandle.current().pid();
     private final Set<String> reportWarnings = new HashSet<>();
     /** Stacks already printed in full, with the id of the leak that printed them (scan thread only). */
     private final Map<List<String>, Long> firstLeakByStack = new HashMap<>();
+    private volatile AgentOptions options;
+    /** Where text goes; shared with the scanner's warnings, swapped by {@link #configure}. */
+    private final AtomicReference<FindingLog> log;
+    private volatile ReportFile reportFile;
     private volatile Thread scanThread;
 
-    private AgentRuntime(AgentOptions options, Clock clock, FindingLog log, ReportFile reportFile,
-                         CloseWaitScanner scanner) {
+    private AgentRuntime(AgentOptions options, Clock clock, AtomicReference<FindingLog> log, ReportFile reportFile,
+                         SocketRegistry registry) {
         this.options = options;
         this.clock = clock;
         this.log = log;
         this.reportFile = reportFile;
-        this.scanner = scanner;
+        this.scanner = new CloseWaitScanner(registry, TcpTables.forThisPlatform(), clock, options.graceMillis(),
+                new StackFrames(), message -> log.get().print(TextReport.PREFIX + message + '\n'));
     }
 
-    /** Starts the agent once per JVM. */
-    static void start(AgentOptions options, Instrumentation instrumentation) throws StartupException {
-        if (!STARTED.compareAndSet(false, true)) {
-            System.err.println(TextReport.PREFIX + "already running in this JVM; the new options are ignored");
+    /**
+     * Starts the agent, once per JVM; a second start (a second attach) applies the new options to
+     * the running agent instead.
+     *
+     * @param attached whether the agent was loaded into a running JVM: then the sockets already
+     *                 open are taken on as {@code BEFORE_ATTACH}
+     */
+    static synchronized void start(AgentOptions options, Instrumentation instrumentation, boolean attached)
+            throws StartupException {
+        if (running != null) {
+            System.err.println(TextReport.PREFIX + "already running in this JVM: not instrumenting twice; "
+                    + running.configure(options));
             return;
         }
         if (EventBridge.class.getClassLoader() != null) {
@@ -77,15 +94,12 @@ final class AgentRuntime {
         }
         Clock clock = Clock.systemUTC();
         FindingLog log = openLog(options.log());
-        ReportFile reportFile = options.report() == null ? null
-                : new ReportFile(path(AgentOptions.REPORT, options.report()), new JsonReport(version()));
+        ReportFile reportFile = openReport(options.report());
         SocketRegistry registry = new SocketRegistry(clock, AgentRuntime::fault);
-        CloseWaitScanner scanner = new CloseWaitScanner(registry, TcpTables.forThisPlatform(), clock,
-                options.graceMillis(), new StackFrames(), message -> log.print(TextReport.PREFIX + message + '\n'));
-        AgentRuntime runtime = new AgentRuntime(options, clock, log, reportFile, scanner);
+        AgentRuntime runtime = new AgentRuntime(options, clock, new AtomicReference<>(log), reportFile, registry);
         if (reportFile != null) {
             try {
-                reportFile.write(scanner.report(runtime.pid)); // proves the path can be written
+                reportFile.write(runtime.scanner.report(runtime.pid)); // proves the path can be written
             } catch (IOException | RuntimeException unwritable) {
                 throw new StartupException("cannot write the report file " + reportFile.path() + " (option '"
                         + AgentOptions.REPORT + "'): " + unwritable, unwritable);
@@ -96,9 +110,12 @@ final class AgentRuntime {
         if (!errors.isEmpty()) {
             log.print(TextReport.PREFIX + "WARNING: some classes could not be instrumented: " + errors + '\n');
         }
+        String preexisting = attached ? runtime.adoptPreexistingSockets() : "";
+        running = runtime;
+        System.setProperty(RUNNING_PROPERTY, version());
         runtime.startThreads();
-        log.print(TextReport.PREFIX + "closewait " + version() + " is watching this JVM's sockets: "
-                + options.describe(reportFile == null ? null : reportFile.path().toString(), log.toString()) + '\n');
+        log.print(TextReport.PREFIX + "closewait " + version() + (attached ? " attached and is" : " is") + " watching"
+                + " this JVM's sockets: " + runtime.describeOptions() + preexisting + '\n');
     }
 
     /** Turns the agent off after an internal fault: one warning, and the application runs on. */
@@ -119,30 +136,95 @@ final class AgentRuntime {
         }
     }
 
+    /**
+     * Applies new options to the running agent (a second attach, or JMX): interval and grace from
+     * the next scan, the report and log targets at once. Returns what is in force, or the problem.
+     */
+    synchronized String configure(AgentOptions newOptions) {
+        FindingLog newLog;
+        ReportFile newReport;
+        try {
+            newLog = openLog(newOptions.log());
+            newReport = openReport(newOptions.report());
+            if (newReport != null) {
+                newReport.write(scanner.report(pid));
+            }
+        } catch (StartupException | IOException | RuntimeException problem) {
+            return "the new options were not applied: " + problem.getMessage() + "; still in force: " + describeOptions();
+        }
+        options = newOptions;
+        log.set(newLog);
+        reportFile = newReport;
+        scanner.setGraceMillis(newOptions.graceMillis());
+        Thread thread = scanThread;
+        if (thread != null) {
+            thread.interrupt(); // wake up to use the new interval now
+        }
+        return "now in force: " + describeOptions();
+    }
+
+    private String describeOptions() {
+        ReportFile report = reportFile;
+        return options.describe(report == null ? null : report.path().toString(), log.get().toString());
+    }
+
+    /** Takes on the sockets open before the attach; returns a sentence for the start-up line. */
+    private String adoptPreexistingSockets() {
+        if (!ProcessSockets.isAvailable()) {
+            return "; sockets open before the attach cannot be listed on this platform";
+        }
+        try {
+            int adopted = scanner.adoptPreexisting(ProcessSockets.inodes());
+            return "; " + adopted + (adopted == 1 ? " socket open before the attach is" : " sockets open before the attach are")
+                    + " watched too (no creation stack)";
+        } catch (IOException unreadable) {
+            return "; sockets open before the attach cannot be listed: " + unreadable;
+        }
+    }
+
     private void startThreads() {
         Thread thread = new Thread(this::scanLoop, "closewait-scanner");
         thread.setDaemon(true);
         scanThread = thread;
         thread.start();
-        Thread atExit = new Thread(this::finish, "closewait-shutdown");
-        Runtime.getRuntime().addShutdownHook(atExit);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::finish, "closewait-shutdown"));
     }
 
     private void scanLoop() {
         EventBridge.markAgentThread();
+        registerMBean();
         try {
             while (!DISABLED.get()) {
                 scanAndReport();
-                Thread.sleep(options.intervalMillis());
+                try {
+                    Thread.sleep(options.intervalMillis());
+                } catch (InterruptedException wake) {
+                    if (DISABLED.get() || Thread.currentThread() != scanThread) {
+                        return;
+                    }
+                    // new options: scan now
+                }
             }
-        } catch (InterruptedException stop) {
-            Thread.currentThread().interrupt();
         } catch (Throwable fault) {
             fault(fault);
         }
     }
 
-    private void scanAndReport() {
+    /**
+     * Off the start-up path, and on the agent's own thread: the platform MBean server is not
+     * created in premain, before the application had a chance to configure JMX or logging.
+     */
+    private void registerMBean() {
+        try {
+            new LeakDetector(version(), () -> scanner.report(pid), this::describeOptions,
+                    text -> configure(AgentOptions.parse(text))).register();
+        } catch (Exception | LinkageError unavailable) {
+            log.get().print(TextReport.PREFIX + "JMX is not available (" + unavailable + "): 'closewait report PID' and"
+                    + " JMX consoles cannot read this JVM's report\n");
+        }
+    }
+
+    private synchronized void scanAndReport() {
         ScanOutcome outcome = scanner.scan();
         if (!outcome.hasChanges()) {
             return;
@@ -151,11 +233,13 @@ final class AgentRuntime {
         for (Finding leak : outcome.found()) {
             // A leak storm from one line prints its stack once; the repeats take a line each.
             Long first = firstLeakByStack.putIfAbsent(leak.stack(), leak.id());
-            log.print(first == null || leak.stack().isEmpty() ? TextReport.finding(leak, now)
+            log.get().print(first == null || leak.stack().isEmpty() ? TextReport.finding(leak, now)
                     : TextReport.repeat(leak, first, now));
+            jfr.record(leak);
         }
         for (Finding leak : outcome.changed()) {
-            log.print(TextReport.statusChange(leak, now));
+            log.get().print(TextReport.statusChange(leak, now));
+            jfr.record(leak);
         }
         writeReport(scanner.report(pid));
     }
@@ -168,26 +252,29 @@ final class AgentRuntime {
         }
         try {
             Thread thread = scanThread;
+            scanThread = null;
             if (thread != null) {
                 thread.interrupt();
             }
             scanAndReport();
             LeakReport report = scanner.report(pid);
             writeReport(report);
-            log.print(TextReport.summary(report, reportFile == null ? null : reportFile.path().toString()));
+            ReportFile file = reportFile;
+            log.get().print(TextReport.summary(report, file == null ? null : file.path().toString()));
         } catch (Throwable fault) {
             warnDisabled("failed while writing its final report", fault);
         }
     }
 
     private void writeReport(LeakReport report) {
-        if (reportFile == null) {
+        ReportFile file = reportFile;
+        if (file == null) {
             return;
         }
         try {
-            reportFile.write(report);
+            file.write(report);
         } catch (IOException | RuntimeException unwritable) {
-            String message = "cannot write the report file " + reportFile.path() + ": " + unwritable;
+            String message = "cannot write the report file " + file.path() + ": " + unwritable;
             if (reportWarnings.add(message)) {
                 System.err.println(TextReport.PREFIX + "WARNING: " + message + "; will retry when findings change");
             }
@@ -208,6 +295,10 @@ final class AgentRuntime {
             throw new StartupException("cannot write the log file " + path.toAbsolutePath() + " (option '"
                     + AgentOptions.LOG + "'): " + unwritable, unwritable);
         }
+    }
+
+    private static ReportFile openReport(String value) throws StartupException {
+        return value == null ? null : new ReportFile(path(AgentOptions.REPORT, value), new JsonReport(version()));
     }
 
     private static Path path(String option, String value) throws StartupException {

@@ -25,6 +25,16 @@ final class BootBridgeJar {
     private BootBridgeJar() {
     }
 
+    /** Whether the bridge is on the bootstrap class path already (the agent was loaded before). */
+    static boolean isAppended() {
+        try {
+            Class.forName("dev.closewait.agent.boot.EventBridge", false, null);
+            return true;
+        } catch (ClassNotFoundException notYet) {
+            return false;
+        }
+    }
+
     /** Writes the bridge classes to a temporary jar (deleted at exit) and appends it to the boot path. */
     static void append(Instrumentation instrumentation) throws IOException {
         Path jar = Files.createTempFile("closewait-boot-", ".jar");

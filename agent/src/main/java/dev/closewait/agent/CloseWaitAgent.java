@@ -31,7 +31,7 @@ public final class CloseWaitAgent {
         }
         try {
             BootBridgeJar.append(instrumentation);
-            AgentRuntime.start(options, instrumentation);
+            AgentRuntime.start(options, instrumentation, false);
         } catch (StartupException bad) {
             refuseToStart(bad.getMessage());
         } catch (Throwable fault) {
@@ -50,8 +50,12 @@ public final class CloseWaitAgent {
             return;
         }
         try {
-            BootBridgeJar.append(instrumentation);
-            AgentRuntime.start(options, instrumentation);
+            if (!BootBridgeJar.isAppended()) {
+                BootBridgeJar.append(instrumentation);
+            }
+            AgentRuntime.start(options, instrumentation, true);
+        } catch (StartupException bad) {
+            System.err.println(TextReport.PREFIX + "attach refused: " + bad.getMessage());
         } catch (Throwable fault) {
             AgentRuntime.warnDisabled("could not start after attach", fault);
         }

@@ -43,12 +43,14 @@ public final class CloseWaitScanner {
     private final SocketRegistry registry;
     private final TcpTable table;
     private final Clock clock;
-    private final long graceMillis;
+    private volatile long graceMillis;
     private final StackFrames frames;
     private final Consumer<String> warn;
 
     private final List<TrackedSocket> findings = new ArrayList<>();
     private final List<TrackedSocket> collectedUnclosed = new ArrayList<>();
+    /** Sockets that were open when the agent attached, while their descriptors live. */
+    private final List<TrackedSocket> preexisting = new ArrayList<>();
     /** For findings with a JDBC connection: its change count when last reported. */
     private final Map<TrackedSocket, Integer> reportedJdbcChanges = new java.util.IdentityHashMap<>();
     private boolean tableWarned;
@@ -81,7 +83,8 @@ public final class CloseWaitScanner {
         Map<ConnectionKey, TcpConnection> closeWait = new HashMap<>();
         Map<ConnectionKey, TcpConnection> otherRows =
                 collectedUnclosed.isEmpty() && !abandonedPossible ? null : new HashMap<>();
-        boolean tableRead = readTable(closeWait, otherRows);
+        Map<Long, TcpConnection> byInode = preexisting.isEmpty() ? null : new HashMap<>();
+        boolean tableRead = readTable(closeWait, otherRows, byInode);
 
         List<TrackedSocket> found = new ArrayList<>();
         List<TrackedSocket> changed = new ArrayList<>();
@@ -109,7 +112,10 @@ public final class CloseWaitScanner {
             }
         }
 
-        if (tableRead) {
+        if (tableRead && byInode != null) {
+            judgePreexisting(now, byInode, found, changed);
+        }
+        if (tableRead && otherRows != null) {
             judgeCollected(now, closeWait, otherRows, found, changed);
         } else if (table == null) {
             collectedUnclosed.clear(); // nothing can ever be judged
@@ -136,27 +142,86 @@ public final class CloseWaitScanner {
 
     /** A report of every finding so far, with the counts of now. */
     public synchronized LeakReport report(long pid) {
-        return new LeakReport(pid, clock.millis(), registry.trackedCount(), registry.openCount(), graceMillis,
-                views(findings), registry.jdbcConnectFailures().snapshot());
+        return new LeakReport(pid, clock.millis(), registry.trackedCount(), registry.openCount() + preexisting.size(),
+                graceMillis, views(findings), registry.jdbcConnectFailures().snapshot());
     }
 
-    private boolean readTable(Map<ConnectionKey, TcpConnection> closeWait, Map<ConnectionKey, TcpConnection> otherRows) {
+    /** Changes {@code grace} from the next scan on (a re-attach with new options). */
+    public void setGraceMillis(long graceMillis) {
+        this.graceMillis = graceMillis;
+    }
+
+    /**
+     * Takes on the sockets this process held before the agent attached: the kernel's rows whose
+     * inodes are among {@code socketInodes}. They have no stack or thread; those that sit in
+     * CLOSE_WAIT for {@code grace} become {@link dev.closewait.agent.track.Origin#BEFORE_ATTACH}
+     * findings. Returns how many were taken on.
+     */
+    public synchronized int adoptPreexisting(java.util.Set<Long> socketInodes) {
+        if (table == null || socketInodes.isEmpty()) {
+            return 0;
+        }
+        List<TcpConnection> rows = new ArrayList<>();
+        try {
+            table.read(ALL_STATES, row -> {
+                if (row.inode() != TcpConnection.NO_INODE && socketInodes.contains(row.inode())
+                        && row.state() != TcpState.LISTEN) {
+                    rows.add(row);
+                }
+            });
+        } catch (IOException | RuntimeException unreadable) {
+            warnOnce("cannot read the TCP table (" + table.describe() + "): " + unreadable
+                    + "; sockets open before the attach are not watched");
+            return 0;
+        }
+        for (TcpConnection row : rows) {
+            preexisting.add(registry.adoptPreexisting(ConnectionKey.of(row), row.local(), row.inode()));
+        }
+        return rows.size();
+    }
+
+    /** Sockets open before the attach: watched by inode; gone from the table means released. */
+    private void judgePreexisting(long now, Map<Long, TcpConnection> byInode, List<TrackedSocket> found,
+                                  List<TrackedSocket> changed) {
+        for (Iterator<TrackedSocket> it = preexisting.iterator(); it.hasNext(); ) {
+            TrackedSocket socket = it.next();
+            TcpConnection row = byInode.get(socket.inode());
+            if (row == null) {
+                it.remove();
+                socket.markGone(now);
+                if (socket.status() != null && socket.setStatus(LeakStatus.CLOSED_LATE)) {
+                    changed.add(socket);
+                }
+            } else {
+                socket.observed(row.local(), row.state(), now);
+                if (socket.promoteIfLeaked(now, graceMillis)) {
+                    found.add(socket);
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads the table once: CLOSE_WAIT rows always; when asked, the other rows that still have a
+     * descriptor (inode 0 is a kernel leftover) by key, and every row with a descriptor by inode.
+     */
+    private boolean readTable(Map<ConnectionKey, TcpConnection> closeWait, Map<ConnectionKey, TcpConnection> otherRows,
+                              Map<Long, TcpConnection> byInode) {
         if (table == null) {
             return false;
         }
         try {
-            if (otherRows == null) {
-                table.read(CLOSE_WAIT_ONLY, row -> closeWait.put(ConnectionKey.of(row), row));
-            } else {
-                table.read(ALL_STATES, row -> {
-                    if (row.state() == TcpState.CLOSE_WAIT) {
-                        closeWait.put(ConnectionKey.of(row), row);
-                    } else if (row.inode() != TcpConnection.NO_INODE && row.state() != TcpState.LISTEN) {
-                        // A row with an inode still has a descriptor; inode 0 is a kernel leftover.
-                        otherRows.put(ConnectionKey.of(row), row);
-                    }
-                });
-            }
+            table.read(otherRows == null && byInode == null ? CLOSE_WAIT_ONLY : ALL_STATES, row -> {
+                if (byInode != null && row.inode() != TcpConnection.NO_INODE) {
+                    byInode.put(row.inode(), row);
+                }
+                if (row.state() == TcpState.CLOSE_WAIT) {
+                    closeWait.put(ConnectionKey.of(row), row);
+                } else if (otherRows != null && row.inode() != TcpConnection.NO_INODE
+                        && row.state() != TcpState.LISTEN) {
+                    otherRows.put(ConnectionKey.of(row), row);
+                }
+            });
             return true;
         } catch (IOException | RuntimeException unreadable) {
             warnOnce("cannot read the TCP table (" + table.describe() + "): " + unreadable

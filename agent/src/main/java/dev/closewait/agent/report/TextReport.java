@@ -4,11 +4,13 @@ import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.track.JdbcConnectFailures;
 import dev.closewait.agent.track.LeakStatus;
+import dev.closewait.agent.track.Origin;
 import dev.closewait.agent.track.StackFrames;
 
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The human-readable form of findings: a block per leak, a line per status change, a summary.
@@ -84,6 +86,42 @@ public final class TextReport {
         return story.length() == 0 ? null : story.toString();
     }
 
+    /**
+     * The whole report, as {@code closewait report PID} prints it: first the sockets that were
+     * already open when the agent attached, counted per remote endpoint (they have no stacks),
+     * then a block per other finding, then the summary.
+     */
+    public static String full(LeakReport report) {
+        StringBuilder text = new StringBuilder();
+        text.append(PREFIX).append("process ").append(report.pid()).append(", report of ")
+                .append(Timestamps.seconds(report.generatedAt())).append(" (grace ")
+                .append(Timestamps.duration(report.graceMillis())).append(")\n");
+        Map<String, int[]> beforeAttach = new TreeMap<>();
+        int beforeAttachOpen = 0;
+        for (Finding leak : report.leaks()) {
+            if (leak.origin() == Origin.BEFORE_ATTACH) {
+                int[] counts = beforeAttach.computeIfAbsent(leak.remote().toString(), remote -> new int[2]);
+                counts[leak.status() == LeakStatus.OPEN ? 0 : 1]++;
+                beforeAttachOpen += leak.status() == LeakStatus.OPEN ? 1 : 0;
+            }
+        }
+        if (!beforeAttach.isEmpty()) {
+            text.append(PREFIX).append("sockets open before closewait attached and left in CLOSE_WAIT: ")
+                    .append(beforeAttachOpen).append(" still open (no creation stack: they predate the agent)\n");
+            beforeAttach.entrySet().stream()
+                    .sorted((a, b) -> Integer.compare(b.getValue()[0] + b.getValue()[1], a.getValue()[0] + a.getValue()[1]))
+                    .forEach(entry -> text.append(PREFIX).append(String.format(java.util.Locale.ROOT,
+                            "  %-22s %5d open, %d released since\n", entry.getKey(), entry.getValue()[0],
+                            entry.getValue()[1])));
+        }
+        for (Finding leak : report.leaks()) {
+            if (leak.origin() != Origin.BEFORE_ATTACH) {
+                text.append(finding(leak, report.generatedAt()));
+            }
+        }
+        return text.append(summary(report, null)).toString();
+    }
+
     /** The summary printed at exit: counts, then one line per finding. */
     public static String summary(LeakReport report, String reportLocation) {
         Map<LeakStatus, Integer> byStatus = new EnumMap<>(LeakStatus.class);
@@ -114,10 +152,19 @@ public final class TextReport {
                     .append(" (user ").append(failure.user()).append("), last at ")
                     .append(Timestamps.millis(failure.lastAt())).append(": ").append(failure.lastError()).append('\n');
         }
+        int beforeAttach = 0;
         for (Finding leak : report.leaks()) {
+            if (leak.origin() == Origin.BEFORE_ATTACH) {
+                beforeAttach++;
+                continue;
+            }
             String frame = StackFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
             text.append(PREFIX).append(String.format(java.util.Locale.ROOT, "  #%-5d %-15s %-22s %s\n",
                     leak.id(), leak.status(), leak.remote(), frame == null ? "(no stack)" : frame));
+        }
+        if (beforeAttach > 0) {
+            text.append(PREFIX).append("  and ").append(beforeAttach)
+                    .append(beforeAttach == 1 ? " leak" : " leaks").append(" among sockets open before the agent attached\n");
         }
         return text.toString();
     }
@@ -156,7 +203,7 @@ public final class TextReport {
 
     private static void appendStack(StringBuilder text, List<String> stack, String library) {
         if (stack.isEmpty()) {
-            text.append("    (no creation stack: the socket was open before the agent started)\n");
+            text.append("    (no creation stack: the socket was open before the agent attached)\n");
             return;
         }
         text.append("    opened at:\n");

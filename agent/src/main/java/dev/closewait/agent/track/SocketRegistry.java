@@ -88,7 +88,7 @@ public final class SocketRegistry implements ConnectionEvents {
         JdbcConnection connection = jdbc.connectingNow();
         TrackedSocket tracked = new TrackedSocket(socket, collected, ids.incrementAndGet(),
                 origin == ORIGIN_ACCEPT ? Origin.ACCEPT : Origin.CONNECT, channel, key, local,
-                clock.millis(), threadName(), connection, new Throwable());
+                clock.millis(), threadName(), connection, 0, new Throwable());
         if (open.putIfAbsent(tracked, tracked) == null && connection != null) {
             connection.socketOpened();
         }
@@ -145,6 +145,15 @@ public final class SocketRegistry implements ConnectionEvents {
     @Override
     public void failed(Throwable fault) {
         onFault.accept(fault);
+    }
+
+    /**
+     * A socket that was open before the agent attached, known only from the kernel's table: no
+     * object, stack, thread or open time. Matched by its inode from then on.
+     */
+    public TrackedSocket adoptPreexisting(ConnectionKey key, Endpoint local, long inode) {
+        return new TrackedSocket(null, null, ids.incrementAndGet(), Origin.BEFORE_ATTACH, false, key, local, 0, null,
+                null, inode, null);
     }
 
     /** The sockets open now (a live view). */

@@ -25,6 +25,7 @@ public final class TrackedSocket extends WeakReference<Object> {
     private final long openedAt;
     private final String thread;
     private final JdbcConnection jdbc;
+    private final long inode;
     private Throwable creation;
 
     private Endpoint local;
@@ -37,7 +38,7 @@ public final class TrackedSocket extends WeakReference<Object> {
 
     TrackedSocket(Object socket, ReferenceQueue<Object> queue, long id, Origin origin, boolean channel,
                   ConnectionKey key, Endpoint local, long openedAt, String thread, JdbcConnection jdbc,
-                  Throwable creation) {
+                  long inode, Throwable creation) {
         super(socket, queue);
         this.id = id;
         this.identityHash = socket == null ? 0 : System.identityHashCode(socket);
@@ -48,6 +49,7 @@ public final class TrackedSocket extends WeakReference<Object> {
         this.openedAt = openedAt;
         this.thread = thread;
         this.jdbc = jdbc;
+        this.inode = inode;
         this.creation = creation;
     }
 
@@ -80,6 +82,21 @@ public final class TrackedSocket extends WeakReference<Object> {
     /** Name of the thread that opened it; {@code null} for {@link Origin#BEFORE_ATTACH}. */
     public String thread() {
         return thread;
+    }
+
+    /** The kernel's inode of a socket found open when the agent attached; 0 for sockets seen opening. */
+    public long inode() {
+        return inode;
+    }
+
+    /**
+     * Records that a socket found open at attach has left the kernel's table: its descriptor was
+     * released (closed by the application or by a collection; the agent cannot tell which).
+     */
+    public synchronized void markGone(long now) {
+        if (closedAt == 0) {
+            closedAt = now;
+        }
     }
 
     /** The JDBC connection it was opened for, or {@code null} if none. */

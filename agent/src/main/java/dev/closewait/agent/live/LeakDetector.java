@@ -1,0 +1,136 @@
+package dev.closewait.agent.live;
+
+import dev.closewait.agent.detect.Finding;
+import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.report.JsonReport;
+import dev.closewait.agent.report.TextReport;
+import dev.closewait.agent.track.JdbcConnectFailures;
+import dev.closewait.agent.track.LeakStatus;
+import dev.closewait.agent.track.Origin;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.management.JMException;
+import javax.management.ObjectName;
+
+/** The {@link LeakDetectorMBean} over the running agent's reports. */
+public final class LeakDetector implements LeakDetectorMBean {
+
+    /** Where the MBean is registered. */
+    public static final String OBJECT_NAME = "dev.closewait:type=LeakDetector";
+
+    private final String version;
+    private final Supplier<LeakReport> reports;
+    private final Supplier<String> options;
+    private final Function<String, String> configure;
+    private final JsonReport json;
+
+    public LeakDetector(String version, Supplier<LeakReport> reports, Supplier<String> options,
+                        Function<String, String> configure) {
+        this.version = version;
+        this.reports = reports;
+        this.options = options;
+        this.configure = configure;
+        this.json = new JsonReport(version);
+    }
+
+    /** Registers this MBean with the platform MBean server. */
+    public void register() throws JMException {
+        ManagementFactory.getPlatformMBeanServer().registerMBean(this, new ObjectName(OBJECT_NAME));
+    }
+
+    @Override
+    public String getVersion() {
+        return version;
+    }
+
+    @Override
+    public String getOptions() {
+        return options.get();
+    }
+
+    @Override
+    public long getTracked() {
+        return reports.get().tracked();
+    }
+
+    @Override
+    public long getOpen() {
+        return reports.get().open();
+    }
+
+    @Override
+    public int getLeaks() {
+        return reports.get().leaks().size();
+    }
+
+    @Override
+    public int getOpenLeaks() {
+        return count(LeakStatus.OPEN);
+    }
+
+    @Override
+    public int getClosedLateLeaks() {
+        return count(LeakStatus.CLOSED_LATE);
+    }
+
+    @Override
+    public int getReclaimedByGcLeaks() {
+        return count(LeakStatus.RECLAIMED_BY_GC);
+    }
+
+    @Override
+    public int getOrphanedLeaks() {
+        return count(LeakStatus.ORPHANED);
+    }
+
+    @Override
+    public int getBeforeAttachLeaks() {
+        return (int) reports.get().leaks().stream().filter(leak -> leak.origin() == Origin.BEFORE_ATTACH).count();
+    }
+
+    @Override
+    public long getJdbcConnectFailures() {
+        long failures = 0;
+        for (JdbcConnectFailures.Entry entry : reports.get().jdbcConnectFailures()) {
+            failures += entry.count();
+        }
+        return failures;
+    }
+
+    @Override
+    public String textReport() {
+        return TextReport.full(reports.get());
+    }
+
+    @Override
+    public String jsonReport() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            json.write(reports.get(), out);
+        } catch (IOException impossible) {
+            throw new UncheckedIOException(impossible);
+        }
+        return new String(out.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String configure(String newOptions) {
+        return configure.apply(newOptions);
+    }
+
+    private int count(LeakStatus status) {
+        int count = 0;
+        for (Finding leak : reports.get().leaks()) {
+            if (leak.status() == status) {
+                count++;
+            }
+        }
+        return count;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.closewait.agent.live;
+
+/**
+ * The agent as JConsole, VisualVM, a Prometheus JMX exporter and {@code closewait report PID} see
+ * it: {@code dev.closewait:type=LeakDetector}. Counts are attributes; the reports are operations.
+ */
+public interface LeakDetectorMBean {
+
+    /** The agent's version. */
+    String getVersion();
+
+    /** The options in force. */
+    String getOptions();
+
+    /** Sockets tracked since the agent started. */
+    long getTracked();
+
+    /** Tracked sockets open now. */
+    long getOpen();
+
+    /** Findings so far, all statuses. */
+    int getLeaks();
+
+    /** Findings still open. */
+    int getOpenLeaks();
+
+    /** Findings the application closed late. */
+    int getClosedLateLeaks();
+
+    /** Findings reclaimed by the garbage collector. */
+    int getReclaimedByGcLeaks();
+
+    /** Findings orphaned: unreachable, descriptor still held. */
+    int getOrphanedLeaks();
+
+    /** Findings among the sockets that were open before the agent attached. */
+    int getBeforeAttachLeaks();
+
+    /** Failed JDBC connects so far, all URLs and users. */
+    long getJdbcConnectFailures();
+
+    /** The human-readable report, as of now. */
+    String textReport();
+
+    /** The JSON report (version 1), as of now. */
+    String jsonReport();
+
+    /**
+     * Applies new options ({@code interval=2s,grace=30s,...}) to the running agent; returns what
+     * is in force afterwards, or why nothing changed.
+     */
+    String configure(String options);
+}

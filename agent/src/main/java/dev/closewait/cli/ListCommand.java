@@ -1,0 +1,50 @@
+package dev.closewait.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code list}: the JVMs of this user on this machine, and whether each runs closewait. Names no
+ * attach-API type itself (see {@link TargetJvm}): a runtime without jdk.attach must still get its message.
+ */
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = "Lists the JVMs this user can attach to on this machine, and whether each runs closewait.",
+        footer = {"", "Exit status: 0 listed; 2 this Java runtime cannot attach (no jdk.attach module)."})
+final class ListCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() throws CliProblem {
+        CloseWaitCli.requireAttachModule();
+        List<Map.Entry<Long, String>> jvms = TargetJvm.list();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(String.format(Locale.ROOT, "%-8s %-12s %s", "PID", "CLOSEWAIT", "MAIN"));
+        for (Map.Entry<Long, String> jvm : jvms) {
+            out.println(String.format(Locale.ROOT, "%-8d %-12s %s", jvm.getKey(), agentOf(jvm.getKey()),
+                    jvm.getValue().isEmpty() ? "(unknown)" : jvm.getValue()));
+        }
+        if (jvms.isEmpty()) {
+            out.println("(no other JVM of this user runs here)");
+        }
+        return 0;
+    }
+
+    /** The agent version running in {@code pid}, {@code -} for none, {@code ?} if it cannot be asked. */
+    private static String agentOf(long pid) {
+        try (TargetJvm jvm = TargetJvm.attach(pid)) {
+            String version = jvm.agentVersion();
+            return version == null ? "-" : version;
+        } catch (CliProblem unreachable) {
+            return "?";
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package dev.closewait.cli;
+
+import com.sun.tools.attach.AgentInitializationException;
+import com.sun.tools.attach.AgentLoadException;
+import com.sun.tools.attach.AttachNotSupportedException;
+import com.sun.tools.attach.VirtualMachine;
+import com.sun.tools.attach.VirtualMachineDescriptor;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Optional;
+import java.util.Properties;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+/**
+ * A JVM on this machine, reached through the attach API; use only after
+ * {@link CloseWaitCli#requireAttachModule()} (this class names attach-API types, which a runtime
+ * without jdk.attach cannot even verify). Every refusal becomes a {@link CliProblem}
+ * with a sentence that says why and what to do. Never attaches to a process that is not a JVM:
+ * the attach handshake sends it SIGQUIT, which would kill it.
+ */
+final class TargetJvm implements AutoCloseable {
+
+    /** The system property the agent sets in a JVM it runs in. */
+    static final String AGENT_PROPERTY = "closewait.agent.version";
+    static final String MBEAN = "dev.closewait:type=LeakDetector";
+
+    private final long pid;
+    private final VirtualMachine vm;
+
+    private TargetJvm(long pid, VirtualMachine vm) {
+        this.pid = pid;
+        this.vm = vm;
+    }
+
+    /** Attaches to {@code pid} after checking that it is a JVM this user can attach to. */
+    static TargetJvm attach(long pid) throws CliProblem {
+        if (pid == ProcessHandle.current().pid()) {
+            throw new CliProblem("process " + pid + " is this command itself");
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        if (process.isEmpty() || !process.get().isAlive()) {
+            throw new CliProblem("there is no process " + pid + " on this machine");
+        }
+        requireJvm(process.get());
+        try {
+            return new TargetJvm(pid, VirtualMachine.attach(Long.toString(pid)));
+        } catch (AttachNotSupportedException | IOException refused) {
+            String owner = owner(process.get());
+            throw new CliProblem("cannot attach to JVM " + pid + ": " + refused.getMessage() + ". The attach API"
+                    + " works only between processes of the same user: run this command as " + owner
+                    + " (for example: sudo -u " + owner + " java -jar closewait-agent.jar ...).");
+        }
+    }
+
+    private static void requireJvm(ProcessHandle process) throws CliProblem {
+        String id = Long.toString(process.pid());
+        for (VirtualMachineDescriptor listed : VirtualMachine.list()) {
+            if (listed.id().equals(id)) {
+                return;
+            }
+        }
+        Path maps = Paths.get("/proc", id, "maps");
+        String command = process.info().command().orElse("command not visible to this user");
+        String maybeJvm;
+        try {
+            maybeJvm = new String(Files.readAllBytes(maps), StandardCharsets.ISO_8859_1);
+        } catch (IOException | RuntimeException notReadable) {
+            maybeJvm = null; // another user's process, or no /proc here
+        }
+        if (maybeJvm != null && maybeJvm.contains("/libjvm.so")) {
+            return; // a JVM that does not publish itself (-XX:-UsePerfData): attach will tell
+        }
+        if (maybeJvm != null) {
+            throw new CliProblem("process " + id + " (" + command + ") is not a Java virtual machine");
+        }
+        throw new CliProblem("process " + id + " (" + command + ", owned by " + owner(process) + ") is not a JVM"
+                + " that this user can attach to: 'jps' does not list it. The attach API works only between"
+                + " processes of the same user: run this command as " + owner(process) + ".");
+    }
+
+    private static String owner(ProcessHandle process) {
+        try {
+            return Files.getOwner(Paths.get("/proc", Long.toString(process.pid()))).getName();
+        } catch (IOException | RuntimeException unknown) {
+            return process.info().user().orElse("another user");
+        }
+    }
+
+    /** The JVMs this user could attach to here, other than this one, as pid and display name, by pid. */
+    static java.util.List<java.util.Map.Entry<Long, String>> list() {
+        long self = ProcessHandle.current().pid();
+        java.util.List<java.util.Map.Entry<Long, String>> jvms = new java.util.ArrayList<>();
+        for (VirtualMachineDescriptor listed : VirtualMachine.list()) {
+            try {
+                long pid = Long.parseLong(listed.id());
+                if (pid != self) {
+                    jvms.add(new java.util.AbstractMap.SimpleImmutableEntry<>(pid, listed.displayName()));
+                }
+            } catch (NumberFormatException notAPid) {
+                // not a local process id
+            }
+        }
+        jvms.sort(java.util.Map.Entry.comparingByKey());
+        return jvms;
+    }
+
+    long pid() {
+        return pid;
+    }
+
+    Properties systemProperties() throws CliProblem {
+        try {
+            return vm.getSystemProperties();
+        } catch (IOException lost) {
+            throw new CliProblem("lost the connection to JVM " + pid + ": " + lost.getMessage());
+        }
+    }
+
+    /** The version of closewait running in the target, or {@code null}. */
+    String agentVersion() throws CliProblem {
+        return systemProperties().getProperty(AGENT_PROPERTY);
+    }
+
+    /** Loads the agent jar into the target with {@code options}. */
+    void loadAgent(Path jar, String options) throws CliProblem {
+        try {
+            vm.loadAgent(jar.toString(), options);
+        } catch (AgentLoadException refused) {
+            String why = refused.getMessage() == null ? refused.toString() : refused.getMessage();
+            if (why.contains("Dynamic agent loading is not enabled")) {
+                throw new CliProblem("JVM " + pid + " refuses agents loaded at run time: it was started with"
+                        + " -XX:-EnableDynamicAgentLoading. Restart it with -javaagent:closewait-agent.jar instead.");
+            }
+            throw new CliProblem("JVM " + pid + " refused the agent: " + why);
+        } catch (AgentInitializationException failed) {
+            throw new CliProblem("the agent failed to start in JVM " + pid + " (its standard error says why): "
+                    + failed.getMessage());
+        } catch (IOException lost) {
+            throw new CliProblem("lost the connection to JVM " + pid + " while loading the agent: " + lost.getMessage());
+        }
+    }
+
+    /**
+     * Calls an operation of the agent's MBean over the target's local management agent (started if
+     * needed); waits up to {@code waitMillis} for the MBean to appear, as the agent registers it
+     * right after it starts.
+     */
+    Object invokeAgent(String operation, Object[] arguments, String[] signature, long waitMillis) throws CliProblem {
+        String address;
+        try {
+            address = vm.startLocalManagementAgent();
+        } catch (IOException | RuntimeException unavailable) {
+            throw new CliProblem("cannot start the local management agent of JVM " + pid + ": " + unavailable.getMessage());
+        }
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+            MBeanServerConnection server = connector.getMBeanServerConnection();
+            ObjectName name = new ObjectName(MBEAN);
+            long deadline = System.nanoTime() + waitMillis * 1_000_000;
+            while (!server.isRegistered(name)) {
+                if (System.nanoTime() > deadline) {
+                    throw new CliProblem("closewait runs in JVM " + pid + " but its MBean " + MBEAN
+                            + " is not registered (JMX may be unavailable there; see its standard error)");
+                }
+                Thread.sleep(100);
+            }
+            return server.invoke(name, operation, arguments, signature);
+        } catch (CliProblem problem) {
+            throw problem;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new CliProblem("interrupted while waiting for JVM " + pid);
+        } catch (Exception failed) {
+            throw new CliProblem("cannot read closewait's report from JVM " + pid + " over JMX: " + failed);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            vm.detach();
+        } catch (IOException alreadyGone) {
+            // nothing left to release
+        }
+    }
+}
