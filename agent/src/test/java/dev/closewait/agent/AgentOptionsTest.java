@@ -209,6 +209,19 @@ class AgentOptionsTest {
                 AgentOptions.parse("interval=120m").toString());
     }
 
+    @Test
+    void rendersAnArgumentWithAbsolutePathsForAnotherJvm() {
+        java.nio.file.Path base = java.nio.file.Paths.get("/home/ops");
+        assertEquals("interval=2s,grace=10s,report=/home/ops/leaks.json,log=/home/ops/logs/cw.log",
+                AgentOptions.parse("interval=2s,report=leaks.json,log=logs/cw.log").toArgument(base));
+        assertEquals("interval=5s,grace=1m,log=off", AgentOptions.parse("grace=60s,log=off").toArgument(base));
+        assertEquals("interval=5s,grace=10s,report=/tmp/r.json,log=stderr",
+                AgentOptions.parse("report=/tmp/r.json").toArgument(base));
+        AgentOptions roundTrip = AgentOptions.parse(AgentOptions.parse("interval=250ms,grace=3s").toArgument(base));
+        assertEquals(250, roundTrip.intervalMillis());
+        assertEquals(3000, roundTrip.graceMillis());
+    }
+
     private static void assertMessageNamesValidOptions(IllegalArgumentException e, String... fragments) {
         String message = e.getMessage();
         for (String fragment : fragments) {

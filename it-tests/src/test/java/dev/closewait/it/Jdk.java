@@ -37,6 +37,11 @@ public record Jdk(String label, Path home, String missingReason) {
         return home.resolve("bin").resolve(name);
     }
 
+    /** The feature version (17, 25), from the JDK's {@code release} file; -1 if unknown. */
+    public int feature() {
+        return feature(home);
+    }
+
     /** Whether this JDK exists here; tests skip its leg with {@link #missingReason()} if not. */
     public boolean present() {
         return missingReason == null;

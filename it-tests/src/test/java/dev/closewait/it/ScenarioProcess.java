@@ -74,6 +74,23 @@ public final class ScenarioProcess implements AutoCloseable {
         return start(command, workDir, report);
     }
 
+    /**
+     * Starts {@code scenario} on {@code jdk} WITHOUT the agent (it is attached later), with extra JVM
+     * options; {@code report} is where the test will ask the agent to write.
+     */
+    public static ScenarioProcess startWithoutAgent(Jdk jdk, Path workDir, Class<?> scenario, List<String> jvmOptions,
+                                                    Path report, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(jdk.java().toString());
+        command.addAll(jvmOptions);
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(System.getProperty("closewait.scenario.classpath", "target/test-classes"));
+        command.add(scenario.getName());
+        command.addAll(List.of(args));
+        return start(command, workDir, report);
+    }
+
     /** Starts an arbitrary command (for tests of bad options and the like). */
     public static ScenarioProcess start(List<String> command, Path workDir, Path report) throws IOException {
         Path stderr = workDir.resolve("stderr.txt");

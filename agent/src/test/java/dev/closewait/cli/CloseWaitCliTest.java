@@ -1,0 +1,64 @@
+package dev.closewait.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The CLI's contract where no target JVM is needed: help, usage errors, bad input. */
+class CloseWaitCliTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return CloseWaitCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    @Test
+    void helpListsEveryCommandAndExitsZero() {
+        assertEquals(0, run("--help"));
+        for (String command : new String[] {"attach", "report", "list"}) {
+            assertTrue(out.toString().contains(command), out::toString);
+        }
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[] {"attach", "report", "list"}) {
+            assertEquals(0, run(command, "--help"), command);
+        }
+        assertTrue(out.toString().contains("Exit status: 0 loaded or reconfigured; 2 bad input"), out::toString);
+    }
+
+    @Test
+    void unknownCommandAndMissingPidAreUsageErrorsWithStatus2() {
+        assertEquals(2, run("bogus"));
+        assertTrue(err.toString().contains("Unmatched argument"), err::toString);
+        assertEquals(2, run("attach"));
+        assertTrue(err.toString().contains("Missing required parameter: 'PID'"), err::toString);
+    }
+
+    @Test
+    void pidThatIsNotANumberIsRefusedWithStatus2() {
+        assertEquals(2, run("report", "java"));
+        assertTrue(err.toString().contains("'java' is not a process id"), err::toString);
+        assertEquals(2, run("attach", "-5"));
+    }
+
+    @Test
+    void badAgentOptionsAreRefusedBeforeAnyAttach() {
+        assertEquals(2, run("attach", "1", "grace=soon"));
+        assertTrue(err.toString().contains("invalid agent options: option 'grace' has a malformed duration 'soon'"),
+                err::toString);
+    }
+
+    @Test
+    void versionComesFromTheManifest() {
+        assertEquals(0, run("--version"));
+        assertTrue(out.toString().startsWith("closewait "), out::toString);
+    }
+}

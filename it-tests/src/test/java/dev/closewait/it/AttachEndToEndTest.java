@@ -1,0 +1,275 @@
+package dev.closewait.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.tools.attach.VirtualMachine;
+import dev.closewait.it.scenarios.AttachTarget;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+import static dev.closewait.it.SocketLeakEndToEndTest.EXIT;
+import static dev.closewait.it.SocketLeakEndToEndTest.REPORTED;
+import static dev.closewait.it.SocketLeakEndToEndTest.assumePresent;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The person with a running JVM full of CLOSE_WAIT sockets: attach with the CLI, read the live
+ * report, watch from JMX and JFR; and every refusal, with its message and exit status 2.
+ */
+class AttachEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path work;
+
+    static List<Jdk> jdks() {
+        return Jdk.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void attachedAgentReportsTheSocketLeakedBeforeTheAttachAndTheOneAfterWithItsStack(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        Path recording = work.resolve("target.jfr");
+        try (ScenarioProcess target = ScenarioProcess.startWithoutAgent(jdk, work, AttachTarget.class,
+                List.of("-XX:StartFlightRecording=filename=" + recording + ",dumponexit=true"), work.resolve("leaks.json"))) {
+            target.awaitStep("first-leaked", REPORTED);
+            String pid = target.result("pid");
+            int firstPort = target.intResult("firstPort");
+
+            Path cliDirectory = Files.createDirectories(work.resolve("cli"));
+            Cli.Run attach = Cli.runIn(cliDirectory, List.of(), jdk, "attach", pid, "interval=200ms,grace=1s,report=leaks.json");
+            assertEquals(0, attach.status(), attach.describe());
+            assertTrue(attach.out().contains("attached to JVM " + pid), attach.describe());
+            assertTrue(Files.exists(cliDirectory.resolve("leaks.json")),
+                    "relative paths resolve against the CLI's directory, not the target's: " + attach.describe());
+            assertEquals(jdk.feature() >= 21, attach.out().contains("JEP 451"),
+                    "the CLI explains the JDK 21+ warning, and only there: " + attach.describe());
+
+            target.proceed();
+            target.awaitStep("second-leaked", REPORTED);
+            int secondPort = target.intResult("secondPort");
+
+            JsonNode report = awaitLiveReport(jdk, pid, r -> leakWithLocalPort(r, firstPort) != null
+                    && leakWithLocalPort(r, secondPort) != null);
+            JsonNode before = leakWithLocalPort(report, firstPort);
+            assertEquals("BEFORE_ATTACH", before.path("origin").asText(), before::toString);
+            assertEquals("OPEN", before.path("status").asText());
+            assertEquals("CLOSE_WAIT", before.path("state").asText());
+            assertTrue(before.path("stack").isEmpty() && before.path("thread").isNull() && before.path("openedAt").isNull(),
+                    before::toString);
+            JsonNode after = leakWithLocalPort(report, secondPort);
+            assertEquals("CONNECT", after.path("origin").asText());
+            assertEquals("main", after.path("thread").asText());
+            assertTrue(Report.stack(after).stream().anyMatch(f -> f.contains("AttachTarget.openSecond(")), after::toString);
+            assertEquals(2, report.path("leaks").size(), "the closed connections are no leaks: " + report);
+
+            Cli.Run text = Cli.run(jdk, "report", pid);
+            assertEquals(0, text.status(), text.describe());
+            List<String> lines = text.out().lines().toList();
+            assertTrue(lines.get(1).contains("sockets open before closewait attached and left in CLOSE_WAIT: 1"),
+                    "the count of pre-attach leaks comes first: " + text.out());
+            assertTrue(lines.get(2).contains("1 open, 0 released since"), text.out());
+            assertTrue(text.out().contains("=> dev.closewait.it.scenarios.AttachTarget.openSecond("), text.out());
+
+            assertMBeanMatchesReport(pid, report);
+
+            Cli.Run again = Cli.run(jdk, "attach", pid, "interval=300ms,grace=2s");
+            assertEquals(0, again.status(), again.describe());
+            assertTrue(again.out().contains("already runs in JVM " + pid + ": nothing instrumented twice"), again.describe());
+            assertTrue(again.out().contains("grace=2s"), again.describe());
+
+            Cli.Run list = Cli.run(jdk, "list");
+            assertEquals(0, list.status(), list.describe());
+            assertTrue(list.out().lines().anyMatch(l -> l.startsWith(pid + " ") && l.contains(" 0.1.0 ")
+                    && l.contains(AttachTarget.class.getName())), list.describe());
+
+            // The CLI's own JMX connections must not show up as leaks once it is gone.
+            Thread.sleep(3000);
+            JsonNode later = JSON.readTree(Cli.run(jdk, "report", pid, "--json").out());
+            for (JsonNode leak : later.path("leaks")) {
+                assertTrue(leak.path("origin").asText().equals("BEFORE_ATTACH") || leak.path("origin").asText().equals("CONNECT"),
+                        "only the scenario's two leaks: " + later);
+            }
+            assertEquals(2, later.path("leaks").size(), later::toString);
+
+            target.proceed();
+            assertEquals(0, target.awaitExit(EXIT), target::describe);
+            String stderr = target.stderr();
+            assertEquals(1, stderr.lines().filter(l -> l.contains("attached and is watching")).count(), stderr);
+            assertTrue(stderr.contains("1 socket open before the attach is watched too"), stderr);
+        }
+        Process jfr = new ProcessBuilder(jdk.tool("jfr").toString(), "print", "--events", "dev.closewait.ConnectionLeak",
+                recording.toString()).redirectErrorStream(true).start();
+        String events = new String(jfr.getInputStream().readAllBytes());
+        assertTrue(jfr.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, jfr.exitValue(), events);
+        assertTrue(events.contains("dev.closewait.ConnectionLeak"), events);
+        assertTrue(events.contains("AttachTarget.openSecond("), events);
+        assertTrue(events.contains("\"BEFORE_ATTACH\""), events);
+        assertTrue(events.contains("\"CLOSE_WAIT\""), events);
+        if (jdk.feature() >= 21) {
+            assertTrue(Files.readString(work.resolve("stderr.txt")).contains("A Java agent has been loaded dynamically"),
+                    "the JEP 451 warning the CLI explains");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesWithAClearMessageAndStatus2(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        Cli.Run notANumber = Cli.run(jdk, "attach", "12ab");
+        assertRefused(notANumber, "'12ab' is not a process id");
+
+        Cli.Run noSuchProcess = Cli.run(jdk, "report", Long.toString(unusedPid()));
+        assertRefused(noSuchProcess, "there is no process");
+
+        Process sleep = new ProcessBuilder("sleep", "60").start();
+        try {
+            Cli.Run notAJvm = Cli.run(jdk, "attach", Long.toString(sleep.pid()));
+            assertRefused(notAJvm, "is not a Java virtual machine");
+            assertTrue(sleep.isAlive(), "never send the attach signal to a process that is not a JVM");
+        } finally {
+            sleep.destroyForcibly();
+        }
+
+        Cli.Run noAttachModule = Cli.run(List.of("--limit-modules", "java.base,java.management,java.instrument,java.sql"),
+                jdk, "attach", "1");
+        assertRefused(noAttachModule, "has no jdk.attach module");
+
+        try (ScenarioProcess closed = ScenarioProcess.startWithoutAgent(jdk, work, AttachTarget.class,
+                List.of("-XX:-EnableDynamicAgentLoading"), work.resolve("unused.json"))) {
+            closed.awaitStep("first-leaked", REPORTED);
+            String pid = closed.result("pid");
+            assertRefused(Cli.run(jdk, "attach", pid, "intervl=5s"), "unknown option 'intervl'");
+            assertRefused(Cli.run(jdk, "attach", pid), "started with -XX:-EnableDynamicAgentLoading");
+            assertRefused(Cli.run(jdk, "report", pid), "does not run closewait");
+            closed.proceed();
+            closed.awaitStep("second-leaked", REPORTED);
+            assertFalse(closed.stderr().contains("[closewait]"), "the target ran on untouched: " + closed.stderr());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesAnotherUsersJvm(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        OtherUser other = OtherUser.available();
+        org.junit.jupiter.api.Assumptions.assumeTrue(other != null,
+                "needs root and the 'runuser' command to run the CLI as another user");
+        try (ScenarioProcess mine = ScenarioProcess.startWithoutAgent(jdk, work, AttachTarget.class, List.of(),
+                work.resolve("unused.json"))) {
+            mine.awaitStep("first-leaked", REPORTED);
+            Cli.Run asOther = other.runCli(jdk, work, "attach", mine.result("pid"));
+            assertRefused(asOther, "run this command as " + System.getProperty("user.name"));
+            mine.proceed();
+        }
+    }
+
+    private static void assertRefused(Cli.Run run, String message) {
+        assertEquals(2, run.status(), run.describe());
+        assertTrue(run.err().contains(message), "expected '" + message + "' in: " + run.describe());
+        assertFalse(run.err().contains("Exception in thread"), run.describe());
+    }
+
+    private JsonNode awaitLiveReport(Jdk jdk, String pid, java.util.function.Predicate<JsonNode> condition) throws Exception {
+        long deadline = System.nanoTime() + REPORTED.toNanos();
+        Cli.Run last = null;
+        while (System.nanoTime() < deadline) {
+            last = Cli.run(jdk, "report", pid, "--json");
+            assertEquals(0, last.status(), last.describe());
+            JsonNode report = JSON.readTree(last.out());
+            if (condition.test(report)) {
+                return report;
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("the live report never showed both leaks: " + (last == null ? "" : last.describe()));
+    }
+
+    private static JsonNode leakWithLocalPort(JsonNode report, int port) {
+        for (JsonNode leak : report.path("leaks")) {
+            if (leak.path("local").asText().endsWith(":" + port)) {
+                return leak;
+            }
+        }
+        return null;
+    }
+
+    /** The MBean's counts agree with the JSON report, read in the same connection. */
+    private static void assertMBeanMatchesReport(String pid, JsonNode report) throws Exception {
+        VirtualMachine vm = VirtualMachine.attach(pid);
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()))) {
+            MBeanServerConnection server = connector.getMBeanServerConnection();
+            ObjectName name = new ObjectName("dev.closewait:type=LeakDetector");
+            JsonNode json = JSON.readTree((String) server.invoke(name, "jsonReport", null, null));
+            assertEquals(json.path("leaks").size(), ((Number) server.getAttribute(name, "Leaks")).intValue());
+            assertEquals(report.path("leaks").size(), ((Number) server.getAttribute(name, "Leaks")).intValue());
+            assertEquals(2, ((Number) server.getAttribute(name, "OpenLeaks")).intValue());
+            assertEquals(1, ((Number) server.getAttribute(name, "BeforeAttachLeaks")).intValue());
+            assertEquals(0, ((Number) server.getAttribute(name, "ClosedLateLeaks")).intValue());
+            long tracked = ((Number) server.getAttribute(name, "Tracked")).longValue();
+            assertTrue(tracked >= json.path("summary").path("tracked").asLong(), "tracked only grows");
+            assertNotNull(server.getAttribute(name, "Version"));
+            String text = (String) server.invoke(name, "textReport", null, null);
+            assertTrue(text.contains("AttachTarget.openSecond("), text);
+        } finally {
+            vm.detach();
+        }
+    }
+
+    private static long unusedPid() {
+        long pid = 4_000_000;
+        while (ProcessHandle.of(pid).isPresent()) {
+            pid++;
+        }
+        return pid;
+    }
+
+    /** A second local user to run the CLI as; {@code null} where that cannot be arranged. */
+    private record OtherUser(String name) {
+        static OtherUser available() throws IOException, InterruptedException {
+            if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of("/usr/sbin/runuser"))) {
+                return null;
+            }
+            String name = "closewait-it";
+            if (new ProcessBuilder("id", name).start().waitFor() != 0
+                    && new ProcessBuilder("useradd", "-M", "-s", "/bin/sh", name).start().waitFor() != 0) {
+                return null;
+            }
+            return new OtherUser(name);
+        }
+
+        Cli.Run runCli(Jdk jdk, Path work, String... args) throws IOException, InterruptedException {
+            Path jar = work.resolve("closewait-agent.jar"); // a copy the other user can read
+            Files.copy(ScenarioProcess.agentJar(), jar);
+            jar.toFile().setReadable(true, false);
+            work.toFile().setExecutable(true, false);
+            List<String> command = new java.util.ArrayList<>(List.of("/usr/sbin/runuser", "-u", name, "--",
+                    jdk.java().toString(), "-jar", jar.toString()));
+            command.addAll(List.of(args));
+            Process process = new ProcessBuilder(command).directory(Path.of("/tmp").toFile()).start();
+            String out = new String(process.getInputStream().readAllBytes());
+            String err = new String(process.getErrorStream().readAllBytes());
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+            return new Cli.Run(process.exitValue(), out, err);
+        }
+    }
+}
