@@ -24,6 +24,17 @@ public final class AgentOptions {
     public static final String REPORT = "report";
     /** Where human-readable findings go: {@code stderr}, a file path, or {@code off}. */
     public static final String LOG = "log";
+    /** At exit, if the run had any finding, print the report and make the exit status {@link #FAIL_ON_LEAK_STATUS}. */
+    public static final String FAIL_ON_LEAK = "failOnLeak";
+    /** A file of known leaks to leave out: {@code frame:<prefix>} and {@code remote:<glob>} lines. */
+    public static final String IGNORE = "ignore";
+
+    /**
+     * The exit status of a run that leaked under {@link #FAIL_ON_LEAK}: distinct from 1 (a generic
+     * failure) and 2 (bad usage, and this agent's bad options). An application's own non-zero
+     * status is kept.
+     */
+    public static final int FAIL_ON_LEAK_STATUS = 3;
 
     /** Default of {@link #INTERVAL}. */
     public static final String DEFAULT_INTERVAL = "5s";
@@ -48,18 +59,30 @@ public final class AgentOptions {
         KNOWN.put(REPORT, new String[] {"<file>", "none",
                 "JSON report file, rewritten atomically when findings change and at exit"});
         KNOWN.put(LOG, new String[] {"stderr|off|<file>", DEFAULT_LOG, "where human-readable findings go"});
+        KNOWN.put(FAIL_ON_LEAK, new String[] {"[true|false]", "false",
+                "at exit, if the run had any finding, print the report and exit with status " + FAIL_ON_LEAK_STATUS});
+        KNOWN.put(IGNORE, new String[] {"<file>", "none", "known leaks to leave out, one frame:<prefix> or"
+                + " remote:<glob> per line"});
     }
+
+    /** Options that are switches: a bare key means {@code true}. */
+    private static final java.util.Set<String> SWITCHES = java.util.Set.of(FAIL_ON_LEAK);
 
     private final long intervalMillis;
     private final long graceMillis;
     private final String report;
     private final String log;
+    private final boolean failOnLeak;
+    private final String ignore;
 
-    private AgentOptions(long intervalMillis, long graceMillis, String report, String log) {
+    private AgentOptions(long intervalMillis, long graceMillis, String report, String log, boolean failOnLeak,
+                         String ignore) {
         this.intervalMillis = intervalMillis;
         this.graceMillis = graceMillis;
         this.report = report;
         this.log = log;
+        this.failOnLeak = failOnLeak;
+        this.ignore = ignore;
     }
 
     /** The defaults. */
@@ -89,6 +112,9 @@ public final class AgentOptions {
                 if (values.containsKey(key)) {
                     throw invalid("option '" + key + "' is given twice");
                 }
+                if (value == null && SWITCHES.contains(key)) {
+                    value = "true";
+                }
                 if (value == null) {
                     throw invalid("option '" + key + "' needs a value: " + key + "=" + KNOWN.get(key)[0]);
                 }
@@ -103,7 +129,19 @@ public final class AgentOptions {
             throw invalid("option 'interval' must be longer than 0 (got '" + values.get(INTERVAL) + "')");
         }
         long grace = duration(GRACE, values.getOrDefault(GRACE, DEFAULT_GRACE));
-        return new AgentOptions(interval, grace, values.get(REPORT), values.getOrDefault(LOG, DEFAULT_LOG));
+        boolean failOnLeak = switchValue(FAIL_ON_LEAK, values.getOrDefault(FAIL_ON_LEAK, "false"));
+        return new AgentOptions(interval, grace, values.get(REPORT), values.getOrDefault(LOG, DEFAULT_LOG), failOnLeak,
+                values.get(IGNORE));
+    }
+
+    private static boolean switchValue(String key, String value) {
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw invalid("option '" + key + "' is true or false, not '" + value + "' (a bare '" + key + "' means true)");
     }
 
     /** Parses {@code 250ms}, {@code 2s}, {@code 1m} or {@code 1h} into millis. */
@@ -183,6 +221,16 @@ public final class AgentOptions {
         return log;
     }
 
+    /** Whether a run with findings must end with {@link #FAIL_ON_LEAK_STATUS}. */
+    public boolean failOnLeak() {
+        return failOnLeak;
+    }
+
+    /** The ignore file as given, or {@code null}. */
+    public String ignore() {
+        return ignore;
+    }
+
     /**
      * These options as an option string, with the report and log paths made absolute against
      * {@code base}: what the CLI passes to a JVM whose working directory is not the user's.
@@ -196,6 +244,12 @@ public final class AgentOptions {
         }
         text.append(',').append(LOG).append('=').append(LOG_STDERR.equals(log) || LOG_OFF.equals(log)
                 ? log : base.resolve(log).toAbsolutePath().toString());
+        if (failOnLeak) {
+            text.append(',').append(FAIL_ON_LEAK);
+        }
+        if (ignore != null) {
+            text.append(',').append(IGNORE).append('=').append(base.resolve(ignore).toAbsolutePath());
+        }
         return text.toString();
     }
 
@@ -203,7 +257,8 @@ public final class AgentOptions {
     public String describe(String reportTarget, String logTarget) {
         return INTERVAL + "=" + formatDuration(intervalMillis) + ", " + GRACE + "=" + formatDuration(graceMillis)
                 + ", " + REPORT + "="
-                + (reportTarget == null ? "none" : reportTarget) + ", " + LOG + "=" + logTarget;
+                + (reportTarget == null ? "none" : reportTarget) + ", " + LOG + "=" + logTarget
+                + (failOnLeak ? ", " + FAIL_ON_LEAK : "") + (ignore == null ? "" : ", " + IGNORE + "=" + ignore);
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.closewait.agent;
 
+import dev.closewait.agent.boot.ConnectionEvents;
 import dev.closewait.agent.boot.EventBridge;
 import dev.closewait.agent.detect.CloseWaitScanner;
 import dev.closewait.agent.detect.Finding;
+import dev.closewait.agent.detect.IgnoreRules;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.detect.ScanOutcome;
 import dev.closewait.agent.instrument.ConnectionInstrumentation;
@@ -63,9 +65,16 @@ final class AgentRuntime {
     private final AtomicReference<FindingLog> log;
     private volatile ReportFile reportFile;
     private volatile Thread scanThread;
+    private final SocketRegistry registry;
+    private final Instrumentation instrumentation;
+    private volatile boolean exitStatusInstalled;
+    /** Findings when last counted (each report, and at exit), for the exit status. */
+    private volatile int findingsCount;
 
     private AgentRuntime(AgentOptions options, Clock clock, AtomicReference<FindingLog> log, ReportFile reportFile,
-                         SocketRegistry registry) {
+                         SocketRegistry registry, Instrumentation instrumentation) {
+        this.registry = registry;
+        this.instrumentation = instrumentation;
         this.options = options;
         this.clock = clock;
         this.log = log;
@@ -96,7 +105,10 @@ final class AgentRuntime {
         FindingLog log = openLog(options.log());
         ReportFile reportFile = openReport(options.report());
         SocketRegistry registry = new SocketRegistry(clock, AgentRuntime::fault);
-        AgentRuntime runtime = new AgentRuntime(options, clock, new AtomicReference<>(log), reportFile, registry);
+        AgentRuntime runtime = new AgentRuntime(options, clock, new AtomicReference<>(log), reportFile, registry,
+                instrumentation);
+        runtime.scanner.setIgnoreRules(openIgnoreRules(options.ignore()));
+        registry.setExitPolicy(runtime::exitStatus);
         if (reportFile != null) {
             try {
                 reportFile.write(runtime.scanner.report(runtime.pid)); // proves the path can be written
@@ -106,9 +118,13 @@ final class AgentRuntime {
             }
         }
         EventBridge.install(registry);
+        ConnectionInstrumentation.reportLateErrorsTo(message -> runtime.log.get().print(TextReport.PREFIX + message + '\n'));
         List<String> errors = ConnectionInstrumentation.install(instrumentation, !Boolean.getBoolean(NO_JDBC_PROPERTY));
         if (!errors.isEmpty()) {
             log.print(TextReport.PREFIX + "WARNING: some classes could not be instrumented: " + errors + '\n');
+        }
+        if (options.failOnLeak()) {
+            runtime.installExitStatus();
         }
         String preexisting = attached ? runtime.adoptPreexistingSockets() : "";
         running = runtime;
@@ -116,6 +132,21 @@ final class AgentRuntime {
         runtime.startThreads();
         log.print(TextReport.PREFIX + "closewait " + version() + (attached ? " attached and is" : " is") + " watching"
                 + " this JVM's sockets: " + runtime.describeOptions() + preexisting + '\n');
+    }
+
+    /** The running agent, or {@code null}. */
+    static AgentRuntime running() {
+        return DISABLED.get() ? null : running;
+    }
+
+    /** The id of the last socket tracked so far: sockets with greater ids opened after this call. */
+    long lastTrackedId() {
+        return registry.trackedCount();
+    }
+
+    /** Sockets tracked after {@code id} and still open, with their kernel state now. */
+    List<Finding> openSocketsAfter(long id) {
+        return scanner.openSocketsAfter(id);
     }
 
     /** Turns the agent off after an internal fault: one warning, and the application runs on. */
@@ -143,7 +174,9 @@ final class AgentRuntime {
     synchronized String configure(AgentOptions newOptions) {
         FindingLog newLog;
         ReportFile newReport;
+        IgnoreRules newRules;
         try {
+            newRules = openIgnoreRules(newOptions.ignore());
             newLog = openLog(newOptions.log());
             newReport = openReport(newOptions.report());
             if (newReport != null) {
@@ -156,11 +189,40 @@ final class AgentRuntime {
         log.set(newLog);
         reportFile = newReport;
         scanner.setGraceMillis(newOptions.graceMillis());
+        scanner.setIgnoreRules(newRules);
+        if (newOptions.failOnLeak()) {
+            installExitStatus();
+        }
         Thread thread = scanThread;
         if (thread != null) {
             thread.interrupt(); // wake up to use the new interval now
         }
         return "now in force: " + describeOptions();
+    }
+
+    /** Instruments where the JVM ends, once, so {@code failOnLeak} can set the exit status. */
+    private synchronized void installExitStatus() {
+        if (!exitStatusInstalled) {
+            exitStatusInstalled = true;
+            List<String> errors = ConnectionInstrumentation.installExitStatus(instrumentation);
+            if (!errors.isEmpty()) {
+                log.get().print(TextReport.PREFIX + "WARNING: failOnLeak cannot set the exit status: " + errors + '\n');
+            }
+        }
+    }
+
+    /**
+     * The exit status the JVM ends with: {@code failOnLeak}'s status when the run had findings and
+     * the application ended normally; the application's own non-zero status is kept.
+     */
+    private int exitStatus(int proposed) {
+        if (!options.failOnLeak() || findingsCount == 0) {
+            return proposed;
+        }
+        if (proposed == ConnectionEvents.STATUS_UNKNOWN) {
+            return registry.mainThreadFailed() ? proposed : AgentOptions.FAIL_ON_LEAK_STATUS;
+        }
+        return proposed == 0 ? AgentOptions.FAIL_ON_LEAK_STATUS : proposed;
     }
 
     private String describeOptions() {
@@ -241,7 +303,9 @@ final class AgentRuntime {
             log.get().print(TextReport.statusChange(leak, now));
             jfr.record(leak);
         }
-        writeReport(scanner.report(pid));
+        LeakReport report = scanner.report(pid);
+        findingsCount = report.leaks().size();
+        writeReport(report);
     }
 
     /** At exit: one last scan, the final report, the summary. */
@@ -259,8 +323,20 @@ final class AgentRuntime {
             scanAndReport();
             LeakReport report = scanner.report(pid);
             writeReport(report);
+            findingsCount = report.leaks().size();
             ReportFile file = reportFile;
             log.get().print(TextReport.summary(report, file == null ? null : file.path().toString()));
+            for (IgnoreRules.Rule rule : scanner.ignoreRules().unmatched()) {
+                log.get().print(TextReport.PREFIX + "ignore rule '" + rule.text() + "' (" + scanner.ignoreRules().file()
+                        + " line " + rule.line() + ") matched nothing in this run: remove it if that leak is fixed\n");
+            }
+            if (options.failOnLeak() && !report.leaks().isEmpty()) {
+                System.err.print(TextReport.full(report));
+                System.err.println(TextReport.PREFIX + "failOnLeak: this run leaked " + report.leaks().size()
+                        + (report.leaks().size() == 1 ? " connection" : " connections") + "; the JVM exits with status "
+                        + AgentOptions.FAIL_ON_LEAK_STATUS + " (an application's own non-zero status is kept)");
+                System.err.flush();
+            }
         } catch (Throwable fault) {
             warnDisabled("failed while writing its final report", fault);
         }
@@ -294,6 +370,22 @@ final class AgentRuntime {
         } catch (IOException | RuntimeException unwritable) {
             throw new StartupException("cannot write the log file " + path.toAbsolutePath() + " (option '"
                     + AgentOptions.LOG + "'): " + unwritable, unwritable);
+        }
+    }
+
+    private static IgnoreRules openIgnoreRules(String value) throws StartupException {
+        if (value == null) {
+            return IgnoreRules.none();
+        }
+        Path path = path(AgentOptions.IGNORE, value);
+        try {
+            return IgnoreRules.read(path);
+        } catch (IOException unreadable) {
+            throw new StartupException("cannot read the ignore file " + path + " (option '" + AgentOptions.IGNORE + "'): "
+                    + unreadable, unreadable);
+        } catch (IllegalArgumentException badRule) {
+            throw new StartupException("bad ignore file (option '" + AgentOptions.IGNORE + "'): " + badRule.getMessage(),
+                    badRule);
         }
     }
 

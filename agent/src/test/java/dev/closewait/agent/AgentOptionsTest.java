@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AgentOptionsTest {
 
     /** The options the agent implements today, in documentation order. */
-    private static final List<String> OPTION_NAMES = List.of("interval", "grace", "report", "log");
+    private static final List<String> OPTION_NAMES = List.of("interval", "grace", "report", "log", "failOnLeak", "ignore");
 
     @Test
     void defaultsAreFiveSecondIntervalTenSecondGraceNoReportAndStderr() {
@@ -220,6 +221,22 @@ class AgentOptionsTest {
         AgentOptions roundTrip = AgentOptions.parse(AgentOptions.parse("interval=250ms,grace=3s").toArgument(base));
         assertEquals(250, roundTrip.intervalMillis());
         assertEquals(3000, roundTrip.graceMillis());
+    }
+
+    @Test
+    void failOnLeakIsASwitchAndIgnoreAFile() {
+        assertTrue(AgentOptions.parse("failOnLeak").failOnLeak());
+        assertTrue(AgentOptions.parse("failOnLeak=TRUE").failOnLeak());
+        assertFalse(AgentOptions.parse("failOnLeak=false").failOnLeak());
+        assertFalse(AgentOptions.defaults().failOnLeak());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> AgentOptions.parse("failOnLeak=yes"));
+        assertTrue(bad.getMessage().contains("option 'failOnLeak' is true or false, not 'yes'"), bad.getMessage());
+        assertEquals("known.txt", AgentOptions.parse("ignore=known.txt").ignore());
+        assertThrows(IllegalArgumentException.class, () -> AgentOptions.parse("ignore"), "ignore needs a file");
+        assertEquals("interval=5s,grace=10s,log=stderr,failOnLeak,ignore=/home/ops/known.txt",
+                AgentOptions.parse("failOnLeak,ignore=known.txt").toArgument(java.nio.file.Paths.get("/home/ops")));
+        assertEquals(3, AgentOptions.FAIL_ON_LEAK_STATUS);
     }
 
     private static void assertMessageNamesValidOptions(IllegalArgumentException e, String... fragments) {

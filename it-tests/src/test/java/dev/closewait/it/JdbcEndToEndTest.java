@@ -142,8 +142,14 @@ class JdbcEndToEndTest {
             Report report = app.awaitReport(r -> r.leaks().size() == 1
                     && !r.leaks().get(0).path("jdbc").path("connectionClosedAt").isNull(), REPORTED);
             JsonNode leak = report.leaks().get(0);
-            assertEquals("OPEN", leak.path("status").asText());
-            assertEquals("CLOSE_WAIT", leak.path("state").asText());
+            // The driver dropped the socket: it sits in CLOSE_WAIT until a GC reclaims it, which under
+            // load can come within seconds. Both are this leak; never closed either way.
+            String status = leak.path("status").asText();
+            assertTrue(status.equals("OPEN") || status.equals("RECLAIMED_BY_GC"), leak::toString);
+            if (status.equals("OPEN")) {
+                assertEquals("CLOSE_WAIT", leak.path("state").asText());
+            }
+            assertTrue(leak.path("closedAt").isNull(), "the application never closed the socket itself");
             JsonNode jdbc = leak.path("jdbc");
             assertTrue(jdbc.path("url").asText().startsWith("jdbc:sqlserver://127.0.0.1:"), jdbc::toString);
             assertTrue(jdbc.path("url").asText().endsWith(";databaseName=shop;encrypt=false;password=****"), jdbc::toString);
@@ -166,7 +172,8 @@ class JdbcEndToEndTest {
             assertEquals(0, app.awaitExit(EXIT), app::describe);
             String stderr = app.stderr();
             assertTrue(stderr.contains("the application closed this JDBC connection at "), stderr);
-            assertTrue(stderr.contains("but its socket is still open: the driver abandoned it"), stderr);
+            assertTrue(stderr.contains("but its socket is still open: the driver abandoned it")
+                    || stderr.contains("the garbage collector reclaimed"), stderr);
             assertTrue(stderr.contains("last connect error 18456 (S0001): Login failed for user 'app'."), stderr);
             assertNoSecret(app, password, wrongPassword, rotated);
         }

@@ -31,6 +31,19 @@ public interface ConnectionEvents {
     /** {@code Connection.close()} ran on {@code connection} (possibly one not returned by a driver). */
     void jdbcClosed(Object connection);
 
+    /**
+     * The JVM is about to end with {@code proposed} (the status of {@code System.exit}, or
+     * {@link #STATUS_UNKNOWN} when {@code main} returned and the launcher decides): returns the
+     * status to end with, or {@code proposed} to leave it alone.
+     */
+    int exitStatus(int proposed);
+
+    /** {@link #exitStatus}'s proposal when the launcher decides the status (main returned or threw). */
+    int STATUS_UNKNOWN = -1;
+
+    /** A thread is about to die of an uncaught exception (for {@code main}, the launcher's status 1). */
+    void uncaughtException(Thread thread);
+
     /** The bridge caught {@code fault} from this instance; the bridge has already detached it. */
     void failed(Throwable fault);
 }

@@ -104,6 +104,31 @@ public final class EventBridge {
         }
     }
 
+    /** Called from {@code Shutdown.halt} and after {@code Shutdown.shutdown}; see {@link ConnectionEvents#exitStatus}. */
+    public static int exitStatus(int proposed) {
+        ConnectionEvents events = target;
+        if (events == null) {
+            return proposed;
+        }
+        try {
+            return events.exitStatus(proposed);
+        } catch (Throwable fault) {
+            return proposed; // never let the agent change how the JVM ends by failing
+        }
+    }
+
+    /** Called from {@code Thread.dispatchUncaughtException}. */
+    public static void uncaughtException(Thread thread) {
+        ConnectionEvents events = target;
+        if (events != null) {
+            try {
+                events.uncaughtException(thread);
+            } catch (Throwable fault) {
+                // the thread dies anyway; nothing may reach it
+            }
+        }
+    }
+
     /** The target to call and the guard set, or {@code null} when there is nothing to do. */
     private static ConnectionEvents enter(Object subject) {
         ConnectionEvents events = target;

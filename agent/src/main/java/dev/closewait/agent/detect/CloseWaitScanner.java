@@ -26,8 +26,8 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>open and in CLOSE_WAIT for {@code grace} or longer: {@link LeakStatus#OPEN};</li>
  *   <li>closed by the application after {@code grace} or longer in CLOSE_WAIT: {@link LeakStatus#CLOSED_LATE};</li>
- *   <li>collected unclosed after {@code grace} in CLOSE_WAIT, descriptor released: {@link LeakStatus#RECLAIMED_BY_GC};</li>
- *   <li>collected unclosed, descriptor still held in CLOSE_WAIT: {@link LeakStatus#ORPHANED}.</li>
+ *   <li>collected without a close, whatever its state, descriptor released: {@link LeakStatus#RECLAIMED_BY_GC};</li>
+ *   <li>collected without a close, descriptor still held: {@link LeakStatus#ORPHANED}.</li>
  * </ul>
  * A socket that reaches CLOSE_WAIT and is closed within {@code grace} is never a finding. A socket
  * still open {@code grace} after its JDBC connection ended (closed by the application, or a failed
@@ -54,6 +54,9 @@ public final class CloseWaitScanner {
     /** For findings with a JDBC connection: its change count when last reported. */
     private final Map<TrackedSocket, Integer> reportedJdbcChanges = new java.util.IdentityHashMap<>();
     private boolean tableWarned;
+    private volatile IgnoreRules ignoreRules = IgnoreRules.none();
+    /** Findings left out by an ignore rule: counted, never listed, their later changes unreported. */
+    private final java.util.Set<TrackedSocket> ignored = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     /**
      * @param table the kernel's table, or {@code null} where none can be read (sockets are then
@@ -121,9 +124,32 @@ public final class CloseWaitScanner {
             collectedUnclosed.clear(); // nothing can ever be judged
         }
 
+        leaveOutIgnored(found, changed);
         findings.addAll(found);
         noteJdbcChanges(found, changed);
         return new ScanOutcome(views(found), views(changed));
+    }
+
+    /** The rules in force. */
+    public IgnoreRules ignoreRules() {
+        return ignoreRules;
+    }
+
+    /** Rules of known leaks to leave out from now on. */
+    public void setIgnoreRules(IgnoreRules rules) {
+        this.ignoreRules = rules;
+    }
+
+    private void leaveOutIgnored(List<TrackedSocket> found, List<TrackedSocket> changed) {
+        IgnoreRules rules = ignoreRules;
+        for (Iterator<TrackedSocket> it = found.iterator(); it.hasNext(); ) {
+            TrackedSocket socket = it.next();
+            if (rules.match(socket.stack(frames), socket.remote().toString()) != null) {
+                ignored.add(socket);
+                it.remove();
+            }
+        }
+        changed.removeIf(ignored::contains);
     }
 
     /** A finding whose JDBC connection was closed or failed to reconnect since it was reported has changed too. */
@@ -143,7 +169,40 @@ public final class CloseWaitScanner {
     /** A report of every finding so far, with the counts of now. */
     public synchronized LeakReport report(long pid) {
         return new LeakReport(pid, clock.millis(), registry.trackedCount(), registry.openCount() + preexisting.size(),
-                graceMillis, views(findings), registry.jdbcConnectFailures().snapshot());
+                graceMillis, views(findings), registry.jdbcConnectFailures().snapshot(), ignored.size());
+    }
+
+    /**
+     * Views of the sockets tracked after {@code id} and still open, with the state the kernel
+     * shows now ({@code null} if it shows none): what a test opened and did not close. Their
+     * status reads {@link LeakStatus#OPEN} whether or not they are leaks.
+     */
+    public List<Finding> openSocketsAfter(long id) {
+        Map<ConnectionKey, TcpConnection> rows = new HashMap<>();
+        if (table != null) {
+            try {
+                table.read(ALL_STATES, row -> {
+                    if (row.inode() != TcpConnection.NO_INODE || row.state() == TcpState.CLOSE_WAIT) {
+                        rows.put(ConnectionKey.of(row), row);
+                    }
+                });
+            } catch (IOException | RuntimeException unreadable) {
+                warnOnce("cannot read the TCP table (" + table.describe() + "): " + unreadable);
+            }
+        }
+        List<Finding> open = new ArrayList<>();
+        for (TrackedSocket socket : registry.openSockets()) {
+            if (socket.id() <= id) {
+                continue;
+            }
+            TcpConnection row = rows.get(socket.key());
+            Finding view = Finding.of(socket, frames);
+            open.add(new Finding(view.id(), LeakStatus.OPEN, row == null ? null : row.state(), view.origin(),
+                    row == null ? view.local() : row.local(), view.remote(), view.openedAt(), view.closeWaitSince(),
+                    Finding.NEVER, Finding.NEVER, view.thread(), view.stack(), view.jdbc()));
+        }
+        open.sort(java.util.Comparator.comparingLong(Finding::id));
+        return open;
     }
 
     /** Changes {@code grace} from the next scan on (a re-attach with new options). */
@@ -230,7 +289,12 @@ public final class CloseWaitScanner {
         }
     }
 
-    /** Decides what became of sockets collected without a close, now that the table was read. */
+    /**
+     * Decides what became of sockets collected without a close, now that the table was read. Each
+     * is a finding, whatever its state: the application never closed it. Its descriptor gone:
+     * reclaimed (the JDK's cleaner closed it); still held: orphaned, once a plain socket's cleaner
+     * had time to run (a channel has none).
+     */
     private void judgeCollected(long now, Map<ConnectionKey, TcpConnection> closeWait,
                                 Map<ConnectionKey, TcpConnection> otherRows, List<TrackedSocket> found,
                                 List<TrackedSocket> changed) {
@@ -238,25 +302,24 @@ public final class CloseWaitScanner {
             TrackedSocket socket = it.next();
             boolean wasFinding = socket.status() != null;
             TcpConnection row = closeWait.get(socket.key());
+            if (row == null) {
+                row = otherRows.get(socket.key());
+            }
             if (row != null) {
-                // Descriptor still held in CLOSE_WAIT. A plain socket's cleaner closes it soon after
-                // collection; a channel has no cleaner and keeps it for the life of the process.
                 socket.observed(row.local(), row.state(), now);
                 boolean settled = socket.isChannel() || now - socket.unreachableAt() >= CLEANER_SETTLE_MILLIS;
-                if (settled && now - socket.closeWaitSince() >= graceMillis
-                        && socket.setStatus(LeakStatus.ORPHANED)) {
+                if (settled && socket.setStatus(LeakStatus.ORPHANED)) {
                     (wasFinding ? changed : found).add(socket);
                 }
-            } else if (!otherRows.containsKey(socket.key())) {
-                // The descriptor is gone: released by the cleaner.
+            } else {
                 it.remove();
-                boolean leaked = socket.closeWaitSince() != 0
-                        && (wasFinding || socket.unreachableAt() - socket.closeWaitSince() >= graceMillis);
-                if (leaked && socket.setStatus(LeakStatus.RECLAIMED_BY_GC)) {
+                if (socket.lastState() == null) {
+                    socket.observed(null, TcpState.CLOSE, now); // never seen by a scan: it is closed now
+                }
+                if (socket.setStatus(LeakStatus.RECLAIMED_BY_GC)) {
                     (wasFinding ? changed : found).add(socket);
                 }
             }
-            // Otherwise still held in another state (an unreachable channel, still established): keep watching.
         }
     }
 

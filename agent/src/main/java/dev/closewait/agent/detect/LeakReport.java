@@ -14,13 +14,14 @@ public final class LeakReport {
     private final long graceMillis;
     private final List<Finding> leaks;
     private final List<JdbcConnectFailures.Entry> jdbcConnectFailures;
+    private final int ignored;
 
     public LeakReport(long pid, long generatedAt, long tracked, long open, long graceMillis, List<Finding> leaks) {
-        this(pid, generatedAt, tracked, open, graceMillis, leaks, List.of());
+        this(pid, generatedAt, tracked, open, graceMillis, leaks, List.of(), 0);
     }
 
     public LeakReport(long pid, long generatedAt, long tracked, long open, long graceMillis, List<Finding> leaks,
-                      List<JdbcConnectFailures.Entry> jdbcConnectFailures) {
+                      List<JdbcConnectFailures.Entry> jdbcConnectFailures, int ignored) {
         this.pid = pid;
         this.generatedAt = generatedAt;
         this.tracked = tracked;
@@ -28,6 +29,12 @@ public final class LeakReport {
         this.graceMillis = graceMillis;
         this.leaks = List.copyOf(leaks);
         this.jdbcConnectFailures = List.copyOf(jdbcConnectFailures);
+        this.ignored = ignored;
+    }
+
+    /** Findings left out by ignore rules: counted, not listed. */
+    public int ignored() {
+        return ignored;
     }
 
     /** Failed JDBC connects per URL and user, most recent first. */

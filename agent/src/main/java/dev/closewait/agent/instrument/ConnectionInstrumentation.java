@@ -92,7 +92,6 @@ public final class ConnectionInstrumentation {
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.TypeStrategy.Default.DECORATE)
                 .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
-                .with(new ErrorCollector(errors))
                 .ignore(ignored())
                 .type(named(SOCKET))
                 .transform(advice(agentLoader)
@@ -134,7 +133,8 @@ public final class ConnectionInstrumentation {
                             .advice(named("connect").and(takesArguments(2)).and(takesArgument(0, Properties.class)),
                                     JdbcAdvice.DriverOwnConnect.class.getName()));
         }
-        instrumentation.addTransformer(new Prefilter(builder.makeRaw(), jdbcTypes != null), true);
+        ErrorCollector collector = new ErrorCollector(errors);
+        instrumentation.addTransformer(new Prefilter(builder.with(collector).makeRaw(), jdbcTypes != null), true);
 
         List<Class<?>> loaded = new ArrayList<>();
         if (jdbcTypes != null) {
@@ -159,6 +159,62 @@ public final class ConnectionInstrumentation {
             }
         }
         return errors;
+    }
+
+    /**
+     * Instruments where the JDK ends the JVM ({@code java.lang.Shutdown}) and where threads die of
+     * uncaught exceptions, so {@code failOnLeak} can set the exit status after every shutdown hook.
+     * Only installed when that option is on.
+     *
+     * @return the problems met, one line each; empty when all went well
+     */
+    public static List<String> installExitStatus(Instrumentation instrumentation) {
+        List<String> errors = Collections.synchronizedList(new ArrayList<>());
+        ClassLoader agentLoader = ConnectionInstrumentation.class.getClassLoader();
+        ClassFileTransformer transformer = new AgentBuilder.Default()
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+                .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
+                .with(new ErrorCollector(errors))
+                .ignore(ignored())
+                .type(named("java.lang.Shutdown"))
+                .transform(advice(agentLoader)
+                        .advice(named("halt").and(takesArguments(int.class)), ExitAdvice.Halt.class.getName())
+                        .advice(named("shutdown").and(takesNoArguments()), ExitAdvice.AfterHooks.class.getName()))
+                .type(named("java.lang.Thread"))
+                .transform(advice(agentLoader)
+                        .advice(named("dispatchUncaughtException").and(takesArguments(Throwable.class)),
+                                ExitAdvice.Uncaught.class.getName()))
+                .makeRaw();
+        Set<String> names = Set.of("java/lang/Shutdown", "java/lang/Thread");
+        instrumentation.addTransformer(new ByName(transformer, names), true);
+        try {
+            instrumentation.retransformClasses(Class.forName("java.lang.Shutdown"), Thread.class);
+        } catch (Exception | LinkageError refused) {
+            errors.add("java.lang.Shutdown: " + refused);
+        }
+        return errors;
+    }
+
+    /** Passes Byte Buddy only the classes it has advice for, by internal name. */
+    private static final class ByName implements ClassFileTransformer {
+        private final ClassFileTransformer delegate;
+        private final Set<String> names;
+
+        ByName(ClassFileTransformer delegate, Set<String> names) {
+            this.delegate = delegate;
+            this.names = names;
+        }
+
+        @Override
+        public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                                ProtectionDomain protectionDomain, byte[] classfileBuffer)
+                throws IllegalClassFormatException {
+            return className != null && names.contains(className)
+                    ? delegate.transform(module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer)
+                    : null;
+        }
     }
 
     /** {@code java.sql.Driver} and {@code Connection}, or {@code null} on a runtime without the java.sql module. */
@@ -275,9 +331,21 @@ public final class ConnectionInstrumentation {
         }
     }
 
-    /** Collects transformation errors so start-up can report them once. */
+    /**
+     * Where transformation errors go: collected during {@link #install} (start-up reports them),
+     * printed once each afterwards, when a class loaded later could not be instrumented.
+     */
+    private static volatile java.util.function.Consumer<String> lateErrors = message -> System.err.println(message);
+
+    /** Where errors met after start-up are told (the agent's log). */
+    public static void reportLateErrorsTo(java.util.function.Consumer<String> sink) {
+        lateErrors = sink;
+    }
+
+    /** Collects transformation errors so start-up can report them once; later ones are printed. */
     private static final class ErrorCollector extends AgentBuilder.Listener.Adapter {
         private final List<String> errors;
+        private volatile boolean installed;
 
         ErrorCollector(List<String> errors) {
             this.errors = errors;
@@ -286,7 +354,13 @@ public final class ConnectionInstrumentation {
         @Override
         public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
                             Throwable throwable) {
-            errors.add(typeName + ": " + throwable);
+            String error = typeName + ": " + throwable;
+            if (installed) {
+                lateErrors.accept("WARNING: " + typeName + " could not be instrumented; its sockets are not"
+                        + " tracked: " + throwable);
+            } else {
+                errors.add(error);
+            }
         }
     }
 }

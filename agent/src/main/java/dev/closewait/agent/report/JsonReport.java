@@ -54,6 +54,7 @@ public final class JsonReport {
             json.writeNumberField("tracked", report.tracked());
             json.writeNumberField("open", report.open());
             json.writeNumberField("leaks", report.leaks().size());
+            json.writeNumberField("ignored", report.ignored());
             json.writeEndObject();
             json.writeArrayFieldStart("leaks");
             for (Finding leak : report.leaks()) {

@@ -54,6 +54,20 @@ public final class TextReport {
         return text.toString();
     }
 
+    /** A block for a socket a test left open: where it goes, its state now, the stack that opened it. */
+    public static String openSocket(Finding socket) {
+        StringBuilder text = new StringBuilder();
+        text.append("  socket #").append(socket.id()).append(": remote ").append(socket.remote())
+                .append("   local ").append(socket.local() == null ? "?" : socket.local())
+                .append("   state ").append(socket.state() == null ? "?" : socket.state())
+                .append("   opened by thread \"").append(socket.thread()).append("\"\n");
+        if (socket.jdbc() != null) {
+            text.append("    JDBC ").append(socket.jdbc().url()).append("   user ").append(socket.jdbc().user()).append('\n');
+        }
+        appendStack(text, socket.stack(), libraryOf(socket));
+        return text.toString();
+    }
+
     /** One line for a new finding whose creation stack was already printed with leak {@code firstId}. */
     public static String repeat(Finding leak, long firstId, long now) {
         String frame = StackFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
@@ -142,6 +156,9 @@ public final class TextReport {
             }
             text.append(')');
         }
+        if (report.ignored() > 0) {
+            text.append(", ").append(report.ignored()).append(" more left out by ignore rules");
+        }
         if (reportLocation != null) {
             text.append("; report: ").append(reportLocation);
         }
@@ -189,8 +206,9 @@ public final class TextReport {
                         : "never closed by the application; the socket sat in CLOSE_WAIT until the garbage collector"
                         + " reclaimed it (" + Timestamps.duration(leak.unreachableAt() - since) + ")";
             case ORPHANED:
-                return "never closed by the application and no longer reachable, yet its descriptor is still held"
-                        + " in CLOSE_WAIT (NIO channels have no cleaner): it stays until the process exits";
+                return "never closed by the application and no longer reachable, yet its descriptor is still held ("
+                        + (leak.state() == null ? "state unknown" : leak.state())
+                        + "; NIO channels have no cleaner): it stays until the process exits";
             default:
                 throw new IllegalStateException("unknown status " + leak.status());
         }

@@ -33,6 +33,8 @@ public final class SocketRegistry implements ConnectionEvents {
     private final ConcurrentLinkedQueue<TrackedSocket> closedAfterCloseWait = new ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
     private final JdbcTracker jdbc;
+    private volatile java.util.function.IntUnaryOperator exitPolicy;
+    private volatile boolean mainThreadFailed;
 
     /**
      * @param clock   the agent's one clock
@@ -140,6 +142,29 @@ public final class SocketRegistry implements ConnectionEvents {
     /** Failed JDBC connects, per URL and user. */
     public JdbcConnectFailures jdbcConnectFailures() {
         return jdbc.failures();
+    }
+
+    @Override
+    public int exitStatus(int proposed) {
+        java.util.function.IntUnaryOperator policy = exitPolicy;
+        return policy == null ? proposed : policy.applyAsInt(proposed);
+    }
+
+    @Override
+    public void uncaughtException(Thread thread) {
+        if ("main".equals(thread.getName())) {
+            mainThreadFailed = true;
+        }
+    }
+
+    /** Whether the thread named main died of an uncaught exception (the launcher then exits with 1). */
+    public boolean mainThreadFailed() {
+        return mainThreadFailed;
+    }
+
+    /** How the JVM's exit status is decided at the end ({@code failOnLeak}); {@code null} leaves it alone. */
+    public void setExitPolicy(java.util.function.IntUnaryOperator policy) {
+        this.exitPolicy = policy;
     }
 
     @Override

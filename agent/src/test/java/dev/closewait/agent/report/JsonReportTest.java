@@ -185,9 +185,9 @@ class JsonReportTest {
         Finding leak = new Finding(o.id(), o.status(), o.state(), o.origin(), o.local(), o.remote(), o.openedAt(),
                 o.closeWaitSince(), o.closedAt(), o.unreachableAt(), o.thread(), o.stack(), jdbc);
         JdbcConnectFailures failures = new JdbcConnectFailures();
-        LeakReport report = new LeakReport(4242, GENERATED_AT, 12, 9, 10_000, List.of(leak),
+        LeakReport report = new LeakReport(4242, GENERATED_AT, 12, 9, 10_000, List.of(leak), 
                 List.of(JdbcConnectFailuresTestAccess.entry("jdbc:sqlserver://db:1433;password=****", "app", 3,
-                        new JdbcError(18456, "S0001", "Login failed for user 'app'."), at("2026-11-21T10:14:08.500Z"))));
+                        new JdbcError(18456, "S0001", "Login failed for user 'app'."), at("2026-11-21T10:14:08.500Z"))), 0);
         JsonNode json = render(report);
 
         assertEquals(Set.of(), schema.validate(json));
@@ -213,7 +213,7 @@ class JsonReportTest {
 
         assertEquals(List.of("tool", "version", "pid", "generatedAt", "summary", "leaks", "jdbcConnectFailures"),
                 fieldNames(json));
-        assertEquals(List.of("tracked", "open", "leaks"), fieldNames(json.get("summary")));
+        assertEquals(List.of("tracked", "open", "leaks", "ignored"), fieldNames(json.get("summary")));
         assertEquals(List.of("id", "status", "state", "origin", "local", "remote", "openedAt", "closeWaitSince",
                 "closedAt", "thread", "stack", "jdbc"), fieldNames(json.get("leaks").get(0)));
     }

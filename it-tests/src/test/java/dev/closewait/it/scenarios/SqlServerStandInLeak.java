@@ -35,6 +35,8 @@ public final class SqlServerStandInLeak {
             Scenario.step("connected");
             Thread.sleep(idleMillis); // past the driver's 15 s idle check: the next use probes the socket first
             standIn.rotatePassword("app", rotated);
+            int clientPort = standIn.sessions().get(0).client().getPort();
+            Scenario.result("clientPort", clientPort);
             Scenario.result("killed", standIn.killSessions("app"));
             Thread.sleep(300);
             try {
@@ -46,6 +48,7 @@ public final class SqlServerStandInLeak {
             }
             orders.close(); // the application does close it
             Scenario.result("closed", orders.isClosed());
+            Scenario.result("originalSocketState", Scenario.kernelState(clientPort));
             Scenario.step("closed");
         }
     }

@@ -1,0 +1,128 @@
+package dev.closewait.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.closewait.it.scenarios.ExitAfterLeak;
+import dev.closewait.it.scenarios.PlainSocketLeak;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static dev.closewait.it.SocketLeakEndToEndTest.EXIT;
+import static dev.closewait.it.SocketLeakEndToEndTest.assumePresent;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The CI gate as a build meets it: failOnLeak's exit status, the ignore list, check on a real report. */
+class CiGateEndToEndTest {
+
+    @TempDir
+    Path work;
+
+    static List<Jdk> jdks() {
+        return Jdk.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void failOnLeakSetsStatus3OnlyForALeakingRunAndKeepsTheApplicationsOwnStatus(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        assertExit(jdk, "clean", 0, false);
+        assertExit(jdk, "return", 3, true);
+        assertExit(jdk, "exit0", 3, true);
+        assertExit(jdk, "exit5", 5, true);
+        assertExit(jdk, "throw", 1, true);
+    }
+
+    private void assertExit(Jdk jdk, String how, int expected, boolean leaks) throws Exception {
+        Path dir = Files.createDirectories(work.resolve(how));
+        try (ScenarioProcess app = ScenarioProcess.start(jdk, dir, ExitAfterLeak.class,
+                "interval=200ms,grace=500ms,failOnLeak", how)) {
+            assertEquals(expected, app.awaitExit(EXIT), how + ": " + app.describe());
+            assertEquals("done", app.result("applicationHook"), "the application's own hook ran to its end");
+            String stderr = app.stderr();
+            assertEquals(leaks, stderr.contains("failOnLeak: this run leaked 1 connection; the JVM exits with status 3"),
+                    stderr);
+            if (leaks) {
+                assertTrue(stderr.contains("=> dev.closewait.it.scenarios.ExitAfterLeak.openAndForget("),
+                        "the report is printed: " + stderr);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void ignoredLeakIsCountedNotListedAndARuleThatMatchedNothingIsReported(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        Path ignore = Files.writeString(work.resolve("ignore.txt"), String.join("\n",
+                "# known leak, ticket 123",
+                "frame:dev.closewait.it.scenarios.PlainSocketLeak.openOrderConnection",
+                "remote:*:1",
+                ""));
+        try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class,
+                "interval=200ms,grace=1s,ignore=" + ignore)) {
+            app.awaitStep("leaked", Duration.ofSeconds(20));
+            Thread.sleep(2500); // past grace and a few scans
+            app.proceed();
+            assertEquals(0, app.awaitExit(EXIT), app::describe);
+            Report report = app.finalReport();
+            assertEquals(0, report.leaks().size(), report.json()::toString);
+            assertEquals(1, report.summary("ignored"), report.json()::toString);
+            String stderr = app.stderr();
+            assertFalse(stderr.contains("LEAK #"), stderr);
+            assertTrue(stderr.contains("1 more left out by ignore rules"), stderr);
+            assertTrue(stderr.contains("ignore rule 'remote:*:1' (" + ignore + " line 3) matched nothing in this run"), stderr);
+            assertFalse(stderr.contains("'frame:dev.closewait.it.scenarios.PlainSocketLeak.openOrderConnection' ("), stderr);
+
+            Cli.Run check = Cli.run(jdk, "check", work.resolve("leaks.json").toString());
+            assertEquals(0, check.status(), check.describe());
+            assertTrue(check.out().contains("no connection leaks") && check.out().contains("1 more left out by ignore rules"),
+                    check.describe());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void badIgnoreRuleStopsTheJvmAtStartUpWithItsLine(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        Path ignore = Files.writeString(work.resolve("ignore.txt"), "frame:com.acme.\nhost:db:5432\n");
+        try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class, "ignore=" + ignore)) {
+            assertEquals(2, app.awaitExit(EXIT), app::describe);
+            assertTrue(app.stderr().contains(ignore + " line 2: 'host:db:5432' is not a rule"), app.stderr());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void checkListsTheLeaksOfARealReportWithStatus1(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class, "interval=200ms,grace=1s")) {
+            app.awaitStep("leaked", Duration.ofSeconds(20));
+            int port = app.intResult("clientPort");
+            app.awaitReport(r -> r.hasLeak(port, "OPEN"), Duration.ofSeconds(20));
+            app.proceed();
+            assertEquals(0, app.awaitExit(EXIT), app::describe);
+        }
+        Cli.Run check = Cli.run(jdk, "check", work.resolve("leaks.json").toString());
+        assertEquals(1, check.status(), check.describe());
+        List<String> lines = check.out().lines().toList();
+        assertEquals(2, lines.size(), check.describe());
+        assertTrue(lines.get(0).startsWith("closewait check: 1 connection leak in "), check.describe());
+        assertTrue(lines.get(1).contains("OPEN") && lines.get(1).contains("127.0.0.1:")
+                && lines.get(1).contains("dev.closewait.it.scenarios.PlainSocketLeak.openOrderConnection("), check.describe());
+
+        JsonNode json = Report.read(work.resolve("leaks.json")).json();
+        Files.writeString(work.resolve("truncated.json"), json.toString().substring(0, json.toString().length() / 2));
+        Cli.Run truncated = Cli.run(jdk, "check", work.resolve("truncated.json").toString());
+        assertEquals(2, truncated.status(), truncated.describe());
+        assertTrue(truncated.err().contains("is not valid JSON at line 1, column"), truncated.describe());
+        Cli.Run missing = Cli.run(jdk, "check", work.resolve("nothing-here.json").toString());
+        assertEquals(2, missing.status(), missing.describe());
+        assertTrue(missing.err().contains("no such file"), missing.describe());
+    }
+}
