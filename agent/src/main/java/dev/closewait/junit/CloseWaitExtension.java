@@ -84,9 +84,27 @@ public final class CloseWaitExtension implements BeforeEachCallback, AfterEachCa
                 .append(strict ? "open" : "in CLOSE_WAIT (the peer closed, the code never did)")
                 .append(" after waiting ").append(settle).append(" ms (").append(SETTLE).append("):\n");
         for (Finding socket : left) {
-            text.append(TextReport.openSocket(socket));
+            text.append(TextReport.openSocket(withoutTestFramework(socket)));
         }
         return text.toString();
+    }
+
+    /** The stack up to the test's own frames: what calls the test (JUnit, reflection) says nothing. */
+    private static Finding withoutTestFramework(Finding socket) {
+        List<String> stack = new ArrayList<>();
+        for (String frame : socket.stack()) {
+            if (frame.contains("org.junit.")) {
+                break;
+            }
+            stack.add(frame);
+        }
+        while (!stack.isEmpty() && stack.get(stack.size() - 1).contains("jdk.internal.reflect.")
+                || !stack.isEmpty() && stack.get(stack.size() - 1).contains("java.lang.reflect.")) {
+            stack.remove(stack.size() - 1);
+        }
+        return new Finding(socket.id(), socket.status(), socket.state(), socket.origin(), socket.local(), socket.remote(),
+                socket.openedAt(), socket.closeWaitSince(), socket.closedAt(), socket.unreachableAt(), socket.thread(),
+                stack, socket.jdbc());
     }
 
     /** The agent must run: load it where the JVM allows self-attach, else say what to add. */
