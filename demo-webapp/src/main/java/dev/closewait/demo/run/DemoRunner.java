@@ -56,8 +56,9 @@ public final class DemoRunner {
                 + ": an orders service whose SQL Server login fails (18456) after a password rotation");
         try (DemoDatabase database = startDatabase(secret())) {
             OrdersDemo.Outcome outcome = new OrdersDemo(database, setup, OUT).run(secret());
+            LeakReport report = LeakReport.read(setup.report());
             OUT.println();
-            return setup.fixed() ? concludeFixed(outcome, setup) : concludeLeak(outcome, setup);
+            return setup.fixed() ? concludeFixed(report, setup) : concludeLeak(outcome, report, setup);
         }
     }
 
@@ -73,8 +74,8 @@ public final class DemoRunner {
         return standIn;
     }
 
-    private static int concludeLeak(OrdersDemo.Outcome outcome, OrdersDemo.Setup setup) throws IOException {
-        LeakReport report = outcome.report();
+    private static int concludeLeak(OrdersDemo.Outcome outcome, LeakReport report, OrdersDemo.Setup setup)
+            throws IOException {
         List<JsonNode> leaks = report.leaks();
         if (report.abandonedAfterFailedLogin() == 0) {
             OUT.println("The leak did not reproduce: closewait reported " + leaks.size() + " leak(s), none left behind by a"
@@ -121,8 +122,7 @@ public final class DemoRunner {
         return 0;
     }
 
-    private static int concludeFixed(OrdersDemo.Outcome outcome, OrdersDemo.Setup setup) throws IOException {
-        LeakReport report = outcome.report();
+    private static int concludeFixed(LeakReport report, OrdersDemo.Setup setup) throws IOException {
         if (!report.json().has("summary")) {
             OUT.println("The fix could not be checked: closewait wrote no report (" + shown(setup.report()) + ").");
             return 1;
