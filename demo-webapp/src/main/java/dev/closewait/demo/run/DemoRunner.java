@@ -29,6 +29,7 @@ public final class DemoRunner {
     }
 
     public static void main(String[] args) {
+        exitWithParent();
         OrdersDemo.Setup setup = new OrdersDemo.Setup(
                 Path.of(System.getProperty("java.home"), "bin", "java"),
                 Path.of(required("demo.agentJar")).toAbsolutePath().normalize(),
@@ -60,6 +61,18 @@ public final class DemoRunner {
             OUT.println();
             return setup.fixed() ? concludeFixed(report, setup) : concludeLeak(outcome, report, setup);
         }
+    }
+
+    /**
+     * Maven does not stop the JVMs it started when it is stopped itself (a CI timeout): this one then
+     * exits too. Its shutdown hook stops the service; the stand-in's threads end with this JVM, and
+     * Testcontainers removes its container when this JVM is gone.
+     */
+    private static void exitWithParent() {
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+            System.err.println("The build that started the demo is gone: stopping.");
+            System.exit(1);
+        }));
     }
 
     /** SQL Server where Docker runs, else the stand-in; says which in one line. */
