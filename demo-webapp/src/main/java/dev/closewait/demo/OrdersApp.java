@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -28,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link HttpServer}, backed by a HikariCP pool of mssql-jdbc connections with the driver's default
  * settings. It has the bug the demo is about: a failed SQL Server login (error 18456) is taken for a
  * passing outage, answered 503 and forgotten, while the driver leaves a socket in CLOSE_WAIT behind
- * each connection it failed to log back in. See {@link #listOrders}.
+ * each connection it failed to log back in: see {@code listOrders}, where the bug and the fix are marked.
  *
  * <p>Configured by environment variables: {@value #DB_URL}, {@value #DB_USER}, {@value #DB_PASSWORD},
  * and {@value #FIXED} ({@code true} runs the fixed version). Listens on 127.0.0.1, on a port the system
@@ -60,7 +59,7 @@ public final class OrdersApp {
     private final HikariDataSource pool;
     private final boolean fixed;
 
-    OrdersApp(HikariDataSource pool, boolean fixed) {
+    private OrdersApp(HikariDataSource pool, boolean fixed) {
         this.pool = pool;
         this.fixed = fixed;
     }
@@ -72,7 +71,7 @@ public final class OrdersApp {
         OrdersApp app = new OrdersApp(pool, fixed);
 
         ExecutorService workers = Executors.newFixedThreadPool(4, namedThreads("http-worker-"));
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/orders", app::listOrders);
         server.createContext("/health", app::health);
         server.setExecutor(workers);
@@ -85,7 +84,7 @@ public final class OrdersApp {
         System.out.println(READY + server.getAddress().getPort());
     }
 
-    static HikariConfig poolConfig(String url, String user, String password, boolean fixed) {
+    private static HikariConfig poolConfig(String url, String user, String password, boolean fixed) {
         HikariConfig config = new HikariConfig();
         // THE FIX, part 1: connectRetryCount=0 turns off mssql-jdbc's idle connection resiliency. With
         // the default (1), a connection idle over 15 s whose socket the server closed is "recovered" on a
@@ -99,7 +98,7 @@ public final class OrdersApp {
         return config;
     }
 
-    void listOrders(HttpExchange exchange) throws IOException {
+    private void listOrders(HttpExchange exchange) throws IOException {
         try (Connection connection = pool.getConnection();
              Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery(ORDERS_QUERY)) {
@@ -118,7 +117,7 @@ public final class OrdersApp {
         }
     }
 
-    void health(HttpExchange exchange) throws IOException {
+    private void health(HttpExchange exchange) throws IOException {
         HikariPoolMXBean stats = pool.getHikariPoolMXBean();
         respond(exchange, 200, "{\"status\":\"UP\",\"pool\":{\"total\":" + stats.getTotalConnections()
                 + ",\"idle\":" + stats.getIdleConnections() + ",\"active\":" + stats.getActiveConnections() + "}}");

@@ -33,6 +33,7 @@ final class OrdersService implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * A young generation this big holds everything the service allocates in the demo's minute, so no
@@ -94,7 +95,7 @@ final class OrdersService implements AutoCloseable {
             process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             throw new IllegalStateException("the orders service did not start within " + START_TIMEOUT.toSeconds()
                     + " s (exit status " + (process.isAlive() ? "none" : process.exitValue()) + "); its output:\n"
-                    + Files.readString(log), e);
+                    + (Files.exists(log) ? Files.readString(log) : "none"), e);
         }
     }
 
@@ -105,10 +106,8 @@ final class OrdersService implements AutoCloseable {
 
     /** {@code GET path}: the status code, or -1 if the request itself failed. */
     int get(String path) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(30)).build();
         try {
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(request(path), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         }
@@ -116,9 +115,11 @@ final class OrdersService implements AutoCloseable {
 
     /** {@code GET path}: the body. */
     String body(String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(30)).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(request(path), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private HttpRequest request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(REQUEST_TIMEOUT).build();
     }
 
     /** The service's output so far. */
@@ -138,7 +139,7 @@ final class OrdersService implements AutoCloseable {
 
     /**
      * Stops the JVM as a service manager would (SIGTERM), so its shutdown hooks run: the agent writes
-     * its final report and summary. Kills it if it does not stop in time.
+     * its final report and summary. Kills it if it does not stop in time. Idempotent.
      */
     @Override
     public void close() {
