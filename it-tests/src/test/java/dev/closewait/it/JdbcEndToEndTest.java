@@ -186,9 +186,7 @@ class JdbcEndToEndTest {
     }
 
     private static List<JsonNode> failures(Report report) {
-        List<JsonNode> failures = new java.util.ArrayList<>();
-        report.json().path("jdbcConnectFailures").forEach(failures::add);
-        return failures;
+        return report.jdbcConnectFailures();
     }
 
     /** No secret in the report, on stderr, or anywhere else the agent wrote. */

@@ -23,6 +23,13 @@ public record Report(JsonNode json) {
         return leaks;
     }
 
+    /** The {@code jdbcConnectFailures} entries, most recent first. */
+    public List<JsonNode> jdbcConnectFailures() {
+        List<JsonNode> failures = new ArrayList<>();
+        json.path("jdbcConnectFailures").forEach(failures::add);
+        return failures;
+    }
+
     public long summary(String field) {
         return json.path("summary").path(field).asLong(-1);
     }
