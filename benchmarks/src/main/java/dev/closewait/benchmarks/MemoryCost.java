@@ -71,12 +71,19 @@ final class MemoryCost {
         for (String line : ChildJvm.run(command, 300)) {
             String[] words = line.split(" ");
             if (words[0].equals("class")) {
-                histogram.byClass.put(words[1], new long[] {Long.parseLong(words[2]), Long.parseLong(words[3])});
+                long[] counts = histogram.byClass.computeIfAbsent(sameAcrossJvms(words[1]), name -> new long[2]);
+                counts[0] += Long.parseLong(words[2]);
+                counts[1] += Long.parseLong(words[3]);
             } else if (words[0].equals("total")) {
                 histogram.totalBytes = Long.parseLong(words[2]);
             }
         }
         return histogram;
+    }
+
+    /** {@code Foo$$Lambda$68/0x00007f3e101c0000} -> {@code Foo$$Lambda}: hidden classes get other names in another JVM. */
+    private static String sameAcrossJvms(String className) {
+        return className.replaceAll("\\$\\$Lambda.*", "\\$\\$Lambda");
     }
 
     /** A heap delta by class: instances and bytes. */

@@ -48,17 +48,19 @@ final class ScanCost {
                 "`%s`, in a JVM of its own with the shaded agent jar on its class path: real loopback connections"
                         + " to a peer process, each registered in the agent's `SocketRegistry` as the socket advice"
                         + " does; the peer closes 1 %% of them so CLOSE_WAIT rows exist. %d measured rounds after %d"
-                        + " warm-up ones; milliseconds, median (90th percentile).%n%n"
-                        + "| open connections | table rows (both ends) | table text | whole scan | read + parse (CLOSE_WAIT filter) | read only | parse only | for comparison: `ss -tanH state close-wait` |%n"
-                        + "|---|---|---|---|---|---|---|---|%n",
+                        + " warm-up ones; milliseconds, median (90th percentile). The first scan after the sockets"
+                        + " opened is shown apart: it also interns their creation stacks, once.%n%n"
+                        + "| open connections | table rows (both ends) | table text | whole scan | read + parse (CLOSE_WAIT filter) | read only | parse only | first scan after opening | for comparison: `ss -tanH state close-wait` |%n"
+                        + "|---|---|---|---|---|---|---|---|---|%n",
                 ScanCostProbe.class.getSimpleName(), options.mode.scanRounds, options.mode.scanWarmupRounds));
         List<Result> results = new ArrayList<>();
         for (int count : COUNTS) {
             double[] scan = values(samples, count + ".scan");
-            details.append(String.format(Locale.ROOT, "| %,d | %s | %s kB | %s | %s | %s | %s | %s |%n", count,
+            details.append(String.format(Locale.ROOT, "| %,d | %s | %s kB | %s | %s | %s | %s | %s | %s |%n", count,
                     info.get(count + ".tableRows"), Long.parseLong(info.get(count + ".tableBytes")) / 1000,
                     cell(scan), cell(values(samples, count + ".table")), cell(values(samples, count + ".read")),
                     cell(values(samples, count + ".parse")),
+                    AgentComparison.format(Double.parseDouble(info.get(count + ".firstScanMillis"))),
                     samples.containsKey(count + ".netlink") ? cell(values(samples, count + ".netlink")) : "no `ss` here"));
             boolean goal = count == GOAL_COUNT;
             String measured = String.format(Locale.ROOT, "%s ms", AgentComparison.format(Stats.median(scan)));

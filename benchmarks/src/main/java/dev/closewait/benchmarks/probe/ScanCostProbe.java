@@ -89,6 +89,8 @@ public final class ScanCostProbe {
         peer.closeSome(closeWait);
         int seen = awaitCloseWaitRows();
 
+        // The first scan after opening also interns the new sockets' creation stacks, once.
+        System.out.println("info " + count + ".firstScanMillis " + time(scanner::scan) / 1e6);
         System.out.println("info " + count + ".tracked " + registry.openCount());
         System.out.println("info " + count + ".closeWaitRows " + seen);
         System.out.println("info " + count + ".tableRows " + countRows());
