@@ -55,16 +55,17 @@ final class AgentComparison {
                         run.unit);
             }
         }
-        double[] without = flatten(withoutForks);
-        double[] with = flatten(withForks);
-        Stats.Estimate ratio = Stats.ratioOfMedians(with, without);
+        double[] without = Stats.concat(withoutForks);
+        double[] with = Stats.concat(withForks);
+        Stats.Estimate ratio = Stats.ratioOfMedians(withForks, withoutForks);
         boolean met = ratio.value() <= goalRatio;
         String details = String.format(Locale.ROOT,
                 "JMH `%s.%s`, average time per operation, %d forks of each side × %d iterations of %d s"
                         + " (after %d warm-up iterations).%n%n"
                         + "| side | median | 25th–75th percentile | fork medians |%n|---|---|---|---|%n"
                         + "| without agent | %s %s | %s–%s | %s |%n| with agent | %s %s | %s–%s | %s |%n%n"
-                        + "Ratio of medians %.3f, 95 %% bootstrap interval %.3f–%.3f%s. The kernel's TCP table"
+                        + "Ratio of medians %.3f, 95 %% interval %.3f–%.3f (bootstrap over forks, then iterations)%s."
+                        + " The kernel's TCP table"
                         + " (which the agent's scanner reads every 5 s) had %s when it started, %s when it ended.",
                 benchmark.getSimpleName(), method, mode.forks, mode.iterations, mode.iterationSeconds,
                 mode.warmupIterations,
@@ -120,10 +121,6 @@ final class AgentComparison {
                     + " (the fork failed?)");
         }
         return results.iterator().next();
-    }
-
-    private static double[] flatten(List<double[]> forks) {
-        return forks.stream().flatMapToDouble(java.util.Arrays::stream).toArray();
     }
 
     private static String forkMedians(List<double[]> forks) {

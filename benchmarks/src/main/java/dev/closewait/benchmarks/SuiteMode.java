@@ -4,8 +4,8 @@ package dev.closewait.benchmarks;
 public enum SuiteMode {
     /** Three forks of each side, four 1 s iterations each; 10 start-ups of each side. */
     QUICK(3, 2, 1, 4, 1, 10, 5, 20),
-    /** Five forks of each side, ten 2 s iterations each; 30 start-ups of each side. */
-    FULL(5, 5, 2, 10, 2, 30, 10, 50);
+    /** Eight forks of each side, six 2 s iterations each; 30 start-ups of each side. */
+    FULL(8, 3, 1, 6, 2, 30, 10, 50);
 
     /** JMH forks of each side (with the agent, without it), alternating. */
     final int forks;

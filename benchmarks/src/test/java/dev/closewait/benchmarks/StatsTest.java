@@ -2,6 +2,8 @@ package dev.closewait.benchmarks;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,6 +40,18 @@ class StatsTest {
         assertEquals(1.10, ratio.value(), 1e-9);
         assertTrue(ratio.intervalIncludes(1.10), ratio::toString);
         assertTrue(ratio.low() > 1.0, "a clear 10 % slow-down is not within noise: " + ratio);
+    }
+
+    @Test
+    void forksThatDisagreeWidenTheIntervalOfTheRatio() {
+        List<double[]> baseline = List.of(new double[] {100, 100, 100}, new double[] {100, 100, 100});
+        List<double[]> agent = List.of(new double[] {100, 100, 100}, new double[] {120, 120, 120});
+
+        Stats.Estimate ratio = Stats.ratioOfMedians(agent, baseline);
+
+        assertEquals(1.10, ratio.value(), 1e-9);
+        assertEquals(1.0, ratio.low(), 1e-9, "both agent forks may be drawn from the fast one");
+        assertEquals(1.2, ratio.high(), 1e-9, "or both from the slow one");
     }
 
     @Test
