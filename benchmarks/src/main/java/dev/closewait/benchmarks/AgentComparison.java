@@ -26,19 +26,37 @@ final class AgentComparison {
     private static final String[] COMMON_JVM_ARGS = {"-Xms1g", "-Xmx1g"};
 
     private final SuiteOptions options;
+    private String pinnedJava;
+    private boolean pinningChecked;
 
     AgentComparison(SuiteOptions options) {
         this.options = options;
+    }
+
+    /** Where the forks run: on every CPU, or pinned to one (see {@link CpuPinning}). */
+    enum Cpus {
+        ALL, ONE
     }
 
     /**
      * @param title      the benchmark's name in the results
      * @param method     the JMH benchmark method, {@code Class.method}
      * @param goalRatio  the highest acceptable ratio of medians, with agent over without
+     * @param cpus       whether the forks of both sides run pinned to one CPU
      * @param extraArgs  JVM arguments for both sides
      */
-    Result compare(String title, Class<?> benchmark, String method, double goalRatio, String... extraArgs)
-            throws RunnerException {
+    Result compare(String title, Class<?> benchmark, String method, double goalRatio, Cpus cpus,
+                   String... extraArgs) throws RunnerException {
+        String java = options.java;
+        String placement = "on all CPUs";
+        if (cpus == Cpus.ONE) {
+            if (!pinningChecked) {
+                pinnedJava = CpuPinning.pinnedJava(options.java);
+                pinningChecked = true;
+            }
+            java = pinnedJava != null ? pinnedJava : options.java;
+            placement = CpuPinning.describe(pinnedJava);
+        }
         SuiteMode mode = options.mode;
         String tableBefore = TcpTableCensus.describe();
         List<double[]> withoutForks = new ArrayList<>();
@@ -47,7 +65,7 @@ final class AgentComparison {
         for (int fork = 0; fork < mode.forks; fork++) {
             for (int side = 0; side < 2; side++) {
                 boolean agent = (fork + side) % 2 == 1; // without, with | with, without | ...
-                Run run = runFork(benchmark, method, agent, extraArgs);
+                Run run = runFork(java, benchmark, method, agent, extraArgs);
                 unit = run.unit;
                 (agent ? withForks : withoutForks).add(run.scores);
                 System.out.printf(Locale.ROOT, "  %-18s fork %d/%d %-13s median %s %s%n", title, fork + 1,
@@ -61,14 +79,14 @@ final class AgentComparison {
         boolean met = ratio.value() <= goalRatio;
         String details = String.format(Locale.ROOT,
                 "JMH `%s.%s`, average time per operation, %d forks of each side × %d iterations of %d s"
-                        + " (after %d warm-up iterations).%n%n"
+                        + " (after %d warm-up iterations), forks %s.%n%n"
                         + "| side | median | 25th–75th percentile | fork medians |%n|---|---|---|---|%n"
                         + "| without agent | %s %s | %s–%s | %s |%n| with agent | %s %s | %s–%s | %s |%n%n"
                         + "Ratio of medians %.3f, 95 %% interval %.3f–%.3f (bootstrap over forks, then iterations)%s."
                         + " The kernel's TCP table"
                         + " (which the agent's scanner reads every 5 s) had %s when it started, %s when it ended.",
                 benchmark.getSimpleName(), method, mode.forks, mode.iterations, mode.iterationSeconds,
-                mode.warmupIterations,
+                mode.warmupIterations, placement,
                 format(Stats.median(without)), unit, format(Stats.percentile(without, 25)),
                 format(Stats.percentile(without, 75)), forkMedians(withoutForks),
                 format(Stats.median(with)), unit, format(Stats.percentile(with, 25)),
@@ -81,7 +99,8 @@ final class AgentComparison {
                 String.format(Locale.ROOT, "ratio ≤ %.2f", goalRatio), Result.Verdict.of(met), details);
     }
 
-    private Run runFork(Class<?> benchmark, String method, boolean agent, String... extraArgs) throws RunnerException {
+    private Run runFork(String java, Class<?> benchmark, String method, boolean agent, String... extraArgs)
+            throws RunnerException {
         SuiteMode mode = options.mode;
         List<String> jvmArgs = new ArrayList<>(List.of(COMMON_JVM_ARGS));
         jvmArgs.addAll(List.of(extraArgs));
@@ -95,7 +114,7 @@ final class AgentComparison {
                 .warmupTime(TimeValue.seconds(mode.warmupSeconds))
                 .measurementIterations(mode.iterations)
                 .measurementTime(TimeValue.seconds(mode.iterationSeconds))
-                .jvm(options.java)
+                .jvm(java)
                 .jvmArgsAppend(jvmArgs.toArray(new String[0]))
                 .shouldFailOnError(true)
                 .verbosity(VerboseMode.SILENT);

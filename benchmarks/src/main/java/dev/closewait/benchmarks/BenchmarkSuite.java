@@ -1,5 +1,6 @@
 package dev.closewait.benchmarks;
 
+import dev.closewait.benchmarks.AgentComparison.Cpus;
 import dev.closewait.benchmarks.jmh.JdbcChurnBenchmark;
 import dev.closewait.benchmarks.jmh.SocketChurnBenchmark;
 import dev.closewait.benchmarks.jmh.SteadyIoBenchmark;
@@ -68,12 +69,14 @@ public final class BenchmarkSuite {
         AgentComparison jmh = new AgentComparison(options);
         try {
             return switch (benchmark) {
+                // One client thread and one peer thread: pinned, see CpuPinning. Eight of each: every CPU.
                 case "socket-churn" -> List.of(jmh.compare("socket churn", SocketChurnBenchmark.class,
-                        "connectAndClose", 1.03));
+                        "connectAndClose", 1.03, Cpus.ONE));
                 case "jdbc-churn" -> List.of(jdbcChurn(options, jmh));
-                case "steady-io" -> List.of(jmh.compare("steady I/O", SteadyIoBenchmark.class, "pingPong", 1.01));
+                case "steady-io" -> List.of(jmh.compare("steady I/O", SteadyIoBenchmark.class, "pingPong", 1.01,
+                        Cpus.ONE));
                 case "concurrent-churn" -> List.of(jmh.compare("concurrent churn, 8 threads",
-                        SocketChurnBenchmark.class, "connectAndCloseOnEightThreads", 1.05));
+                        SocketChurnBenchmark.class, "connectAndCloseOnEightThreads", 1.05, Cpus.ALL));
                 case "scan" -> new ScanCost(options).measure();
                 case "startup" -> List.of(new StartupCost(options).measure());
                 case "memory" -> List.of(new MemoryCost(options).measure());
@@ -94,7 +97,8 @@ public final class BenchmarkSuite {
             System.out.println("  skipped: " + why);
             return Result.skipped(title, "ratio ≤ 1.02", why);
         }
-        return jmh.compare(title, JdbcChurnBenchmark.class, "connectQueryClose", 1.02,
+        // Its peer is PostgreSQL, in processes of its own: the JVM keeps every CPU.
+        return jmh.compare(title, JdbcChurnBenchmark.class, "connectQueryClose", 1.02, Cpus.ALL,
                 "-D" + JdbcChurnBenchmark.URL_PROPERTY + "=" + options.jdbcUrl);
     }
 }
