@@ -22,9 +22,13 @@ public final class ProcNetTcp implements TcpTable {
 
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
+    /** Bytes read per system call; a row is about 150 bytes, so a few hundred rows at a time. */
+    private static final int CHUNK = 64 * 1024;
+
     private final Path tcp4;
     private final Path tcp6;
-    private byte[] buffer = new byte[64 * 1024];
+    /** Kept between scans; never grows past one chunk and the tail of a row cut at its end. */
+    private byte[] buffer = new byte[CHUNK];
 
     /** The table of this process's network namespace. */
     public ProcNetTcp() {
@@ -48,11 +52,9 @@ public final class ProcNetTcp implements TcpTable {
         for (TcpState state : states) {
             wanted[state.linuxCode()] = true;
         }
-        int length = readFully(tcp4);
-        parse(buffer, length, wanted, sink);
+        readAndParse(tcp4, wanted, sink);
         if (Files.exists(tcp6)) {
-            length = readFully(tcp6);
-            parse(buffer, length, wanted, sink);
+            readAndParse(tcp6, wanted, sink);
         }
     }
 
@@ -61,19 +63,33 @@ public final class ProcNetTcp implements TcpTable {
         return tcp4 + " and " + tcp6;
     }
 
-    private int readFully(Path file) throws IOException {
-        // /proc files report size 0: read until EOF into a buffer kept between scans.
+    /**
+     * Reads one file a chunk at a time and parses each chunk's whole rows at once, carrying a row
+     * cut at the chunk's end over to the next. The buffer stays one chunk long whatever the table's
+     * size: reading a 10,000-connection table (3 MB) whole kept a 4 MB array alive between scans.
+     */
+    private void readAndParse(Path file, boolean[] wanted, Consumer<TcpConnection> sink) throws IOException {
+        // /proc files report size 0: read until EOF.
         try (InputStream in = new FileInputStream(file.toFile())) {
             int length = 0;
+            boolean header = true;
             while (true) {
                 if (length == buffer.length) {
-                    buffer = Arrays.copyOf(buffer, buffer.length * 2);
+                    buffer = Arrays.copyOf(buffer, buffer.length * 2); // a single row longer than a chunk
                 }
                 int n = in.read(buffer, length, buffer.length - length);
                 if (n < 0) {
-                    return length;
+                    parseRows(buffer, header ? nextLine(buffer, 0, length) : 0, length, wanted, sink);
+                    return;
                 }
                 length += n;
+                int whole = lastLineEnd(buffer, length);
+                if (whole > 0) {
+                    parseRows(buffer, header ? nextLine(buffer, 0, whole) : 0, whole, wanted, sink);
+                    header = false;
+                    System.arraycopy(buffer, whole, buffer, 0, length - whole);
+                    length -= whole;
+                }
             }
         }
     }
@@ -83,12 +99,25 @@ public final class ProcNetTcp implements TcpTable {
      * state code. Malformed rows are skipped.
      */
     public static void parse(byte[] data, int length, boolean[] wanted, Consumer<TcpConnection> sink) {
-        int pos = nextLine(data, 0, length); // header
-        while (pos < length) {
-            int end = nextLine(data, pos, length);
-            parseRow(data, pos, end, wanted, sink);
-            pos = end;
+        parseRows(data, nextLine(data, 0, length), length, wanted, sink); // the first line is the header
+    }
+
+    private static void parseRows(byte[] data, int pos, int end, boolean[] wanted, Consumer<TcpConnection> sink) {
+        while (pos < end) {
+            int next = nextLine(data, pos, end);
+            parseRow(data, pos, next, wanted, sink);
+            pos = next;
         }
+    }
+
+    /** Index just past the last newline before {@code length}, or 0 if there is none. */
+    private static int lastLineEnd(byte[] data, int length) {
+        for (int i = length - 1; i >= 0; i--) {
+            if (data[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return 0;
     }
 
     /** Index just past the next newline at or after {@code pos}, or {@code length}. */

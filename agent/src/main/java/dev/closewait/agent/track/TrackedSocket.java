@@ -26,6 +26,7 @@ public final class TrackedSocket extends WeakReference<Object> {
     private final String thread;
     private final JdbcConnection jdbc;
     private final long inode;
+    /** The creation stack until it is rendered or interned, then {@code null}; read without the lock by {@link #holdsCreationThrowable}. */
     private Throwable creation;
 
     private Endpoint local;
@@ -207,6 +208,28 @@ public final class TrackedSocket extends WeakReference<Object> {
             creation = null;
         }
         return stack;
+    }
+
+    /**
+     * Whether this socket still holds the {@code Throwable} captured at open (about 720 bytes on
+     * JDK 17 for a stack of up to 32 frames). A racy read: a stale answer only costs a look under the lock.
+     */
+    boolean holdsCreationThrowable() {
+        return creation != null;
+    }
+
+    /**
+     * Swaps the {@code Throwable} captured at open for its interned frames, if {@code frames} still
+     * has room for a new stack: a socket that stays open then costs a reference to a shared list.
+     */
+    synchronized void internStack(StackFrames frames) {
+        if (stack == null && creation != null) {
+            List<String> interned = frames.renderInterned(creation);
+            if (interned != null) {
+                stack = interned;
+                creation = null;
+            }
+        }
     }
 
     boolean tracks(Object socket) {

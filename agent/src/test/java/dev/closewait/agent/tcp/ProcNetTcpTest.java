@@ -310,8 +310,9 @@ class ProcNetTcpTest {
     }
 
     @Test
-    void readsTablesLargerThanItsInitialBufferAndDropsRowsOfEarlierReads(@TempDir Path dir) throws IOException {
-        // The reader starts with a 64 KiB buffer and keeps it between scans.
+    void readsTablesOfManyChunksWithRowsCutAtChunkEndsAndDropsRowsOfEarlierReads(@TempDir Path dir)
+            throws IOException {
+        // The reader reads 64 KiB at a time and carries a row cut at a chunk's end over to the next chunk.
         Path tcp = dir.resolve("tcp");
         StringBuilder big = new StringBuilder(header(Fixtures.bytes("proc/tcp-captured.txt")));
         int rowCount = 2000;
@@ -326,8 +327,10 @@ class ProcNetTcpTest {
         table.read(ALL, firstRead::add);
 
         assertEquals(rowCount, firstRead.size());
-        assertEquals(10000 + rowCount - 1, firstRead.get(rowCount - 1).local().port());
-        assertEquals(100000 + rowCount - 1, firstRead.get(rowCount - 1).inode());
+        for (int i = 0; i < rowCount; i++) {
+            assertEquals(10000 + i, firstRead.get(i).local().port(), "row " + i);
+            assertEquals(100000 + i, firstRead.get(i).inode(), "row " + i);
+        }
 
         copy("proc/tcp-no-trailing-newline.txt", tcp);
         List<String> secondRead = new ArrayList<>();

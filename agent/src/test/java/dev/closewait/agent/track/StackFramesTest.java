@@ -126,6 +126,20 @@ class StackFramesTest {
     }
 
     @Test
+    void renderInternedStopsAtItsLimitOfDistinctStacksButStillFindsThoseItHas() {
+        StackFrames frames = new StackFrames(2);
+
+        List<String> a = frames.renderInterned(synthetic("com.example.A", 1));
+        List<String> b = frames.renderInterned(synthetic("com.example.A", 2));
+
+        assertNull(frames.renderInterned(synthetic("com.example.A", 3)), "a third distinct stack has no room");
+        assertSame(a, frames.renderInterned(synthetic("com.example.A", 1)));
+        assertSame(b, frames.renderInterned(synthetic("com.example.A", 2)));
+        assertEquals(List.of("java.net.Socket.connect(Socket.java:633)", "com.example.A.run(A.java:3)"),
+                frames.render(synthetic("com.example.A", 3)), "render() always renders");
+    }
+
+    @Test
     void renderedStacksAreUnmodifiable() {
         List<String> frames = new StackFrames().render(synthetic("com.example.A", 1));
 

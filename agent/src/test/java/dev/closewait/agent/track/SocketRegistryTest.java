@@ -1,0 +1,66 @@
+package dev.closewait.agent.track;
+
+import dev.closewait.agent.boot.ConnectionEvents;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link SocketRegistry}'s housekeeping: open sockets trade their creation {@code Throwable} for interned frames. */
+class SocketRegistryTest {
+
+    private final SocketRegistry registry = new SocketRegistry(Clock.systemUTC(), fault -> {
+        throw new AssertionError(fault);
+    });
+    private final List<Socket> sockets = new ArrayList<>();
+    private ServerSocket server;
+
+    @AfterEach
+    void close() throws IOException {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void openSocketsSwapTheirCreationThrowableForOneSharedInternedStackAtTheNextScan() throws IOException {
+        for (int i = 0; i < 3; i++) {
+            openAndTrack(); // one call site: one stack
+        }
+        List<TrackedSocket> open = new ArrayList<>(registry.openSockets());
+        assertTrue(open.stream().allMatch(TrackedSocket::holdsCreationThrowable), "captured at open");
+
+        registry.drainCollectedUnclosed(); // the scanner's first call in every scan
+
+        assertTrue(open.stream().noneMatch(TrackedSocket::holdsCreationThrowable), "interned at the scan");
+        List<String> stack = open.get(0).stack(new StackFrames());
+        assertFalse(stack.isEmpty());
+        // This test lives under dev.closewait.agent., so its own frames are removed as the agent's.
+        assertTrue(stack.stream().noneMatch(frame -> frame.contains("dev.closewait.agent.")), stack::toString);
+        assertSame(stack, open.get(1).stack(new StackFrames()));
+        assertSame(stack, open.get(2).stack(new StackFrames()));
+    }
+
+    private Socket openAndTrack() throws IOException {
+        if (server == null) {
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        }
+        Socket socket = new Socket(server.getInetAddress(), server.getLocalPort());
+        sockets.add(socket);
+        registry.opened(socket, ConnectionEvents.ORIGIN_CONNECT);
+        return socket;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.closewait.benchmarks;
+
+import dev.closewait.benchmarks.AgentComparison.Cpus;
+import dev.closewait.benchmarks.jmh.JdbcChurnBenchmark;
+import dev.closewait.benchmarks.jmh.SocketChurnBenchmark;
+import dev.closewait.benchmarks.jmh.SteadyIoBenchmark;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the whole benchmark suite and writes {@code benchmarks/RESULTS.md}: each JMH benchmark in
+ * forks with and without the agent, the scan, start-up and memory probes, then the table of
+ * figures against the goals. {@code java -jar benchmarks/target/benchmarks.jar --help} lists the options.
+ */
+public final class BenchmarkSuite {
+
+    private BenchmarkSuite() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help")) {
+            System.out.println(SuiteOptions.USAGE);
+            return;
+        }
+        SuiteOptions options;
+        try {
+            options = SuiteOptions.parse(args);
+        } catch (IllegalArgumentException bad) {
+            System.err.println(bad.getMessage());
+            System.err.println(SuiteOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        ZonedDateTime started = ZonedDateTime.now();
+        long start = System.nanoTime();
+        System.out.println("closewait benchmarks, " + options.mode.name().toLowerCase(java.util.Locale.ROOT)
+                + " mode, agent " + options.agentJar);
+        Map<String, String> machine = MachineInfo.describe(options);
+
+        Map<String, List<Result>> byBenchmark = new HashMap<>();
+        for (String benchmark : SuiteOptions.RUN_ORDER) {
+            if (options.runs(benchmark)) {
+                System.out.println(benchmark + ":");
+                byBenchmark.put(benchmark, run(benchmark, options));
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        for (String benchmark : SuiteOptions.BENCHMARKS) {
+            results.addAll(byBenchmark.getOrDefault(benchmark, List.of()));
+        }
+
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        ResultsFile.write(options.out, ResultsFile.render(results, machine, options, started, took));
+        System.out.println();
+        System.out.print(ResultsFile.table(results));
+        System.out.println();
+        System.out.println("Took " + ResultsFile.minutesAndSeconds(took) + "; results in " + options.out);
+    }
+
+    private static List<Result> run(String benchmark, SuiteOptions options) {
+        AgentComparison jmh = new AgentComparison(options);
+        try {
+            return switch (benchmark) {
+                // One client thread and one peer thread: pinned, see CpuPinning. Eight of each: every CPU.
+                case "socket-churn" -> List.of(jmh.compare("socket churn", SocketChurnBenchmark.class,
+                        "connectAndClose", 1.03, Cpus.ONE));
+                case "jdbc-churn" -> List.of(jdbcChurn(options, jmh));
+                case "steady-io" -> List.of(jmh.compare("steady I/O", SteadyIoBenchmark.class, "pingPong", 1.01,
+                        Cpus.ONE));
+                case "concurrent-churn" -> List.of(jmh.compare("concurrent churn, 8 threads",
+                        SocketChurnBenchmark.class, "connectAndCloseOnEightThreads", 1.05, Cpus.ALL));
+                case "scan" -> new ScanCost(options).measure();
+                case "startup" -> List.of(new StartupCost(options).measure());
+                case "memory" -> List.of(new MemoryCost(options).measure());
+                default -> throw new IllegalStateException(benchmark);
+            };
+        } catch (Exception failed) {
+            System.out.println("  FAILED: " + failed);
+            return List.of(Result.skipped(benchmark, "—", "failed: " + failed));
+        }
+    }
+
+    private static Result jdbcChurn(SuiteOptions options, AgentComparison jmh) throws Exception {
+        String title = "JDBC churn (pgjdbc)";
+        try (Connection probe = DriverManager.getConnection(options.jdbcUrl)) {
+            probe.isValid(5);
+        } catch (SQLException unreachable) {
+            String why = "PostgreSQL is not reachable at " + options.jdbcUrl + ": " + unreachable.getMessage();
+            System.out.println("  skipped: " + why);
+            return Result.skipped(title, "ratio ≤ 1.02", why);
+        }
+        // Its peer is PostgreSQL, in processes of its own: the JVM keeps every CPU.
+        return jmh.compare(title, JdbcChurnBenchmark.class, "connectQueryClose", 1.02, Cpus.ALL,
+                "-D" + JdbcChurnBenchmark.URL_PROPERTY + "=" + options.jdbcUrl);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.closewait.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+/** Renders {@code benchmarks/RESULTS.md}: the machine, the summary table, then each benchmark's details. */
+final class ResultsFile {
+
+    private ResultsFile() {
+    }
+
+    static String render(List<Result> results, Map<String, String> machine, SuiteOptions options,
+                         ZonedDateTime started, Duration took) {
+        StringBuilder md = new StringBuilder();
+        md.append("# closewait benchmark results\n\n");
+        md.append("Written by the benchmark suite; do not edit by hand, run it again:\n\n");
+        md.append("```\n").append(String.join(" ", options.commandLine)).append("\n```\n\n");
+        md.append("| | |\n|---|---|\n");
+        md.append("| date | ").append(started.withZoneSameInstant(ZoneOffset.UTC)
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))).append(" |\n");
+        md.append("| took | ").append(minutesAndSeconds(took)).append(" |\n");
+        for (Map.Entry<String, String> entry : machine.entrySet()) {
+            md.append("| ").append(entry.getKey()).append(" | ").append(entry.getValue()).append(" |\n");
+        }
+        md.append("| mode | ").append(options.mode.describe()).append(" |\n");
+        md.append("| agent | `").append(options.javaagent().replace(options.agentJar.toString(),
+                options.repository.relativize(options.agentJar).toString())).append("` (default options, log off) |\n\n");
+
+        md.append("## Summary\n\n");
+        md.append(table(results));
+        md.append("\nRatios are with the agent over without it: 1.05 means 5 % slower. In brackets, the 95 %"
+                + " bootstrap interval of the ratio (or difference) of medians.\n");
+
+        md.append("\n## Details\n");
+        for (Result result : results) {
+            if (result.details() != null) {
+                md.append("\n### ").append(result.benchmark()).append("\n\n").append(result.details().trim()).append('\n');
+            }
+        }
+        return md.toString();
+    }
+
+    /** The summary table alone (the README shows it too). */
+    static String table(List<Result> results) {
+        StringBuilder md = new StringBuilder();
+        md.append("| benchmark | without agent | with agent | measured | goal | verdict |\n");
+        md.append("|---|---|---|---|---|---|\n");
+        for (Result r : results) {
+            md.append("| ").append(r.benchmark()).append(" | ").append(r.without()).append(" | ").append(r.with())
+                    .append(" | ").append(r.measured()).append(" | ").append(r.goal()).append(" | ")
+                    .append(r.verdict()).append(" |\n");
+        }
+        return md.toString();
+    }
+
+    static void write(Path file, String text) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    static String minutesAndSeconds(Duration duration) {
+        long seconds = duration.toSeconds();
+        return seconds >= 60 ? seconds / 60 + " min " + seconds % 60 + " s" : seconds + " s";
+    }
+}

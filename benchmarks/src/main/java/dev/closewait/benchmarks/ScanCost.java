@@ -1,0 +1,96 @@
+package dev.closewait.benchmarks;
+
+import dev.closewait.benchmarks.probe.ScanCostProbe;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** One scan of the TCP table with 1,000 and 10,000 connections open: runs {@link ScanCostProbe} and reads its samples. */
+final class ScanCost {
+
+    private static final int[] COUNTS = {1_000, 10_000};
+    private static final int GOAL_COUNT = 10_000;
+    private static final double GOAL_MILLIS = 5;
+
+    private final SuiteOptions options;
+
+    ScanCost(SuiteOptions options) {
+        this.options = options;
+    }
+
+    List<Result> measure() throws IOException, InterruptedException {
+        StringBuilder counts = new StringBuilder();
+        for (int count : COUNTS) {
+            counts.append(counts.length() == 0 ? "" : ",").append(count);
+        }
+        List<String> lines = ChildJvm.run(List.of(options.java, "-Xms1g", "-Xmx1g", "-cp", options.probeClassPath(),
+                ScanCostProbe.class.getName(), counts.toString(), String.valueOf(options.mode.scanWarmupRounds),
+                String.valueOf(options.mode.scanRounds)), 900);
+        Map<String, List<Double>> samples = new LinkedHashMap<>();
+        Map<String, String> info = new HashMap<>();
+        for (String line : lines) {
+            String[] words = line.split(" ", 3);
+            if (words[0].equals("sample")) {
+                samples.computeIfAbsent(words[1], k -> new ArrayList<>()).add(Double.parseDouble(words[2]));
+            } else if (words[0].equals("info")) {
+                info.put(words[1], words[2]);
+            }
+        }
+        if (info.containsKey("skipped")) {
+            return List.of(Result.skipped("scan", "≤ 5 ms at 10,000", info.get("skipped")));
+        }
+        StringBuilder details = new StringBuilder(String.format(Locale.ROOT,
+                "`%s`, in a JVM of its own with the shaded agent jar on its class path: real loopback connections"
+                        + " to a peer process, each registered in the agent's `SocketRegistry` as the socket advice"
+                        + " does; the peer closes 1 %% of them so CLOSE_WAIT rows exist. %d measured rounds after %d"
+                        + " warm-up ones; milliseconds, median (90th percentile). The first scan after the sockets"
+                        + " opened is shown apart: it also interns their creation stacks, once.%n%n"
+                        + "| open connections | table rows (both ends) | table text | whole scan | read + parse (CLOSE_WAIT filter) | read only | parse only | first scan after opening | for comparison: `ss -tanH state close-wait` |%n"
+                        + "|---|---|---|---|---|---|---|---|---|%n",
+                ScanCostProbe.class.getSimpleName(), options.mode.scanRounds, options.mode.scanWarmupRounds));
+        List<Result> results = new ArrayList<>();
+        for (int count : COUNTS) {
+            double[] scan = values(samples, count + ".scan");
+            details.append(String.format(Locale.ROOT, "| %,d | %s | %s kB | %s | %s | %s | %s | %s | %s |%n", count,
+                    info.get(count + ".tableRows"), Long.parseLong(info.get(count + ".tableBytes")) / 1000,
+                    cell(scan), cell(values(samples, count + ".table")), cell(values(samples, count + ".read")),
+                    cell(values(samples, count + ".parse")),
+                    AgentComparison.format(Double.parseDouble(info.get(count + ".firstScanMillis"))),
+                    samples.containsKey(count + ".netlink") ? cell(values(samples, count + ".netlink")) : "no `ss` here"));
+            boolean goal = count == GOAL_COUNT;
+            String measured = String.format(Locale.ROOT, "%s ms", AgentComparison.format(Stats.median(scan)));
+            System.out.printf(Locale.ROOT, "  scan with %,d connections: %s%n", count, measured);
+            results.add(new Result(String.format(Locale.ROOT, "scan, %,d connections", count), "—", measured,
+                    measured, goal ? String.format(Locale.ROOT, "≤ %.0f ms", GOAL_MILLIS) : "—",
+                    goal ? Result.Verdict.of(Stats.median(scan) <= GOAL_MILLIS) : Result.Verdict.NO_GOAL, null));
+        }
+        details.append(String.format(Locale.ROOT, "%nBoth ends of each connection are rows of the table (the peer"
+                + " runs on this machine), and the agent's scanner reads every row of the network namespace,"
+                + " other processes' too. _Read only_ is the kernel writing the table's text; it grows with the"
+                + " rows of the whole namespace, not with the sockets this JVM tracks. `ss` asks the kernel over"
+                + " netlink with a state filter, so only CLOSE_WAIT rows are formatted; the agent does not use"
+                + " it, the column shows what such a filter would save.%n"));
+        Result last = results.remove(results.size() - 1);
+        results.add(new Result(last.benchmark(), last.without(), last.with(), last.measured(), last.goal(),
+                last.verdict(), details.toString()));
+        return results;
+    }
+
+    private static String cell(double[] values) {
+        return AgentComparison.format(Stats.median(values)) + " (" + AgentComparison.format(Stats.percentile(values, 90))
+                + ")";
+    }
+
+    private static double[] values(Map<String, List<Double>> samples, String key) {
+        List<Double> list = samples.get(key);
+        if (list == null || list.isEmpty()) {
+            throw new IllegalStateException("the scan probe printed no samples for " + key);
+        }
+        return list.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+}

@@ -1,0 +1,144 @@
+package dev.closewait.benchmarks;
+
+import dev.closewait.benchmarks.jmh.JdbcChurnBenchmark;
+
+import java.io.File;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The suite's command line. */
+final class SuiteOptions {
+
+    /** Every benchmark, in the order of the results table (the issue's). */
+    static final List<String> BENCHMARKS = List.of("socket-churn", "jdbc-churn", "steady-io", "concurrent-churn",
+            "scan", "startup", "memory");
+    /**
+     * The order they run in: JDBC churn last, because PostgreSQL's connections leave TIME_WAIT rows
+     * (about 15,000 a minute) that would swell the TCP table the others' scans read.
+     */
+    static final List<String> RUN_ORDER = List.of("scan", "memory", "startup", "steady-io", "socket-churn",
+            "concurrent-churn", "jdbc-churn");
+
+    static final String USAGE = String.join("\n",
+            "usage: java -jar benchmarks/target/benchmarks.jar [--quick | --full] [options]",
+            "  --quick            3 forks a side, 1 s iterations (about 4 minutes on 2 cores; the default)",
+            "  --full             8 forks a side, 2 s iterations, 30 start-ups a side (about 25 minutes)",
+            "  --agent JAR        the shaded agent jar (default: agent/target/closewait-agent.jar)",
+            "  --java JAVA        the java that runs the forks and probes (default: the one running this)",
+            "  --jdbc-url URL     PostgreSQL for the JDBC churn (default: " + JdbcChurnBenchmark.DEFAULT_URL + ")",
+            "  --only NAMES       a comma-separated subset of: " + String.join(",", BENCHMARKS),
+            "  --out FILE         where the results go (default: benchmarks/RESULTS.md)");
+
+    final SuiteMode mode;
+    final Path agentJar;
+    final Path benchmarksJar;
+    final String java;
+    final String jdbcUrl;
+    final Set<String> only;
+    final Path out;
+    final Path repository;
+    final List<String> commandLine;
+
+    private SuiteOptions(SuiteMode mode, Path agentJar, Path benchmarksJar, String java, String jdbcUrl,
+                         Set<String> only, Path out, Path repository, List<String> commandLine) {
+        this.mode = mode;
+        this.agentJar = agentJar;
+        this.benchmarksJar = benchmarksJar;
+        this.java = java;
+        this.jdbcUrl = jdbcUrl;
+        this.only = only;
+        this.out = out;
+        this.repository = repository;
+        this.commandLine = commandLine;
+    }
+
+    /** Parses the arguments; throws {@link IllegalArgumentException} with a message for bad ones. */
+    static SuiteOptions parse(String[] args) {
+        SuiteMode mode = SuiteMode.QUICK;
+        Path benchmarksJar = ownJar();
+        Path repository = repositoryOf(benchmarksJar);
+        Path agentJar = repository.resolve("agent/target/closewait-agent.jar");
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        String jdbcUrl = JdbcChurnBenchmark.DEFAULT_URL;
+        Set<String> only = new LinkedHashSet<>(BENCHMARKS);
+        Path out = repository.resolve("benchmarks/RESULTS.md");
+        List<String> commandLine = new ArrayList<>(List.of("java", "-jar", "benchmarks/target/benchmarks.jar"));
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            commandLine.add(arg);
+            switch (arg) {
+                case "--quick" -> mode = SuiteMode.QUICK;
+                case "--full" -> mode = SuiteMode.FULL;
+                case "--agent", "--java", "--jdbc-url", "--only", "--out" -> {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException(arg + " needs a value");
+                    }
+                    String value = args[++i];
+                    commandLine.add(value);
+                    switch (arg) {
+                        case "--agent" -> agentJar = Paths.get(value).toAbsolutePath();
+                        case "--java" -> java = value;
+                        case "--jdbc-url" -> jdbcUrl = value;
+                        case "--out" -> out = Paths.get(value).toAbsolutePath();
+                        default -> only = names(value);
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + arg);
+            }
+        }
+        if (!Files.isRegularFile(agentJar)) {
+            throw new IllegalArgumentException("no agent jar at " + agentJar
+                    + "; build it with ./mvnw -q -pl benchmarks -am package -DskipTests, or name it with --agent");
+        }
+        return new SuiteOptions(mode, agentJar, benchmarksJar, java, jdbcUrl, only, out, repository, commandLine);
+    }
+
+    boolean runs(String benchmark) {
+        return only.contains(benchmark);
+    }
+
+    /** {@code -javaagent:} on the built jar, with its defaults except the log (the forks' stderr stays quiet). */
+    String javaagent() {
+        return "-javaagent:" + agentJar + "=log=off";
+    }
+
+    /** The class path of the probes that call the agent's classes: this jar, then the shaded agent. */
+    String probeClassPath() {
+        return benchmarksJar + File.pathSeparator + agentJar;
+    }
+
+    private static Set<String> names(String list) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String name : list.split(",")) {
+            if (!BENCHMARKS.contains(name.trim())) {
+                throw new IllegalArgumentException("unknown benchmark '" + name.trim() + "'; known: " + BENCHMARKS);
+            }
+            names.add(name.trim());
+        }
+        return names;
+    }
+
+    private static Path ownJar() {
+        try {
+            return Paths.get(SuiteOptions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** benchmarks/target/benchmarks.jar -> the repository; otherwise the working directory. */
+    private static Path repositoryOf(Path benchmarksJar) {
+        Path target = benchmarksJar.getParent();
+        if (target != null && target.getFileName().toString().equals("target") && target.getParent() != null
+                && Files.isDirectory(target.getParent().getParent().resolve("agent"))) {
+            return target.getParent().getParent();
+        }
+        return Paths.get("").toAbsolutePath();
+    }
+}

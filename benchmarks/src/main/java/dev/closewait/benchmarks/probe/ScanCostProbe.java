@@ -1,0 +1,199 @@
+package dev.closewait.benchmarks.probe;
+
+import dev.closewait.agent.boot.ConnectionEvents;
+import dev.closewait.agent.detect.CloseWaitScanner;
+import dev.closewait.agent.tcp.ProcNetTcp;
+import dev.closewait.agent.tcp.TcpState;
+import dev.closewait.agent.track.SocketRegistry;
+import dev.closewait.agent.track.StackFrames;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Times one scan of the real TCP table with real connections open in this process: the agent's own
+ * code ({@link SocketRegistry}, {@link ProcNetTcp}, {@link CloseWaitScanner}), called in-process as
+ * the agent's scanner thread calls it. Runs in a child JVM whose class path holds the shaded agent jar.
+ *
+ * <p>For each count, this JVM opens that many connections to a {@link ConnectionPeer} (another
+ * process), registers each in a registry as the socket advice does, and has the peer close 1 % of
+ * them so that CLOSE_WAIT rows exist and the scan matches them against every tracked socket. Each
+ * round then times, in turn:
+ * <ul>
+ *   <li>{@code scan}: {@link CloseWaitScanner#scan()}, the whole scan;</li>
+ *   <li>{@code table}: {@link ProcNetTcp#read} with the CLOSE_WAIT filter (read and parse);</li>
+ *   <li>{@code read}: the bytes of {@code /proc/self/net/tcp} and {@code tcp6} only (the kernel
+ *       writing the text);</li>
+ *   <li>{@code parse}: {@link ProcNetTcp#parse} of bytes already read;</li>
+ *   <li>{@code netlink}, where {@code ss} is installed: {@code ss -tanH state close-wait}, which asks
+ *       the kernel over netlink for the CLOSE_WAIT rows only. Not what the agent does: a yardstick
+ *       for what a kernel-side state filter would save.</li>
+ * </ul>
+ * Prints {@code sample <count>.<what> <millis>} per round and {@code info <key> <value>} lines.
+ *
+ * <p>Arguments: {@code <counts, comma-separated> <warm-up rounds> <measured rounds>}.
+ */
+public final class ScanCostProbe {
+
+    private static final Set<TcpState> CLOSE_WAIT = EnumSet.of(TcpState.CLOSE_WAIT);
+    /** Longer than the probe runs: nothing becomes a finding, every scan does the same work. */
+    private static final long GRACE_MILLIS = TimeUnit.HOURS.toMillis(1);
+
+    private final List<Socket> open = new ArrayList<>();
+    private final SocketRegistry registry = new SocketRegistry(Clock.systemUTC(), ScanCostProbe::fail);
+    private final ProcNetTcp table = new ProcNetTcp();
+    private final CloseWaitScanner scanner = new CloseWaitScanner(registry, new ProcNetTcp(), Clock.systemUTC(),
+            GRACE_MILLIS, new StackFrames(), message -> System.err.println("scanner: " + message));
+    private final boolean hasSs = ssWorks();
+    private byte[] text = new byte[1 << 20];
+
+    private ScanCostProbe() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        String[] counts = args[0].split(",");
+        int warmup = Integer.parseInt(args[1]);
+        int rounds = Integer.parseInt(args[2]);
+        if (!ProcNetTcp.isAvailable()) {
+            System.out.println("info skipped no /proc/self/net/tcp on this system");
+            return;
+        }
+        ScanCostProbe probe = new ScanCostProbe();
+        try (PeerProcess peer = PeerProcess.start()) {
+            for (String count : counts) {
+                probe.measure(peer, Integer.parseInt(count.trim()), warmup, rounds);
+            }
+            PeerProcess.closeWithReset(probe.open);
+        }
+        System.exit(0);
+    }
+
+    private void measure(PeerProcess peer, int count, int warmup, int rounds) throws IOException {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        while (open.size() < count) {
+            Socket socket = new Socket(loopback, peer.port());
+            open.add(socket);
+            registry.opened(socket, ConnectionEvents.ORIGIN_CONNECT);
+        }
+        peer.awaitAccepted(count);
+        int closeWait = Math.max(1, count / 100);
+        peer.closeSome(closeWait);
+        int seen = awaitCloseWaitRows();
+
+        // The first scan after opening also interns the new sockets' creation stacks, once.
+        System.out.println("info " + count + ".firstScanMillis " + time(scanner::scan) / 1e6);
+        System.out.println("info " + count + ".tracked " + registry.openCount());
+        System.out.println("info " + count + ".closeWaitRows " + seen);
+        System.out.println("info " + count + ".tableRows " + countRows());
+        System.out.println("info " + count + ".tableBytes " + readText());
+        for (int round = -warmup; round < rounds; round++) {
+            long scan = time(scanner::scan);
+            long tableRead = time(() -> table.read(CLOSE_WAIT, row -> { }));
+            int[] length = new int[1];
+            long read = time(() -> length[0] = readText());
+            long parse = time(() -> parseText(length[0]));
+            long netlink = hasSs ? time(ScanCostProbe::runSs) : -1;
+            if (round >= 0) {
+                sample(count, "scan", scan);
+                sample(count, "table", tableRead);
+                sample(count, "read", read);
+                sample(count, "parse", parse);
+                if (hasSs) {
+                    sample(count, "netlink", netlink);
+                }
+            }
+        }
+    }
+
+    /** {@code ss} lists the CLOSE_WAIT rows, filtered in the kernel; its output is read and dropped. */
+    private static void runSs() throws IOException {
+        Process ss = new ProcessBuilder("ss", "-tanH", "state", "close-wait").redirectErrorStream(true).start();
+        try (InputStream out = ss.getInputStream()) {
+            out.transferTo(java.io.OutputStream.nullOutputStream());
+            if (ss.waitFor() != 0) {
+                throw new IOException("ss failed with status " + ss.exitValue());
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IOException(interrupted);
+        }
+    }
+
+    private static boolean ssWorks() {
+        try {
+            runSs();
+            return true;
+        } catch (IOException missing) {
+            return false;
+        }
+    }
+
+    private int awaitCloseWaitRows() throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int[] rows = new int[1];
+        do {
+            rows[0] = 0;
+            table.read(CLOSE_WAIT, row -> rows[0]++);
+        } while (rows[0] == 0 && System.nanoTime() < deadline);
+        return rows[0];
+    }
+
+    private int countRows() throws IOException {
+        int[] rows = new int[1];
+        table.read(EnumSet.allOf(TcpState.class), row -> rows[0]++);
+        return rows[0];
+    }
+
+    /** Reads both files into {@link #text}, one after the other; returns the bytes read. */
+    private int readText() throws IOException {
+        int length = readInto("/proc/self/net/tcp", 0);
+        return readInto("/proc/self/net/tcp6", length);
+    }
+
+    private int readInto(String file, int offset) throws IOException {
+        try (InputStream in = new FileInputStream(file)) {
+            int length = offset;
+            for (int n; (n = in.read(text, length, text.length - length)) >= 0; ) {
+                length += n;
+                if (length == text.length) {
+                    text = java.util.Arrays.copyOf(text, text.length * 2);
+                }
+            }
+            return length;
+        }
+    }
+
+    private void parseText(int length) {
+        boolean[] wanted = new boolean[16];
+        wanted[TcpState.CLOSE_WAIT.linuxCode()] = true;
+        // Both files' text back to back: the tcp6 header line parses as a malformed row and is skipped.
+        ProcNetTcp.parse(text, length, wanted, row -> { });
+    }
+
+    private static void sample(int count, String what, long nanos) {
+        System.out.println("sample " + count + "." + what + " " + nanos / 1e6);
+    }
+
+    private static long time(Step step) throws IOException {
+        long start = System.nanoTime();
+        step.run();
+        return System.nanoTime() - start;
+    }
+
+    private static void fail(Throwable fault) {
+        throw new IllegalStateException("the registry failed", fault);
+    }
+
+    private interface Step {
+        void run() throws IOException;
+    }
+}
