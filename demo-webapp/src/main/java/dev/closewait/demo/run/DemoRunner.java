@@ -18,8 +18,9 @@ import java.util.UUID;
  * means. Exit status 0 when the demo showed what it is meant to (the leaks, or with the fix none),
  * 1 otherwise.
  *
- * <p>System properties: {@code demo.agentJar} (the agent jar), {@code demo.workDir} (where the
- * report and logs go), {@code demo.fixed} ({@code true} runs the fixed service).
+ * <p>System properties: {@code demo.agentJar} (the agent jar), {@code demo.serviceClassPath} (the
+ * orders service's class path), {@code demo.workDir} (where the report and logs go),
+ * {@code demo.fixed} ({@code true} runs the fixed service).
  */
 public final class DemoRunner {
 
@@ -33,7 +34,7 @@ public final class DemoRunner {
         OrdersDemo.Setup setup = new OrdersDemo.Setup(
                 Path.of(System.getProperty("java.home"), "bin", "java"),
                 Path.of(required("demo.agentJar")).toAbsolutePath().normalize(),
-                System.getProperty("java.class.path"),
+                required("demo.serviceClassPath"),
                 Path.of(required("demo.workDir")).toAbsolutePath().normalize(),
                 Boolean.getBoolean("demo.fixed"));
         int status;
