@@ -115,8 +115,9 @@ final class TdsConversation implements Runnable {
                             TdsStandIn.SERVER_NAME)
                     .done(TdsTokenStream.DONE_ERROR, 0, 0)
                     .toByteArray();
-            framing.write(TdsFraming.TYPE_TABULAR_RESULT, reply);
+            // Counted before the client learns of it, so loginsFailed() includes every refusal a client has seen.
             standIn.loginFailed(spid, request.login(), refusal);
+            framing.write(TdsFraming.TYPE_TABULAR_RESULT, reply);
             return false; // run() closes the socket: SQL Server ends a failed login with FIN.
         }
         int packetSize = negotiatedPacketSize(request.packetSize());
@@ -132,13 +133,14 @@ final class TdsConversation implements Runnable {
             reply.featureExtAck(request.sessionRecoveryRequested());
         }
         reply.done(TdsTokenStream.DONE_FINAL, 0, 0);
-        // Visible to killSessions before the client learns it is in, so no session escapes a kill.
+        // Visible to killSessions and counted before the client learns it is in, so no session escapes a
+        // kill and loginsSucceeded() includes every login a client has seen succeed.
         login = request.login();
         database = db;
         loggedInAt = Instant.now();
+        standIn.loginSucceeded(this, request.sessionRecoveryRequested());
         framing.write(TdsFraming.TYPE_TABULAR_RESULT, reply.toByteArray());
         framing.packetSize(packetSize);
-        standIn.loginSucceeded(this, request.sessionRecoveryRequested());
         return true;
     }
 
