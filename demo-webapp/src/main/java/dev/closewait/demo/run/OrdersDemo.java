@@ -150,9 +150,8 @@ public final class OrdersDemo {
             long gcs = service.garbageCollections();
             out.println("      kernel: " + describe(closeWait, service.pid()) + "; the pool holds " + poolTotal(service.body("/health"))
                     + " connections; " + (gcs == 0 ? "no GC ran in the service" : gcs + " GC(s) ran in the service"));
-            service.close(); // SIGTERM: the agent writes its final report
             return new Outcome(killed, statuses, closeWait, gcs, service.output());
-        }
+        } // closing the service stops its JVM (SIGTERM): the agent writes its final report at exit
     }
 
     private void awaitFullPool(OrdersService service) throws Exception {

@@ -25,6 +25,7 @@ class KernelSocketsTest {
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    @SuppressWarnings("try") // closing some of the sockets midway is the point
     void countsThisProcesssSocketsInCloseWaitByRemoteUntilTheyAreClosed() throws Exception {
         assumeTrue(KernelSockets.available(), "needs /proc (Linux)");
         long pid = ProcessHandle.current().pid();
