@@ -220,12 +220,17 @@ public final class CloseWaitScanner {
         if (table == null || socketInodes.isEmpty()) {
             return 0;
         }
-        List<TcpConnection> rows = new ArrayList<>();
+        // By inode: one socket, one row, however often the table shows it; and never a socket taken on twice.
+        Map<Long, TcpConnection> rows = new java.util.LinkedHashMap<>();
+        for (TrackedSocket taken : preexisting) {
+            rows.put(taken.inode(), null);
+        }
+        int before = rows.size();
         try {
             table.read(ALL_STATES, row -> {
                 if (row.inode() != TcpConnection.NO_INODE && socketInodes.contains(row.inode())
                         && row.state() != TcpState.LISTEN) {
-                    rows.add(row);
+                    rows.putIfAbsent(row.inode(), row);
                 }
             });
         } catch (IOException | RuntimeException unreadable) {
@@ -233,10 +238,12 @@ public final class CloseWaitScanner {
                     + "; sockets open before the attach are not watched");
             return 0;
         }
-        for (TcpConnection row : rows) {
-            preexisting.add(registry.adoptPreexisting(ConnectionKey.of(row), row.local(), row.inode()));
+        for (TcpConnection row : rows.values()) {
+            if (row != null) {
+                preexisting.add(registry.adoptPreexisting(ConnectionKey.of(row), row.local(), row.inode()));
+            }
         }
-        return rows.size();
+        return rows.size() - before;
     }
 
     /** Sockets open before the attach: watched by inode; gone from the table means released. */

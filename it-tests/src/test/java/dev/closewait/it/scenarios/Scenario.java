@@ -69,8 +69,10 @@ public final class Scenario {
 
     /**
      * The kernel's state for the connection from {@code localPort} to {@code remotePort} (any remote
-     * port if negative) in this process's {@code /proc/self/net/tcp*}, in hex as Linux prints it
-     * ("08" is CLOSE_WAIT), or {@code null} if there is no such row. LISTEN rows never match.
+     * port if negative) in this process's network namespace ({@code /proc/self/net/tcp*}), in hex as
+     * Linux prints it ("08" is CLOSE_WAIT), or {@code null} if there is no such row. LISTEN rows never
+     * match, and neither do TIME_WAIT rows: on a busy machine another process's finished connection
+     * may have used the same port.
      */
     public static String kernelState(int localPort, int remotePort) throws IOException {
         String local = String.format(Locale.ROOT, ":%04X", localPort);
@@ -82,7 +84,7 @@ public final class Scenario {
             }
             for (String line : Files.readAllLines(path)) {
                 String[] f = line.trim().split("\\s+");
-                if (f.length > 3 && f[1].endsWith(local) && !f[3].equals("0A")
+                if (f.length > 3 && f[1].endsWith(local) && !f[3].equals("0A") && !f[3].equals("06")
                         && (remotePort < 0 || f[2].endsWith(remote))) {
                     return f[3];
                 }
