@@ -1,6 +1,7 @@
 package dev.closewait.demo.run;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
@@ -83,7 +84,7 @@ final class KernelSockets {
 
     /**
      * A kernel table's {@code 0100007F:9C40} (or 32 hex digits for IPv6) as {@code 127.0.0.1:40000}
-     * (or {@code [0:0:0:0:0:0:0:1]:40000}); IPv4-mapped IPv6 addresses come out as IPv4.
+     * (or {@code [::1]:40000}, as the agent's report writes IPv6); IPv4-mapped IPv6 addresses come out as IPv4.
      */
     static String endpoint(String hex) {
         int colon = hex.indexOf(':');
@@ -99,10 +100,40 @@ final class KernelSockets {
         try {
             // An IPv4-mapped IPv6 address (::ffff:127.0.0.1) comes back as an Inet4Address.
             InetAddress ip = InetAddress.getByAddress(bytes);
-            String text = ip.getHostAddress();
-            return (text.contains(":") ? "[" + text + "]" : text) + ":" + port;
+            return (ip instanceof Inet6Address ? "[" + rfc5952(bytes) + "]" : ip.getHostAddress()) + ":" + port;
         } catch (UnknownHostException impossible) {
             throw new IllegalArgumentException("not an address: " + hex, impossible);
         }
+    }
+
+    /** IPv6 text as the agent's report writes it: no leading zeros, the longest run of two or more zero groups as {@code ::}. */
+    private static String rfc5952(byte[] address) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((address[2 * i] & 0xff) << 8) | (address[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int start = 0; start < 8; start++) {
+            int length = 0;
+            while (start + length < 8 && groups[start + length] == 0) {
+                length++;
+            }
+            if (length > bestLength) {
+                bestStart = start;
+                bestLength = length;
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+            } else {
+                text.append(text.length() == 0 || text.charAt(text.length() - 1) == ':' ? "" : ":")
+                        .append(Integer.toHexString(groups[i]));
+            }
+        }
+        return text.toString();
     }
 }

@@ -16,11 +16,13 @@ import org.junit.jupiter.api.Timeout;
 class KernelSocketsTest {
 
     @Test
-    void decodesKernelAddressesOfBothFamilies() {
+    void decodesKernelAddressesOfBothFamiliesAsTheReportWritesThem() {
         assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "the samples are from a little-endian host");
         assertEquals("127.0.0.1:40000", KernelSockets.endpoint("0100007F:9C40"));
         assertEquals("127.0.0.1:1433", KernelSockets.endpoint("0000000000000000FFFF00000100007F:0599"), "IPv4-mapped");
-        assertEquals("[0:0:0:0:0:0:0:1]:5432", KernelSockets.endpoint("00000000000000000000000001000000:1538"));
+        assertEquals("[::1]:5432", KernelSockets.endpoint("00000000000000000000000001000000:1538"));
+        assertEquals("[fe80::1:0:0:2]:80", KernelSockets.endpoint("000080FE000000000000010002000000:0050"),
+                "the longer run of zero groups is the one written as ::");
     }
 
     @Test
