@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * Measures what open sockets retain on the heap: a live class histogram (after a full GC) before
- * and after opening N connections to a {@link ConnectionPeer}, all from one call site. Run once
+ * and after opening N connections to a {@link ConnectionPeer}, all from one call site (after one
+ * connection that loads what loads once). Run once
  * with the agent and once without; the difference of the two deltas, divided by N, is what the
  * agent retains per tracked socket.
  *
@@ -30,14 +31,17 @@ public final class MemoryProbe {
         int count = Integer.parseInt(args[0]);
         long settleMillis = Long.parseLong(args[1]);
         try (PeerProcess peer = PeerProcess.start()) {
+            // One connection first: what loads once (the socket classes, and with the agent its
+            // weaving of them) is not a cost per socket, so it lands before the first histogram.
+            List<Socket> sockets = openAll(1, peer);
             liveHistogram(); // loads the management classes before the first real histogram
             Map<String, long[]> before = liveHistogram();
-            List<Socket> sockets = openAll(count, peer);
-            peer.awaitAccepted(count);
+            sockets.addAll(openAll(count, peer));
+            peer.awaitAccepted(count + 1);
             Thread.sleep(settleMillis);
             Map<String, long[]> after = liveHistogram();
             print(delta(before, after));
-            System.out.println("info sockets " + sockets.size());
+            System.out.println("info sockets " + (sockets.size() - 1));
             PeerProcess.closeWithReset(sockets);
         }
         System.exit(0);
