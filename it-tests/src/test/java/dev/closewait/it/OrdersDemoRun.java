@@ -119,8 +119,9 @@ final class OrdersDemoRun {
         assertEquals(Set.of(), outcome.closeWaitAtEnd().keySet(), "the kernel's view" + describe());
         assertEquals(0, report.summary("leaks"), this::describe);
         assertEquals(List.of(), report.leaks(), this::describe);
+        // Not "open" == 0: HikariCP keeps retrying the login in the background, and a socket of an attempt
+        // still in flight when the service stops is open in the final report, though it is no leak.
         assertTrue(report.summary("tracked") >= OrdersApp.POOL_SIZE, this::describe);
-        assertEquals(0, report.summary("open"), "every socket closed by the end" + describe());
 
         JsonNode failure = onlyConnectFailure();
         assertTrue(failure.path("url").asText().endsWith(";connectRetryCount=0"), failure::toString);
