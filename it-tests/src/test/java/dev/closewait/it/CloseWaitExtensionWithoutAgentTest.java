@@ -22,7 +22,7 @@ class CloseWaitExtensionWithoutAgentTest {
     void failsEveryTestWithTheArgLineToAddWhenTheAgentIsMissing() {
         assertFalse(OpenSockets.agentRunning(), "this test needs a JVM without the agent");
         EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-                .selectors(selectClass(AnyTest.class)).execute();
+                .selectors(selectClass(AnySample.class)).execute();
         results.testEvents().assertStatistics(stats -> stats.started(1).failed(1));
         Throwable failure = results.testEvents().failed().stream().findFirst().orElseThrow()
                 .getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).orElseThrow();
@@ -33,7 +33,7 @@ class CloseWaitExtensionWithoutAgentTest {
     }
 
     @ExtendWith(CloseWaitExtension.class)
-    static class AnyTest {
+    static class AnySample {
         @Test
         void nothing() {
             // the extension fails it before it runs
