@@ -1,11 +1,11 @@
 package dev.closewait.agent;
 
+import java.io.File;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -19,6 +19,7 @@ final class BootBridgeJar {
 
     static final String[] CLASSES = {
         "dev/closewait/agent/boot/EventBridge.class",
+        "dev/closewait/agent/boot/EventBridge$Guard.class",
         "dev/closewait/agent/boot/ConnectionEvents.class",
     };
 
@@ -35,12 +36,26 @@ final class BootBridgeJar {
         }
     }
 
-    /** Writes the bridge classes to a temporary jar (deleted at exit) and appends it to the boot path. */
+    /**
+     * Writes the bridge classes to a temporary jar (deleted at exit) and appends it to the boot path.
+     * The file is named after the clock and made with an exclusive create, which never follows a
+     * link. Plain {@code java.io} on purpose: {@code Files.newOutputStream} wraps a channel and, on
+     * JDK 25, loads {@code SocketChannelImpl} while doing so. A socket class loaded before the agent
+     * is installed must be woven at once, which moved about 0.2 s of Byte Buddy work into start-up.
+     */
     static void append(Instrumentation instrumentation) throws IOException {
-        Path jar = Files.createTempFile("closewait-boot-", ".jar");
-        jar.toFile().deleteOnExit();
+        File directory = new File(System.getProperty("java.io.tmpdir"));
+        String prefix = "closewait-boot-" + Long.toHexString(System.nanoTime());
+        File jar = new File(directory, prefix + ".jar");
+        for (int attempt = 1; !jar.createNewFile(); attempt++) {
+            if (attempt == 100) {
+                throw new IOException("cannot create a file in " + directory + " (" + jar + " exists)");
+            }
+            jar = new File(directory, prefix + "-" + attempt + ".jar");
+        }
+        jar.deleteOnExit();
         ClassLoader agentLoader = BootBridgeJar.class.getClassLoader();
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file)) {
+        try (OutputStream file = new FileOutputStream(jar); JarOutputStream out = new JarOutputStream(file)) {
             for (String name : CLASSES) {
                 try (InputStream in = agentLoader.getResourceAsStream(name)) {
                     if (in == null) {
@@ -52,6 +67,6 @@ final class BootBridgeJar {
                 }
             }
         }
-        instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
+        instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(jar));
     }
 }

@@ -7,14 +7,16 @@ package dev.closewait.agent.boot;
  *
  * <p>It never throws: a fault detaches the target, so the agent turns itself off and the
  * application runs on. A thread-local guard keeps the agent's own socket and file use from
- * recursing into itself. No lambdas: this code runs inside every connect and close.
+ * recursing into itself: one flag per thread, looked up once per event and flipped in place, so an
+ * event costs one thread-local lookup rather than a lookup, an insert and a removal. No lambdas:
+ * this code runs inside every connect and close.
  */
 public final class EventBridge {
 
     private static volatile ConnectionEvents target;
 
     /** Threads that are inside the agent (or are the agent's own threads) produce no events. */
-    private static final ThreadLocal<Boolean> IN_AGENT = new ThreadLocal<>();
+    private static final ThreadLocal<boolean[]> IN_AGENT = new Guard();
 
     private EventBridge() {
     }
@@ -31,76 +33,106 @@ public final class EventBridge {
 
     /** Marks the calling thread as an agent thread: its sockets are never tracked. */
     public static void markAgentThread() {
-        IN_AGENT.set(Boolean.TRUE);
+        IN_AGENT.get()[0] = true;
     }
 
     /** Called from instrumented connect and accept methods. */
     public static void opened(Object socket, int origin) {
-        ConnectionEvents events = enter(socket);
-        if (events != null) {
-            try {
-                events.opened(socket, origin);
-            } catch (Throwable fault) {
-                detach(events, fault);
-            } finally {
-                IN_AGENT.remove();
-            }
+        ConnectionEvents events = target;
+        if (events == null || socket == null) {
+            return;
+        }
+        boolean[] inAgent = IN_AGENT.get();
+        if (inAgent[0]) {
+            return;
+        }
+        inAgent[0] = true;
+        try {
+            events.opened(socket, origin);
+        } catch (Throwable fault) {
+            detach(events, fault);
+        } finally {
+            inAgent[0] = false;
         }
     }
 
     /** Called from instrumented close methods. */
     public static void closed(Object socket) {
-        ConnectionEvents events = enter(socket);
-        if (events != null) {
-            try {
-                events.closed(socket);
-            } catch (Throwable fault) {
-                detach(events, fault);
-            } finally {
-                IN_AGENT.remove();
-            }
+        ConnectionEvents events = target;
+        if (events == null || socket == null) {
+            return;
+        }
+        boolean[] inAgent = IN_AGENT.get();
+        if (inAgent[0]) {
+            return;
+        }
+        inAgent[0] = true;
+        try {
+            events.closed(socket);
+        } catch (Throwable fault) {
+            detach(events, fault);
+        } finally {
+            inAgent[0] = false;
         }
     }
 
     /** Called on entry of {@code Driver.connect} and of a driver's own (re)connect. */
     public static void jdbcConnectStarted(Object driver, String url, Object info, Object connection) {
-        ConnectionEvents events = enter(Boolean.TRUE);
-        if (events != null) {
-            try {
-                events.jdbcConnectStarted(driver, url, info, connection);
-            } catch (Throwable fault) {
-                detach(events, fault);
-            } finally {
-                IN_AGENT.remove();
-            }
+        ConnectionEvents events = target;
+        if (events == null) {
+            return;
+        }
+        boolean[] inAgent = IN_AGENT.get();
+        if (inAgent[0]) {
+            return;
+        }
+        inAgent[0] = true;
+        try {
+            events.jdbcConnectStarted(driver, url, info, connection);
+        } catch (Throwable fault) {
+            detach(events, fault);
+        } finally {
+            inAgent[0] = false;
         }
     }
 
     /** Called on exit of the methods of {@link #jdbcConnectStarted}, however they end. */
     public static void jdbcConnectEnded(Object result, Throwable thrown) {
-        ConnectionEvents events = enter(Boolean.TRUE);
-        if (events != null) {
-            try {
-                events.jdbcConnectEnded(result, thrown);
-            } catch (Throwable fault) {
-                detach(events, fault);
-            } finally {
-                IN_AGENT.remove();
-            }
+        ConnectionEvents events = target;
+        if (events == null) {
+            return;
+        }
+        boolean[] inAgent = IN_AGENT.get();
+        if (inAgent[0]) {
+            return;
+        }
+        inAgent[0] = true;
+        try {
+            events.jdbcConnectEnded(result, thrown);
+        } catch (Throwable fault) {
+            detach(events, fault);
+        } finally {
+            inAgent[0] = false;
         }
     }
 
     /** Called from {@code Connection.close()} of JDBC drivers. */
     public static void jdbcClosed(Object connection) {
-        ConnectionEvents events = enter(connection);
-        if (events != null) {
-            try {
-                events.jdbcClosed(connection);
-            } catch (Throwable fault) {
-                detach(events, fault);
-            } finally {
-                IN_AGENT.remove();
-            }
+        ConnectionEvents events = target;
+        if (events == null || connection == null) {
+            return;
+        }
+        boolean[] inAgent = IN_AGENT.get();
+        if (inAgent[0]) {
+            return;
+        }
+        inAgent[0] = true;
+        try {
+            events.jdbcClosed(connection);
+        } catch (Throwable fault) {
+            detach(events, fault);
+        } finally {
+            inAgent[0] = false;
         }
     }
 
@@ -129,15 +161,6 @@ public final class EventBridge {
         }
     }
 
-    /** The target to call and the guard set, or {@code null} when there is nothing to do. */
-    private static ConnectionEvents enter(Object subject) {
-        ConnectionEvents events = target;
-        if (events == null || subject == null || IN_AGENT.get() != null) {
-            return null;
-        }
-        IN_AGENT.set(Boolean.TRUE);
-        return events;
-    }
 
     private static void detach(ConnectionEvents events, Throwable fault) {
         if (target != events) {
@@ -148,6 +171,14 @@ public final class EventBridge {
             events.failed(fault);
         } catch (Throwable ignored) {
             // The agent is already detached; nothing may reach the application.
+        }
+    }
+
+    /** A thread's flag, made on its first event: a named class, so the boot jar can list it. */
+    static final class Guard extends ThreadLocal<boolean[]> {
+        @Override
+        protected boolean[] initialValue() {
+            return new boolean[1];
         }
     }
 }

@@ -87,7 +87,11 @@ public final class CloseWaitScanner {
         Map<ConnectionKey, TcpConnection> otherRows =
                 collectedUnclosed.isEmpty() && !abandonedPossible ? null : new HashMap<>();
         Map<Long, TcpConnection> byInode = preexisting.isEmpty() ? null : new HashMap<>();
-        boolean tableRead = readTable(closeWait, otherRows, byInode);
+        // Nothing open, collected or taken on: no row could matter, and the kernel's text of a
+        // busy namespace costs milliseconds to write. A process between bursts of short
+        // connections skips the read.
+        boolean nothingToLookUp = otherRows == null && byInode == null && registry.openCount() == 0;
+        boolean tableRead = !nothingToLookUp && readTable(closeWait, otherRows, byInode);
 
         List<TrackedSocket> found = new ArrayList<>();
         List<TrackedSocket> changed = new ArrayList<>();

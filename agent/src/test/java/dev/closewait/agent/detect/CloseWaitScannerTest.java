@@ -139,6 +139,19 @@ class CloseWaitScannerTest {
     }
 
     @Test
+    void tableIsReadOnlyWhileSomeTrackedSocketIsOpen() throws IOException {
+        scanner.scan();
+        assertEquals(0, table.reads, "nothing tracked: the kernel's table is not read");
+        Socket socket = connect();
+        scanner.scan();
+        assertEquals(1, table.reads, "an open socket: the table is read");
+        socket.close();
+        registry.closed(socket);
+        scanner.scan();
+        assertEquals(1, table.reads, "closed again: not read");
+    }
+
+    @Test
     void unreadableTableIsSaidOnceAndTrackingGoesOn() throws IOException {
         table.fail = true;
         connect();
@@ -248,6 +261,7 @@ class CloseWaitScannerTest {
     private static final class SettableTable implements TcpTable {
         private final List<TcpConnection> rows = new ArrayList<>();
         boolean fail;
+        int reads;
 
         void closeWait(Socket socket) {
             add(new TcpConnection(Endpoint.of(socket.getLocalAddress(), socket.getLocalPort()),
@@ -264,6 +278,7 @@ class CloseWaitScannerTest {
 
         @Override
         public void read(Set<TcpState> states, Consumer<TcpConnection> sink) throws IOException {
+            reads++;
             if (fail) {
                 throw new IOException("simulated: permission denied");
             }
