@@ -15,6 +15,7 @@ import dev.closewait.agent.report.JsonReport;
 import dev.closewait.agent.report.ReportFile;
 import dev.closewait.agent.report.TextReport;
 import dev.closewait.agent.tcp.ProcessSockets;
+import dev.closewait.agent.tcp.TcpTable;
 import dev.closewait.agent.tcp.TcpTables;
 import dev.closewait.agent.track.JdbcSecrets;
 import dev.closewait.agent.track.SocketRegistry;
@@ -70,6 +71,8 @@ final class AgentRuntime {
     private volatile boolean exitStatusInstalled;
     /** Findings when last counted (each report, and at exit), for the exit status. */
     private volatile int findingsCount;
+    /** Where TCP states come from, and why not netlink if not; {@code null} without a table. */
+    private final String tableDescription;
 
     private AgentRuntime(AgentOptions options, Clock clock, AtomicReference<FindingLog> log, ReportFile reportFile,
                          SocketRegistry registry, Instrumentation instrumentation) {
@@ -79,7 +82,11 @@ final class AgentRuntime {
         this.clock = clock;
         this.log = log;
         this.reportFile = reportFile;
-        this.scanner = new CloseWaitScanner(registry, TcpTables.forThisPlatform(), clock, options.graceMillis(),
+        StringBuilder tableNote = new StringBuilder();
+        TcpTable table = TcpTables.forThisPlatform(tableNote::append);
+        this.tableDescription = table == null ? null
+                : table.describe() + (tableNote.length() == 0 ? "" : " (not netlink: " + tableNote + ")");
+        this.scanner = new CloseWaitScanner(registry, table, clock, options.graceMillis(),
                 new StackFrames(), message -> log.get().print(TextReport.PREFIX + message + '\n'));
     }
 
@@ -132,6 +139,9 @@ final class AgentRuntime {
         runtime.startThreads();
         log.print(TextReport.PREFIX + "closewait " + version() + (attached ? " attached and is" : " is") + " watching"
                 + " this JVM's sockets: " + runtime.describeOptions() + preexisting + '\n');
+        if (runtime.tableDescription != null) {
+            log.print(TextReport.PREFIX + "TCP states from " + runtime.tableDescription + '\n');
+        }
     }
 
     /** The running agent, or {@code null}. */

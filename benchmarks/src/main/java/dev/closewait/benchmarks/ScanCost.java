@@ -49,16 +49,21 @@ final class ScanCost {
                         + " to a peer process, each registered in the agent's `SocketRegistry` as the socket advice"
                         + " does; the peer closes 1 %% of them so CLOSE_WAIT rows exist. %d measured rounds after %d"
                         + " warm-up ones; milliseconds, median (90th percentile). The first scan after the sockets"
-                        + " opened is shown apart: it also interns their creation stacks, once.%n%n"
-                        + "| open connections | table rows (both ends) | table text | whole scan | read + parse (CLOSE_WAIT filter) | read only | parse only | first scan after opening | for comparison: `ss -tanH state close-wait` |%n"
-                        + "|---|---|---|---|---|---|---|---|---|%n",
-                ScanCostProbe.class.getSimpleName(), options.mode.scanRounds, options.mode.scanWarmupRounds));
+                        + " opened is shown apart: it also interns their creation stacks, once. The agent read"
+                        + " TCP states from %s.%n%n"
+                        + "| open connections | table rows (both ends) | `/proc` text | whole scan, as the agent runs it | whole scan on `/proc` | netlink read (CLOSE_WAIT filter) | `/proc` read + parse (CLOSE_WAIT filter) | `/proc` read only | `/proc` parse only | first scan after opening | for comparison: `ss -tanH state close-wait` |%n"
+                        + "|---|---|---|---|---|---|---|---|---|---|---|%n",
+                ScanCostProbe.class.getSimpleName(), options.mode.scanRounds, options.mode.scanWarmupRounds,
+                info.getOrDefault("table", "an unknown table")));
         List<Result> results = new ArrayList<>();
         for (int count : COUNTS) {
             double[] scan = values(samples, count + ".scan");
-            details.append(String.format(Locale.ROOT, "| %,d | %s | %s kB | %s | %s | %s | %s | %s | %s |%n", count,
-                    info.get(count + ".tableRows"), Long.parseLong(info.get(count + ".tableBytes")) / 1000,
-                    cell(scan), cell(values(samples, count + ".table")), cell(values(samples, count + ".read")),
+            details.append(String.format(Locale.ROOT, "| %,d | %s | %s kB | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                    count, info.get(count + ".tableRows"), Long.parseLong(info.get(count + ".tableBytes")) / 1000,
+                    cell(scan), cell(values(samples, count + ".procScan")),
+                    samples.containsKey(count + ".netlinkTable") ? cell(values(samples, count + ".netlinkTable"))
+                            : "not loaded",
+                    cell(values(samples, count + ".table")), cell(values(samples, count + ".read")),
                     cell(values(samples, count + ".parse")),
                     AgentComparison.format(Double.parseDouble(info.get(count + ".firstScanMillis"))),
                     samples.containsKey(count + ".netlink") ? cell(values(samples, count + ".netlink")) : "no `ss` here"));
@@ -72,9 +77,9 @@ final class ScanCost {
         details.append(String.format(Locale.ROOT, "%nBoth ends of each connection are rows of the table (the peer"
                 + " runs on this machine), and the agent's scanner reads every row of the network namespace,"
                 + " other processes' too. _Read only_ is the kernel writing the table's text; it grows with the"
-                + " rows of the whole namespace, not with the sockets this JVM tracks. `ss` asks the kernel over"
-                + " netlink with a state filter, so only CLOSE_WAIT rows are formatted; the agent does not use"
-                + " it, the column shows what such a filter would save.%n"));
+                + " rows of the whole namespace, not with the sockets this JVM tracks. Over netlink"
+                + " (`sock_diag`, what `ss` uses) the kernel filters by state and copies out only the"
+                + " CLOSE_WAIT rows, in binary; `ss` itself is a process of its own, timed for comparison.%n"));
         Result last = results.remove(results.size() - 1);
         results.add(new Result(last.benchmark(), last.without(), last.with(), last.measured(), last.goal(),
                 last.verdict(), details.toString()));

@@ -60,6 +60,12 @@ public final class ScenarioProcess implements AutoCloseable {
      */
     public static ScenarioProcess start(Jdk jdk, Path workDir, Class<?> scenario, String agentOptions,
                                         String... args) throws IOException {
+        return start(jdk, workDir, scenario, agentOptions, List.of(), args);
+    }
+
+    /** {@link #start(Jdk, Path, Class, String, String...)} with JVM options before the class path. */
+    public static ScenarioProcess start(Jdk jdk, Path workDir, Class<?> scenario, String agentOptions,
+                                        List<String> jvmOptions, String... args) throws IOException {
         Path report = workDir.resolve("leaks.json");
         String options = agentOptions.contains("report=") ? agentOptions
                 : (agentOptions.isEmpty() ? "" : agentOptions + ",") + "report=" + report;
@@ -67,6 +73,7 @@ public final class ScenarioProcess implements AutoCloseable {
         command.add(jdk.java().toString());
         command.add("-javaagent:" + agentJar() + "=" + options);
         command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("closewait.scenario.classpath", "target/test-classes"));
         command.add(scenario.getName());
@@ -84,6 +91,7 @@ public final class ScenarioProcess implements AutoCloseable {
         command.add(jdk.java().toString());
         command.addAll(jvmOptions);
         command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("closewait.scenario.classpath", "target/test-classes"));
         command.add(scenario.getName());

@@ -43,6 +43,18 @@ class ShadedJarTest {
     }
 
     @Test
+    void onLinuxX8664TheJarCarriesItsNetlinkLibraryAndNoOtherNativeCode() throws Exception {
+        boolean linuxX8664 = System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64");
+        try (JarFile jar = new JarFile(ScenarioProcess.agentJar().toFile())) {
+            List<String> nativeCode = jar.stream().map(JarEntry::getName)
+                    .filter(n -> n.endsWith(".so") || n.endsWith(".dll") || n.endsWith(".dylib") || n.endsWith(".jnilib"))
+                    .toList();
+            assertEquals(linuxX8664 ? List.of("META-INF/native/linux-x86_64/libclosewait-netlink.so") : List.of(),
+                    nativeCode, "built on " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        }
+    }
+
+    @Test
     void manifestDeclaresAgentEntryPointsAndRetransformation() throws Exception {
         try (JarFile jar = new JarFile(ScenarioProcess.agentJar().toFile())) {
             Attributes main = jar.getManifest().getMainAttributes();

@@ -98,12 +98,14 @@ public final class CloseWaitScanner {
 
         if (!closeWait.isEmpty() || abandonedPossible) {
             for (TrackedSocket socket : registry.openSockets()) {
-                TcpConnection row = closeWait.get(socket.key());
+                TcpConnection row = closeWait.isEmpty() ? null : closeWait.get(socket.key());
                 if (row == null && otherRows != null) {
                     row = otherRows.get(socket.key());
                 }
                 if (row != null) {
                     socket.observed(row.local(), row.state(), now);
+                } else if (!abandonedPossible && !socket.seenInCloseWait()) {
+                    continue; // no row to note and nothing that could make it a leak: most sockets, most scans
                 }
                 if (socket.promoteIfLeaked(now, graceMillis)) {
                     found.add(socket);

@@ -31,7 +31,8 @@ public final class Endpoint {
 
     /** An endpoint from a Java address. */
     public static Endpoint of(InetAddress address, int port) {
-        return of(address.getAddress(), port);
+        byte[] raw = address.getAddress(); // a fresh copy already: kept as it is (this runs in every connect)
+        return new Endpoint(isIpv4Mapped(raw) ? Arrays.copyOfRange(raw, 12, 16) : raw, port);
     }
 
     /** The port. */

@@ -31,7 +31,8 @@ public final class TrackedSocket extends WeakReference<Object> {
 
     private Endpoint local;
     private TcpState lastState;
-    private long closeWaitSince;
+    /** Volatile: {@link #seenInCloseWait} reads it without the lock, for every open socket in every scan. */
+    private volatile long closeWaitSince;
     private long closedAt;
     private long unreachableAt;
     private LeakStatus status;
@@ -117,6 +118,11 @@ public final class TrackedSocket extends WeakReference<Object> {
     /** Epoch millis of the first scan that saw it in CLOSE_WAIT; 0 if none did. */
     public synchronized long closeWaitSince() {
         return closeWaitSince;
+    }
+
+    /** Whether a scan ever saw it in CLOSE_WAIT; cheap, without the lock. */
+    public boolean seenInCloseWait() {
+        return closeWaitSince != 0;
     }
 
     /** Epoch millis of the application's close; 0 if not closed. */

@@ -2,8 +2,11 @@ package dev.closewait.benchmarks.probe;
 
 import dev.closewait.agent.boot.ConnectionEvents;
 import dev.closewait.agent.detect.CloseWaitScanner;
+import dev.closewait.agent.tcp.NetlinkTcpTable;
 import dev.closewait.agent.tcp.ProcNetTcp;
 import dev.closewait.agent.tcp.TcpState;
+import dev.closewait.agent.tcp.TcpTable;
+import dev.closewait.agent.tcp.TcpTables;
 import dev.closewait.agent.track.SocketRegistry;
 import dev.closewait.agent.track.StackFrames;
 
@@ -21,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Times one scan of the real TCP table with real connections open in this process: the agent's own
- * code ({@link SocketRegistry}, {@link ProcNetTcp}, {@link CloseWaitScanner}), called in-process as
+ * code ({@link SocketRegistry}, {@link TcpTables}, {@link CloseWaitScanner}), called in-process as
  * the agent's scanner thread calls it. Runs in a child JVM whose class path holds the shaded agent jar.
  *
  * <p>For each count, this JVM opens that many connections to a {@link ConnectionPeer} (another
@@ -29,14 +32,16 @@ import java.util.concurrent.TimeUnit;
  * them so that CLOSE_WAIT rows exist and the scan matches them against every tracked socket. Each
  * round then times, in turn:
  * <ul>
- *   <li>{@code scan}: {@link CloseWaitScanner#scan()}, the whole scan;</li>
+ *   <li>{@code scan}: {@link CloseWaitScanner#scan()}, the whole scan, on the table the agent picks
+ *       ({@link TcpTables#forThisPlatform}: netlink where it can, else {@code /proc});</li>
+ *   <li>{@code procScan}: the whole scan on {@code /proc}, as with {@code -Dclosewait.tcpTable=proc};</li>
+ *   <li>{@code netlinkTable}: {@link NetlinkTcpTable#read} with the CLOSE_WAIT filter, where it loads;</li>
  *   <li>{@code table}: {@link ProcNetTcp#read} with the CLOSE_WAIT filter (read and parse);</li>
  *   <li>{@code read}: the bytes of {@code /proc/self/net/tcp} and {@code tcp6} only (the kernel
  *       writing the text);</li>
  *   <li>{@code parse}: {@link ProcNetTcp#parse} of bytes already read;</li>
  *   <li>{@code netlink}, where {@code ss} is installed: {@code ss -tanH state close-wait}, which asks
- *       the kernel over netlink for the CLOSE_WAIT rows only. Not what the agent does: a yardstick
- *       for what a kernel-side state filter would save.</li>
+ *       the kernel over netlink for the CLOSE_WAIT rows only, in a process of its own: a yardstick.</li>
  * </ul>
  * Prints {@code sample <count>.<what> <millis>} per round and {@code info <key> <value>} lines.
  *
@@ -51,7 +56,12 @@ public final class ScanCostProbe {
     private final List<Socket> open = new ArrayList<>();
     private final SocketRegistry registry = new SocketRegistry(Clock.systemUTC(), ScanCostProbe::fail);
     private final ProcNetTcp table = new ProcNetTcp();
-    private final CloseWaitScanner scanner = new CloseWaitScanner(registry, new ProcNetTcp(), Clock.systemUTC(),
+    private final StringBuilder notNetlink = new StringBuilder();
+    private final TcpTable agentTable = TcpTables.forThisPlatform(notNetlink::append);
+    private final NetlinkTcpTable netlinkTable = NetlinkTcpTable.load(why -> { });
+    private final CloseWaitScanner scanner = new CloseWaitScanner(registry, agentTable, Clock.systemUTC(),
+            GRACE_MILLIS, new StackFrames(), message -> System.err.println("scanner: " + message));
+    private final CloseWaitScanner procScanner = new CloseWaitScanner(registry, new ProcNetTcp(), Clock.systemUTC(),
             GRACE_MILLIS, new StackFrames(), message -> System.err.println("scanner: " + message));
     private final boolean hasSs = ssWorks();
     private byte[] text = new byte[1 << 20];
@@ -68,6 +78,8 @@ public final class ScanCostProbe {
             return;
         }
         ScanCostProbe probe = new ScanCostProbe();
+        System.out.println("info table " + probe.agentTable.describe()
+                + (probe.notNetlink.length() == 0 ? "" : " (not netlink: " + probe.notNetlink + ")"));
         try (PeerProcess peer = PeerProcess.start()) {
             for (String count : counts) {
                 probe.measure(peer, Integer.parseInt(count.trim()), warmup, rounds);
@@ -91,12 +103,15 @@ public final class ScanCostProbe {
 
         // The first scan after opening also interns the new sockets' creation stacks, once.
         System.out.println("info " + count + ".firstScanMillis " + time(scanner::scan) / 1e6);
+        procScanner.scan();
         System.out.println("info " + count + ".tracked " + registry.openCount());
         System.out.println("info " + count + ".closeWaitRows " + seen);
         System.out.println("info " + count + ".tableRows " + countRows());
         System.out.println("info " + count + ".tableBytes " + readText());
         for (int round = -warmup; round < rounds; round++) {
             long scan = time(scanner::scan);
+            long procScan = time(procScanner::scan);
+            long netlinkRead = netlinkTable == null ? -1 : time(() -> netlinkTable.read(CLOSE_WAIT, row -> { }));
             long tableRead = time(() -> table.read(CLOSE_WAIT, row -> { }));
             int[] length = new int[1];
             long read = time(() -> length[0] = readText());
@@ -104,6 +119,10 @@ public final class ScanCostProbe {
             long netlink = hasSs ? time(ScanCostProbe::runSs) : -1;
             if (round >= 0) {
                 sample(count, "scan", scan);
+                sample(count, "procScan", procScan);
+                if (netlinkTable != null) {
+                    sample(count, "netlinkTable", netlinkRead);
+                }
                 sample(count, "table", tableRead);
                 sample(count, "read", read);
                 sample(count, "parse", parse);

@@ -1,0 +1,192 @@
+package dev.closewait.agent.tcp;
+
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Linux's TCP table asked over netlink ({@code sock_diag}), as {@code ss} asks it: the kernel
+ * filters by state and copies out binary rows, where {@code /proc/net/tcp} prints a line of text for
+ * every socket of the namespace on every read. With 20,000 sockets in the namespace and a
+ * CLOSE_WAIT filter this is the difference between tens of milliseconds and a few.
+ *
+ * <p>Java cannot open a netlink socket, so a small JNI library built with the agent
+ * ({@code src/main/c/closewait_netlink.c}, Linux x86-64) does the dump into a direct buffer and this
+ * class parses it. {@link #load()} says why when it cannot be used; the agent then reads {@code /proc}:
+ * <ul>
+ *   <li>not Linux x86-64, or the library could not be written or loaded (a {@code noexec} temporary
+ *       directory);</li>
+ *   <li>JDK 24 or later without {@code --enable-native-access=ALL-UNNAMED}: loading native code
+ *       would print the JDK's restricted-method warning into the application's output;</li>
+ *   <li>the kernel refused the dump (a sandbox without netlink).</li>
+ * </ul>
+ */
+public final class NetlinkTcpTable implements TcpTable {
+
+    /** Bytes per row in the buffer; must match {@code RECORD} in the C source. */
+    static final int RECORD = 42;
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
+    private static final String LIBRARY = "/META-INF/native/linux-x86_64/libclosewait-netlink.so";
+
+    private static boolean loaded;
+    private static String unavailable;
+
+    /** Rows the buffer holds; grown when a dump matched more. */
+    private ByteBuffer buffer;
+
+    private NetlinkTcpTable(int rows) {
+        buffer = ByteBuffer.allocateDirect(rows * RECORD);
+    }
+
+    /**
+     * Dumps the TCP sockets of {@code family} whose Linux state bit is set in {@code states} into
+     * {@code out}; returns how many matched (more than fit is possible) or a negative errno.
+     */
+    private static native int dump(int family, int states, ByteBuffer out);
+
+    /**
+     * The netlink table, or {@code null} with the reason in {@code why} where it cannot be used here.
+     * Loads the library once per JVM and proves it with one dump.
+     */
+    public static NetlinkTcpTable load(Consumer<String> why) {
+        return load(why, 1024);
+    }
+
+    /** {@link #load(Consumer)} with a buffer of {@code rows} rows to start with (tests make it grow). */
+    static synchronized NetlinkTcpTable load(Consumer<String> why, int rows) {
+        if (!loaded && unavailable == null) {
+            unavailable = loadLibrary();
+            loaded = unavailable == null;
+        }
+        if (!loaded) {
+            why.accept(unavailable);
+            return null;
+        }
+        NetlinkTcpTable table = new NetlinkTcpTable(rows);
+        try {
+            table.read(Set.of(TcpState.CLOSE_WAIT), row -> { });
+            return table;
+        } catch (IOException refused) {
+            why.accept("the kernel refused a netlink dump: " + refused.getMessage());
+            return null;
+        }
+    }
+
+    /** Loads the library; returns why it cannot be, or {@code null}. */
+    private static String loadLibrary() {
+        String os = System.getProperty("os.name", "");
+        String arch = System.getProperty("os.arch", "");
+        if (!os.equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return "netlink is read only on Linux x86-64, not " + os + " " + arch;
+        }
+        if (Runtime.version().feature() >= 24 && !nativeAccessEnabled()) {
+            return "JDK " + Runtime.version().feature() + " lets an agent load native code without a warning only under "
+                    + "--enable-native-access=ALL-UNNAMED";
+        }
+        File file = null;
+        try (InputStream in = NetlinkTcpTable.class.getResourceAsStream(LIBRARY)) {
+            if (in == null) {
+                return "the agent jar was built without its netlink library (" + LIBRARY + ")";
+            }
+            file = createTempFile();
+            try (OutputStream out = new FileOutputStream(file)) {
+                in.transferTo(out);
+            }
+            System.load(file.getAbsolutePath());
+            return null;
+        } catch (IOException | LinkageError | SecurityException cannot) {
+            return "the netlink library could not be loaded: " + cannot;
+        } finally {
+            if (file != null) {
+                file.delete(); // loaded or not, the mapping needs no file
+            }
+        }
+    }
+
+    /** JDK 22 and later: whether this code's module may call native code without a warning. */
+    private static boolean nativeAccessEnabled() {
+        try {
+            Method enabled = Module.class.getMethod("isNativeAccessEnabled");
+            return (Boolean) enabled.invoke(NetlinkTcpTable.class.getModule());
+        } catch (ReflectiveOperationException | RuntimeException unknown) {
+            return false;
+        }
+    }
+
+    private static File createTempFile() throws IOException {
+        File directory = new File(System.getProperty("java.io.tmpdir"));
+        String prefix = "closewait-netlink-" + Long.toHexString(System.nanoTime());
+        File file = new File(directory, prefix + ".so");
+        for (int attempt = 1; !file.createNewFile(); attempt++) {
+            if (attempt == 100) {
+                throw new IOException("cannot create a file in " + directory);
+            }
+            file = new File(directory, prefix + "-" + attempt + ".so");
+        }
+        return file;
+    }
+
+    @Override
+    public synchronized void read(Set<TcpState> states, Consumer<TcpConnection> sink) throws IOException {
+        int mask = 0;
+        for (TcpState state : states) {
+            mask |= 1 << state.linuxCode();
+        }
+        readFamily(AF_INET, mask, sink);
+        readFamily(AF_INET6, mask, sink);
+    }
+
+    private void readFamily(int family, int mask, Consumer<TcpConnection> sink) throws IOException {
+        int rows = dump(family, mask, buffer);
+        // Rows past the buffer's end were counted, not written: grow it and ask again.
+        for (int attempt = 0; rows > buffer.capacity() / RECORD; attempt++) {
+            if (attempt == 3) {
+                throw new IOException("the TCP table kept growing while being read (" + rows + " rows)");
+            }
+            buffer = ByteBuffer.allocateDirect((rows + rows / 4 + 64) * RECORD);
+            rows = dump(family, mask, buffer);
+        }
+        if (rows < 0) {
+            throw new IOException("netlink sock_diag dump failed with errno " + -rows);
+        }
+        for (int i = 0; i < rows; i++) {
+            TcpConnection row = parse(buffer, i * RECORD);
+            if (row != null) {
+                sink.accept(row);
+            }
+        }
+    }
+
+    /** One record of the buffer; {@code null} for a state this agent does not know. */
+    static TcpConnection parse(ByteBuffer records, int at) {
+        int family = records.get(at) & 0xff;
+        TcpState state = TcpState.ofLinuxCode(records.get(at + 1) & 0xff);
+        if (state == null || (family != AF_INET && family != AF_INET6)) {
+            return null;
+        }
+        int localPort = records.getShort(at + 2) & 0xffff;
+        int remotePort = records.getShort(at + 4) & 0xffff;
+        int addressBytes = family == AF_INET ? 4 : 16;
+        byte[] local = new byte[addressBytes];
+        byte[] remote = new byte[addressBytes];
+        for (int i = 0; i < addressBytes; i++) {
+            local[i] = records.get(at + 6 + i);
+            remote[i] = records.get(at + 22 + i);
+        }
+        long inode = records.getInt(at + 38) & 0xffffffffL;
+        return new TcpConnection(Endpoint.of(local, localPort), Endpoint.of(remote, remotePort), state, inode,
+                TcpConnection.NO_PID);
+    }
+
+    @Override
+    public String describe() {
+        return "netlink (sock_diag)";
+    }
+}

@@ -1,0 +1,115 @@
+package dev.closewait.agent.tcp;
+
+import dev.closewait.agent.track.ConnectionKey;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@link NetlinkTcpTable} against the kernel of this machine, checked row for row against
+ * {@link ProcNetTcp}, the table it replaces: real sockets, real netlink dumps, through the JNI
+ * library the build put in {@code target/classes}.
+ */
+class NetlinkTcpTableTest {
+
+    private static NetlinkTcpTable load(int rows) {
+        StringBuilder why = new StringBuilder();
+        NetlinkTcpTable table = NetlinkTcpTable.load(why::append, rows);
+        if (table == null) {
+            System.out.println("[agent tests] SKIPPED: NetlinkTcpTableTest: " + why);
+        }
+        assumeTrue(table != null, () -> "netlink cannot be used here: " + why);
+        return table;
+    }
+
+    @Test
+    void aSocketInCloseWaitShowsAsInProcWithItsInode() throws IOException {
+        NetlinkTcpTable netlink = load(1024);
+        for (InetAddress address : List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("::1"))) {
+            try (ServerSocket server = new ServerSocket(0, 5, address);
+                 Socket client = new Socket(address, server.getLocalPort())) {
+                server.accept().close(); // the peer's FIN: the client sits in CLOSE_WAIT
+                ConnectionKey key = new ConnectionKey(client.getLocalPort(), Endpoint.of(address, server.getLocalPort()));
+                TcpConnection fromProc = awaitCloseWait(new ProcNetTcp(), key);
+                TcpConnection fromNetlink = awaitCloseWait(netlink, key);
+                assertEquals(fromProc.toString(), fromNetlink.toString(), "same local, remote, state and inode");
+                assertNotEquals(TcpConnection.NO_INODE, fromNetlink.inode(), "an open socket has an inode");
+            }
+        }
+    }
+
+    @Test
+    void theListeningSocketsOfTheMachineAreTheSameRowsAsInProcIncludingIpv4Ones() throws IOException {
+        NetlinkTcpTable netlink = load(1024);
+        try (ServerSocket v6 = new ServerSocket(0, 5, InetAddress.getByName("::1"))) {
+            Set<String> fromProc = rows(new ProcNetTcp(), EnumSet.of(TcpState.LISTEN));
+            Set<String> fromNetlink = rows(netlink, EnumSet.of(TcpState.LISTEN));
+            assertEquals(fromProc, fromNetlink);
+            assertFalse(fromNetlink.isEmpty(), "at least this test's own listener");
+        }
+    }
+
+    @Test
+    void aBufferTooSmallForTheTableGrowsAndNothingIsLost() throws IOException {
+        NetlinkTcpTable tiny = load(1);
+        List<Socket> open = new ArrayList<>();
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            for (int i = 0; i < 20; i++) {
+                open.add(new Socket(server.getInetAddress(), server.getLocalPort()));
+                open.add(server.accept());
+            }
+            Set<TcpState> listeningAndEstablished = EnumSet.of(TcpState.LISTEN, TcpState.ESTABLISHED);
+            Set<String> fromNetlink = rows(tiny, listeningAndEstablished);
+            Set<String> fromProc = rows(new ProcNetTcp(), listeningAndEstablished);
+            for (Socket socket : open) {
+                String local = ":" + socket.getLocalPort() + " -> ";
+                assertEquals(1, fromNetlink.stream().filter(r -> r.contains(local) && r.contains(":" + socket.getPort()
+                        + " ESTABLISHED")).count(), () -> local + " in " + fromNetlink);
+            }
+            assertEquals(fromProc.stream().filter(r -> r.contains(":" + server.getLocalPort())).count(),
+                    fromNetlink.stream().filter(r -> r.contains(":" + server.getLocalPort())).count());
+        } finally {
+            for (Socket socket : open) {
+                socket.close();
+            }
+        }
+    }
+
+    private static TcpConnection awaitCloseWait(TcpTable table, ConnectionKey key) throws IOException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            List<TcpConnection> found = new ArrayList<>();
+            table.read(EnumSet.of(TcpState.CLOSE_WAIT), row -> {
+                if (ConnectionKey.of(row).equals(key)) {
+                    found.add(row);
+                }
+            });
+            if (found.size() == 1) {
+                return found.get(0);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(table.describe() + " shows " + found + " for " + key);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static Set<String> rows(TcpTable table, Set<TcpState> states) throws IOException {
+        Set<String> rows = new TreeSet<>();
+        table.read(states, row -> rows.add(row.toString()));
+        return rows;
+    }
+}
