@@ -171,7 +171,7 @@ class JdbcEndToEndTest {
             app.proceed();
             assertEquals(0, app.awaitExit(EXIT), app::describe);
             String stderr = app.stderr();
-            assertTrue(stderr.contains("the application closed this JDBC connection at "), stderr);
+            assertTrue(stderr.contains("this JDBC connection was closed at "), stderr);
             assertTrue(stderr.contains("but its socket is still open: the driver abandoned it")
                     || stderr.contains("the garbage collector reclaimed"), stderr);
             assertTrue(stderr.contains("last connect error 18456 (S0001): Login failed for user 'app'."), stderr);

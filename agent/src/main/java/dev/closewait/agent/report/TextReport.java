@@ -87,7 +87,7 @@ public final class TextReport {
     static String jdbcStory(Finding.Jdbc jdbc) {
         StringBuilder story = new StringBuilder();
         if (jdbc.connectionClosedAt() != Finding.NEVER) {
-            story.append("the application closed this JDBC connection at ")
+            story.append("this JDBC connection was closed at ")
                     .append(Timestamps.timeOfDay(jdbc.connectionClosedAt()))
                     .append(" UTC but its socket is still open: the driver abandoned it");
         } else if (jdbc.connectFailedAt() != Finding.NEVER) {

@@ -23,6 +23,13 @@ public final class StackFrames {
     private static final String[] AGENT_PREFIXES = {"dev.closewait.agent.", "dev.closewait.shaded."};
     private static final java.util.regex.Pattern HIDDEN_CLASS_SUFFIX = java.util.regex.Pattern.compile("/0x[0-9a-fA-F]+");
     private static final String[] PLATFORM_PREFIXES = {"java.", "javax.", "jdk.", "sun.", "com.sun."};
+    /**
+     * Connection pools: they open and close connections for the application, on its behalf or on
+     * threads of their own, so their frames are infrastructure, not the code a reader looks for.
+     */
+    private static final String[] POOL_PREFIXES = {"com.zaxxer.hikari.", "org.apache.commons.dbcp.",
+        "org.apache.commons.dbcp2.", "org.apache.tomcat.jdbc.pool.", "org.apache.tomcat.dbcp.", "com.mchange.v2.c3p0.",
+        "io.agroal.", "oracle.ucp.", "org.vibur.dbcp.", "com.alibaba.druid.pool."};
 
     private final int maxDistinct;
     private final ConcurrentMap<List<String>, List<String>> interned = new ConcurrentHashMap<>();
@@ -87,11 +94,12 @@ public final class StackFrames {
     }
 
     /**
-     * Whether a rendered frame belongs to the application rather than the JDK: the frames a
-     * reader looks for first.
+     * Whether a rendered frame belongs to the application rather than the JDK or a connection pool:
+     * the frames a reader looks for first.
      */
     public static boolean isApplicationFrame(String frame) {
-        return !startsWithAny(className(frame), PLATFORM_PREFIXES);
+        String className = className(frame);
+        return !startsWithAny(className, PLATFORM_PREFIXES) && !startsWithAny(className, POOL_PREFIXES);
     }
 
     /**
@@ -108,14 +116,30 @@ public final class StackFrames {
         return firstApplicationFrame(stack, null);
     }
 
-    /** The first frame of {@code stack} outside the JDK and {@code libraryPackage}, else its first frame. */
+    /**
+     * The first frame of {@code stack} outside the JDK, connection pools and {@code libraryPackage}.
+     * Failing that (a pool's own thread opened the socket), the first frame that says who did: a
+     * pool's, else one outside the JDK (the driver's). Else its first frame.
+     */
     public static String firstApplicationFrame(List<String> stack, String libraryPackage) {
+        String pool = null;
+        String outsideJdk = null;
         for (String frame : stack) {
             if (isApplicationFrame(frame, libraryPackage)) {
                 return frame;
             }
+            String className = className(frame);
+            if (pool == null && startsWithAny(className, POOL_PREFIXES)) {
+                pool = frame;
+            }
+            if (outsideJdk == null && !startsWithAny(className, PLATFORM_PREFIXES)) {
+                outsideJdk = frame;
+            }
         }
-        return stack.isEmpty() ? null : stack.get(0);
+        if (pool != null) {
+            return pool;
+        }
+        return outsideJdk != null ? outsideJdk : stack.isEmpty() ? null : stack.get(0);
     }
 
     /** {@code org.postgresql.Driver} -> {@code org.postgresql}; {@code null} stays {@code null}. */

@@ -30,8 +30,14 @@ class StackFramesTest {
             "java.base/sun.nio.ch.SocketChannelImpl.connect(SocketChannelImpl.java:800)",
             "com.sun.net.httpserver.HttpServer.create(HttpServer.java:1)",
             "java.base@17.0.15/java.lang.Thread.run(Thread.java:840)",
+            "com.zaxxer.hikari.util.DriverDataSource.getConnection(DriverDataSource.java:144)",
+            "com.zaxxer.hikari.pool.HikariPool$PoolEntryCreator.call(HikariPool.java:718)",
+            "org.apache.commons.dbcp2.DriverConnectionFactory.createConnection(DriverConnectionFactory.java:52)",
+            "org.apache.tomcat.jdbc.pool.PooledConnection.connectUsingDriver(PooledConnection.java:346)",
+            "com.mchange.v2.c3p0.DriverManagerDataSource.getConnection(DriverManagerDataSource.java:175)",
+            "io.agroal.pool.ConnectionFactory.createConnection(ConnectionFactory.java:232)",
     })
-    void treatsJdkFramesAsPlatformFrames(String frame) {
+    void treatsJdkAndConnectionPoolFramesAsNotTheApplications(String frame) {
         assertFalse(StackFrames.isApplicationFrame(frame), frame);
     }
 
@@ -61,6 +67,34 @@ class StackFramesTest {
 
         assertEquals("org.postgresql.core.PGStream.createSocket(PGStream.java:243)",
                 StackFrames.firstApplicationFrame(stack));
+    }
+
+    @Test
+    void firstApplicationFrameSkipsThePoolToTheCodeThatAskedIt() {
+        List<String> stack = List.of(
+                "java.base/java.net.Socket.connect(Socket.java:633)",
+                "com.microsoft.sqlserver.jdbc.SQLServerDriver.connect(SQLServerDriver.java:1476)",
+                "com.zaxxer.hikari.util.DriverDataSource.getConnection(DriverDataSource.java:144)",
+                "com.zaxxer.hikari.HikariDataSource.<init>(HikariDataSource.java:80)",
+                "dev.closewait.demo.OrdersApp.main(OrdersApp.java:70)");
+
+        assertEquals("dev.closewait.demo.OrdersApp.main(OrdersApp.java:70)",
+                StackFrames.firstApplicationFrame(stack, "com.microsoft.sqlserver.jdbc"));
+    }
+
+    @Test
+    void onAPoolsOwnThreadThePoolsFrameSaysWhoOpenedIt() {
+        List<String> stack = List.of(
+                "java.base/java.net.Socket.connect(Socket.java:633)",
+                "com.microsoft.sqlserver.jdbc.SQLServerDriver.connect(SQLServerDriver.java:1476)",
+                "com.zaxxer.hikari.pool.HikariPool$PoolEntryCreator.call(HikariPool.java:718)",
+                "java.base/java.lang.Thread.run(Thread.java:840)");
+
+        assertEquals("com.zaxxer.hikari.pool.HikariPool$PoolEntryCreator.call(HikariPool.java:718)",
+                StackFrames.firstApplicationFrame(stack, "com.microsoft.sqlserver.jdbc"));
+        assertEquals("com.microsoft.sqlserver.jdbc.SQLServerDriver.connect(SQLServerDriver.java:1476)",
+                StackFrames.firstApplicationFrame(List.of(stack.get(0), stack.get(1), stack.get(3)),
+                        "com.microsoft.sqlserver.jdbc"), "no pool: the driver's frame");
     }
 
     @Test
