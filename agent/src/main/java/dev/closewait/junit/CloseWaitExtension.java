@@ -102,9 +102,7 @@ public final class CloseWaitExtension implements BeforeEachCallback, AfterEachCa
                 || !stack.isEmpty() && stack.get(stack.size() - 1).contains("java.lang.reflect.")) {
             stack.remove(stack.size() - 1);
         }
-        return new Finding(socket.id(), socket.status(), socket.state(), socket.origin(), socket.local(), socket.remote(),
-                socket.openedAt(), socket.closeWaitSince(), socket.closedAt(), socket.unreachableAt(), socket.thread(),
-                stack, socket.jdbc());
+        return socket.withStack(stack);
     }
 
     /** The agent must run: load it where the JVM allows self-attach, else say what to add. */

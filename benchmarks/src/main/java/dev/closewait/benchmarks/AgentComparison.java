@@ -1,5 +1,6 @@
 package dev.closewait.benchmarks;
 
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
@@ -18,12 +19,16 @@ import java.util.regex.Pattern;
 /**
  * Runs one JMH benchmark in forks with {@code -javaagent:} on the built agent jar and in forks
  * without it, alternating (without, with, with, without, ...) so that a slow spell of a shared
- * machine hits both sides. Compares the medians of all measured iterations of each side.
+ * machine hits both sides. Compares the medians of all measured iterations of each side, and
+ * reports the bytes allocated per operation on each side (JMH's {@code gc} profiler): where the
+ * agent's cost shows, its allocations are the first thing to look at.
  */
 final class AgentComparison {
 
     /** Both sides get the same fixed heap, so heap sizing is no difference between them. */
     private static final String[] COMMON_JVM_ARGS = {"-Xms1g", "-Xmx1g"};
+    /** The {@code gc} profiler's bytes allocated per operation. */
+    private static final String ALLOCATED_PER_OP = "gc.alloc.rate.norm";
 
     private final SuiteOptions options;
     private String pinnedJava;
@@ -61,6 +66,8 @@ final class AgentComparison {
         String tableBefore = TcpTableCensus.describe();
         List<double[]> withoutForks = new ArrayList<>();
         List<double[]> withForks = new ArrayList<>();
+        List<Double> withoutAllocated = new ArrayList<>();
+        List<Double> withAllocated = new ArrayList<>();
         String unit = null;
         for (int fork = 0; fork < mode.forks; fork++) {
             for (int side = 0; side < 2; side++) {
@@ -68,6 +75,9 @@ final class AgentComparison {
                 Run run = runFork(java, benchmark, method, agent, extraArgs);
                 unit = run.unit;
                 (agent ? withForks : withoutForks).add(run.scores);
+                if (!Double.isNaN(run.allocatedPerOp)) {
+                    (agent ? withAllocated : withoutAllocated).add(run.allocatedPerOp);
+                }
                 System.out.printf(Locale.ROOT, "  %-18s fork %d/%d %-13s median %s %s%n", title, fork + 1,
                         mode.forks, agent ? "with agent" : "without agent", format(Stats.median(run.scores)),
                         run.unit);
@@ -84,7 +94,7 @@ final class AgentComparison {
                         + "| without agent | %s %s | %s–%s | %s |%n| with agent | %s %s | %s–%s | %s |%n%n"
                         + "Ratio of medians %.3f, 95 %% interval %.3f–%.3f (bootstrap over forks, then iterations)%s."
                         + " The kernel's TCP table"
-                        + " (which the agent's scanner reads every 5 s) had %s when it started, %s when it ended.",
+                        + " (which the agent's scanner reads every 5 s) had %s when it started, %s when it ended.%s",
                 benchmark.getSimpleName(), method, mode.forks, mode.iterations, mode.iterationSeconds,
                 mode.warmupIterations, placement,
                 format(Stats.median(without)), unit, format(Stats.percentile(without, 25)),
@@ -93,7 +103,7 @@ final class AgentComparison {
                 format(Stats.percentile(with, 75)), forkMedians(withForks),
                 ratio.value(), ratio.low(), ratio.high(),
                 ratio.intervalIncludes(goalRatio) ? "; the interval includes the goal, so the verdict is within noise" : "",
-                tableBefore, TcpTableCensus.describe());
+                tableBefore, TcpTableCensus.describe(), allocation(withoutAllocated, withAllocated));
         return new Result(title, format(Stats.median(without)) + " " + unit, format(Stats.median(with)) + " " + unit,
                 String.format(Locale.ROOT, "ratio %.3f (%.3f–%.3f)", ratio.value(), ratio.low(), ratio.high()),
                 String.format(Locale.ROOT, "ratio ≤ %.2f", goalRatio), Result.Verdict.of(met), details);
@@ -108,6 +118,7 @@ final class AgentComparison {
             jvmArgs.add(options.javaagent());
         }
         ChainedOptionsBuilder builder = new OptionsBuilder()
+                .addProfiler(GCProfiler.class)
                 .include("^" + Pattern.quote(benchmark.getName() + "." + method) + "$")
                 .forks(1)
                 .warmupIterations(mode.warmupIterations)
@@ -120,17 +131,23 @@ final class AgentComparison {
                 .verbosity(VerboseMode.SILENT);
         RunResult result = single(new Runner(builder.build()).run(), benchmark, method);
         List<Double> scores = new ArrayList<>();
+        List<Double> allocated = new ArrayList<>();
         String unit = null;
         for (BenchmarkResult fork : result.getBenchmarkResults()) {
             for (IterationResult iteration : fork.getIterationResults()) {
                 scores.add(iteration.getPrimaryResult().getScore());
                 unit = iteration.getScoreUnit();
+                org.openjdk.jmh.results.Result<?> bytes = iteration.getSecondaryResults().get(ALLOCATED_PER_OP);
+                if (bytes != null) {
+                    allocated.add(bytes.getScore());
+                }
             }
         }
         if (scores.isEmpty()) {
             throw new RunnerException("no measured iterations from " + benchmark.getSimpleName() + "." + method);
         }
-        return new Run(scores.stream().mapToDouble(Double::doubleValue).toArray(), unit);
+        return new Run(scores.stream().mapToDouble(Double::doubleValue).toArray(), unit,
+                allocated.isEmpty() ? Double.NaN : Stats.median(allocated.stream().mapToDouble(Double::doubleValue).toArray()));
     }
 
     private static RunResult single(java.util.Collection<RunResult> results, Class<?> benchmark, String method)
@@ -161,6 +178,17 @@ final class AgentComparison {
         return String.format(Locale.ROOT, "%.2f", value);
     }
 
-    private record Run(double[] scores, String unit) {
+    /** One sentence on the bytes allocated per operation, median of the forks of each side; empty without figures. */
+    private static String allocation(List<Double> without, List<Double> with) {
+        if (without.isEmpty() || with.isEmpty()) {
+            return "";
+        }
+        double before = Stats.median(without.stream().mapToDouble(Double::doubleValue).toArray());
+        double after = Stats.median(with.stream().mapToDouble(Double::doubleValue).toArray());
+        return String.format(Locale.ROOT, " Allocated per operation (JMH's `gc` profiler, median of the forks):"
+                + " %,.0f bytes without the agent, %,.0f bytes with it (%+,.0f).", before, after, after - before);
+    }
+
+    private record Run(double[] scores, String unit, double allocatedPerOp) {
     }
 }

@@ -164,6 +164,8 @@ class JdbcEndToEndTest {
 
             List<JsonNode> failures = failures(report);
             assertEquals(2, failures.size(), "the bad password, and the failed re-login: " + report.json());
+            assertEquals(1, failures.stream().mapToInt(f -> f.path("reconnects").asInt()).sum(),
+                    "the re-login is the driver's reconnect, the bad password is not: " + failures);
             for (JsonNode failure : failures) {
                 assertEquals(18456, failure.path("lastErrorCode").asInt(), failure::toString);
                 assertEquals("app", failure.path("user").asText());

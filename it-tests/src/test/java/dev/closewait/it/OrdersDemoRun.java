@@ -103,8 +103,10 @@ final class OrdersDemoRun {
 
         JsonNode failures = onlyConnectFailure();
         assertEquals(jdbcUrl, failures.path("url").asText());
-        assertTrue(failures.path("count").asInt() >= OrdersApp.POOL_SIZE, "each pooled connection's re-login, then"
+        assertTrue(failures.path("count").asInt() > OrdersApp.POOL_SIZE, "each pooled connection's re-login, then"
                 + " the pool's new connections: " + failures);
+        assertEquals(OrdersApp.POOL_SIZE, failures.path("reconnects").asInt(), "one failed re-login per pooled connection: "
+                + failures);
         String agentLog = read(setup.agentLog());
         assertTrue(agentLog.contains("but its socket is still open: the driver abandoned it; last connect error 18456 (S0001)"),
                 agentLog);
@@ -126,6 +128,7 @@ final class OrdersDemoRun {
         JsonNode failure = onlyConnectFailure();
         assertTrue(failure.path("url").asText().endsWith(";connectRetryCount=0"), failure::toString);
         assertEquals(18456, failure.path("lastErrorCode").asInt(), failure::toString);
+        assertEquals(0, failure.path("reconnects").asInt(), "connectRetryCount=0: the driver never reconnects " + failure);
         assertTrue(outcome.serviceOutput().lines().anyMatch(line -> line.contains(OrdersApp.LOGIN_FAILED_ALERT + " (18456): "
                 + "Login failed for user 'app'.")), "the fix reports the failed login:\n" + outcome.serviceOutput());
         assertNoSecret();

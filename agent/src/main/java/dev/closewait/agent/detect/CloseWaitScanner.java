@@ -97,8 +97,16 @@ public final class CloseWaitScanner {
         List<TrackedSocket> changed = new ArrayList<>();
 
         if (!closeWait.isEmpty() || abandonedPossible) {
+            // A bit per CLOSE_WAIT row's key hash (low 16 bits): most open sockets are ruled out by
+            // their own field and one bit, without reading their key's objects (cold by scan time).
+            long[] closeWaitBits = new long[1024];
+            for (ConnectionKey key : closeWait.keySet()) {
+                int bit = key.hashCode() & 0xffff;
+                closeWaitBits[bit >>> 6] |= 1L << bit;
+            }
             for (TrackedSocket socket : registry.openSockets()) {
-                TcpConnection row = closeWait.isEmpty() ? null : closeWait.get(socket.key());
+                int bit = socket.keyHash() & 0xffff;
+                TcpConnection row = (closeWaitBits[bit >>> 6] & 1L << bit) == 0 ? null : closeWait.get(socket.key());
                 if (row == null && otherRows != null) {
                     row = otherRows.get(socket.key());
                 }
@@ -202,10 +210,8 @@ public final class CloseWaitScanner {
                 continue;
             }
             TcpConnection row = rows.get(socket.key());
-            Finding view = Finding.of(socket, frames);
-            open.add(new Finding(view.id(), LeakStatus.OPEN, row == null ? null : row.state(), view.origin(),
-                    row == null ? view.local() : row.local(), view.remote(), view.openedAt(), view.closeWaitSince(),
-                    Finding.NEVER, Finding.NEVER, view.thread(), view.stack(), view.jdbc()));
+            open.add(Finding.of(socket, frames).asOpenSocket(row == null ? null : row.state(),
+                    row == null ? null : row.local()));
         }
         open.sort(java.util.Comparator.comparingLong(Finding::id));
         return open;

@@ -124,6 +124,21 @@ public final class Finding {
         }
     }
 
+    /**
+     * This socket as an open one, whether or not it is a leak: status {@link LeakStatus#OPEN}, the
+     * kernel's state and local address of now (the local address kept where the kernel shows none).
+     */
+    public Finding asOpenSocket(TcpState stateNow, Endpoint localNow) {
+        return new Finding(id, LeakStatus.OPEN, stateNow, origin, localNow == null ? local : localNow, remote, openedAt,
+                closeWaitSince, NEVER, NEVER, thread, stack, jdbc);
+    }
+
+    /** The same finding with other creation frames (a shortened stack, for one reader). */
+    public Finding withStack(List<String> frames) {
+        return new Finding(id, status, state, origin, local, remote, openedAt, closeWaitSince, closedAt, unreachableAt,
+                thread, frames, jdbc);
+    }
+
     public long id() {
         return id;
     }

@@ -124,6 +124,7 @@ public final class JsonReport {
         json.writeStringField("url", failure.url());
         json.writeStringField("user", failure.user());
         json.writeNumberField("count", failure.count());
+        json.writeNumberField("reconnects", failure.reconnects());
         json.writeNumberField("lastErrorCode", error.errorCode());
         json.writeStringField("lastSqlState", error.sqlState());
         json.writeStringField("lastMessage", error.message());

@@ -165,7 +165,10 @@ public final class TextReport {
         text.append('\n');
         for (JdbcConnectFailures.Entry failure : report.jdbcConnectFailures()) {
             text.append(PREFIX).append("JDBC connect failed ").append(failure.count())
-                    .append(failure.count() == 1 ? " time" : " times").append(" for ").append(failure.url())
+                    .append(failure.count() == 1 ? " time" : " times")
+                    .append(failure.reconnects() == 0 ? "" : " (" + failure.reconnects() + " of them the driver's own "
+                            + (failure.reconnects() == 1 ? "reconnect" : "reconnects") + " of an open connection)")
+                    .append(" for ").append(failure.url())
                     .append(" (user ").append(failure.user()).append("), last at ")
                     .append(Timestamps.millis(failure.lastAt())).append(": ").append(failure.lastError()).append('\n');
         }

@@ -24,6 +24,7 @@ public final class JdbcConnectFailures {
         private final String url;
         private final String user;
         private long count;
+        private long reconnects;
         private JdbcError lastError;
         private long lastAt;
 
@@ -44,6 +45,14 @@ public final class JdbcConnectFailures {
             return count;
         }
 
+        /**
+         * How many of {@link #count} were a driver's own reconnect of a connection it had already
+         * opened (mssql-jdbc's idle-connection resiliency), not a new connect by the application or its pool.
+         */
+        public synchronized long reconnects() {
+            return reconnects;
+        }
+
         public synchronized JdbcError lastError() {
             return lastError;
         }
@@ -52,8 +61,9 @@ public final class JdbcConnectFailures {
             return lastAt;
         }
 
-        synchronized void add(JdbcError error, long at) {
+        synchronized void add(JdbcError error, long at, boolean reconnect) {
             count++;
+            reconnects += reconnect ? 1 : 0;
             lastError = error;
             lastAt = at;
         }
@@ -61,13 +71,14 @@ public final class JdbcConnectFailures {
         synchronized Entry copy() {
             Entry copy = new Entry(url, user);
             copy.count = count;
+            copy.reconnects = reconnects;
             copy.lastError = lastError;
             copy.lastAt = lastAt;
             return copy;
         }
     }
 
-    void record(JdbcConnection connection, JdbcError error, long at) {
+    void record(JdbcConnection connection, JdbcError error, long at, boolean reconnect) {
         List<String> key = java.util.Arrays.asList(connection.url(), connection.user());
         Entry entry = entries.get(key);
         if (entry == null) {
@@ -77,7 +88,7 @@ public final class JdbcConnectFailures {
             }
             entry = entries.computeIfAbsent(key, k -> new Entry(connection.url(), connection.user()));
         }
-        entry.add(error, at);
+        entry.add(error, at, reconnect);
     }
 
     /** Every entry, most recent failure first; copies, safe to read while connects go on. */

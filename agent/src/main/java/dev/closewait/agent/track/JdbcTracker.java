@@ -74,7 +74,7 @@ public final class JdbcTracker {
             long now = clock.millis();
             JdbcError error = JdbcError.of(thrown, scope.connection.secrets());
             scope.connection.markFailed(now, error, !scope.reconnect);
-            failures.record(scope.connection, error, now);
+            failures.record(scope.connection, error, now, scope.reconnect);
             if (!scope.reconnect && scope.connection.hasOpenSockets()) {
                 endedWithOpenSockets.add(scope.connection);
             }

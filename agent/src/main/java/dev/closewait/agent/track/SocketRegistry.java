@@ -44,6 +44,8 @@ public final class SocketRegistry implements ConnectionEvents {
     private volatile java.util.function.IntUnaryOperator exitPolicy;
     private volatile boolean mainThreadFailed;
     private final StackFrames openStacks = new StackFrames(MAX_INTERNED_STACKS);
+    /** {@link #ids} at the last pass of {@link #internStacksOfOpenSockets} (scanner thread only). */
+    private long trackedWhenInterned = -1;
 
     /**
      * @param clock   the agent's one clock
@@ -243,6 +245,13 @@ public final class SocketRegistry implements ConnectionEvents {
      * between two scans never get here, so churn pays nothing for it.
      */
     void internStacksOfOpenSockets() {
+        long tracked = ids.get();
+        if (tracked == trackedWhenInterned) {
+            return; // no socket opened since the last pass: every open one holds its frames already
+        }
+        // A socket numbered but not yet in the map is missed until the next socket opens: it keeps
+        // its Throwable meanwhile (more memory, the same report).
+        trackedWhenInterned = tracked;
         for (TrackedSocket socket : open.values()) {
             if (socket.holdsCreationThrowable()) {
                 socket.internStack(openStacks);

@@ -22,6 +22,8 @@ public final class TrackedSocket extends WeakReference<Object> {
     private final Origin origin;
     private final boolean channel;
     private final ConnectionKey key;
+    /** {@code key.hashCode()}, kept here: a scan rules most sockets out without reading their key. */
+    private final int keyHash;
     private final long openedAt;
     private final String thread;
     private final JdbcConnection jdbc;
@@ -47,6 +49,7 @@ public final class TrackedSocket extends WeakReference<Object> {
         this.origin = origin;
         this.channel = channel;
         this.key = key;
+        this.keyHash = key.hashCode();
         this.local = local;
         this.openedAt = openedAt;
         this.thread = thread;
@@ -66,6 +69,10 @@ public final class TrackedSocket extends WeakReference<Object> {
     /** An NIO channel: no cleaner releases its descriptor when it becomes unreachable. */
     public boolean isChannel() {
         return channel;
+    }
+
+    public int keyHash() {
+        return keyHash;
     }
 
     public ConnectionKey key() {

@@ -198,9 +198,10 @@ class JsonReportTest {
         assertEquals(List.of("errorCode", "sqlState", "message"), fieldNames(written.get("connectError")));
         assertEquals(18456, written.get("connectError").get("errorCode").asInt());
         JsonNode failure = json.get("jdbcConnectFailures").get(0);
-        assertEquals(List.of("url", "user", "count", "lastErrorCode", "lastSqlState", "lastMessage", "lastAt"),
+        assertEquals(List.of("url", "user", "count", "reconnects", "lastErrorCode", "lastSqlState", "lastMessage", "lastAt"),
                 fieldNames(failure));
         assertEquals(3, failure.get("count").asInt());
+        assertEquals(1, failure.get("reconnects").asInt());
         assertEquals("2026-11-21T10:14:08.500Z", failure.get("lastAt").asText());
         assertTrue(failures.snapshot().isEmpty());
     }

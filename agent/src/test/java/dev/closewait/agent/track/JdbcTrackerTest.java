@@ -66,6 +66,7 @@ class JdbcTrackerTest {
         assertEquals(1, failures.size());
         JdbcConnectFailures.Entry entry = failures.get(0);
         assertEquals(1, entry.count(), "a nested rethrow is not a second failure");
+        assertEquals(0, entry.reconnects(), "a connect of the application's");
         assertEquals(18456, entry.lastError().errorCode());
         assertEquals("S0001", entry.lastError().sqlState());
         assertEquals("Login failed for user 'app'. (password ****)", entry.lastError().message());
@@ -93,6 +94,7 @@ class JdbcTrackerTest {
         assertEquals(0, connection.failedAt(), "a failed reconnect does not end the connection");
         assertEquals(0, connection.endedAt());
         assertEquals(1, tracker.failures().snapshot().get(0).count());
+        assertEquals(1, tracker.failures().snapshot().get(0).reconnects(), "counted as the driver's reconnect");
     }
 
     @Test

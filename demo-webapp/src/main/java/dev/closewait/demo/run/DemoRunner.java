@@ -111,9 +111,11 @@ public final class DemoRunner {
                         + jdbc.path("driver").asText())
                 .distinct().forEach(OUT::println);
         for (JsonNode failure : report.jdbcConnectFailures()) {
+            int reconnects = failure.path("reconnects").asInt();
             OUT.println("  failed logins: " + failure.path("count").asInt() + " x " + failure.path("lastErrorCode").asInt()
                     + " (" + failure.path("lastSqlState").asText() + ") \"" + firstSentence(failure.path("lastMessage").asText())
-                    + "\" for " + failure.path("url").asText());
+                    + "\" for " + failure.path("url").asText()
+                    + (reconnects == 0 ? "" : "; " + reconnects + " of them the driver's own re-logins of pooled connections"));
         }
         List<String> block = agentBlock(setup.agentLog(), applicationLeakId(leaks));
         if (!block.isEmpty()) {
