@@ -3,6 +3,7 @@ package dev.closewait.benchmarks;
 import dev.closewait.benchmarks.probe.ScanCostProbe;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -17,6 +18,8 @@ final class ScanCost {
     private static final int GOAL_COUNT = 10_000;
     private static final double GOAL_MILLIS = 5;
 
+    private static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+
     private final SuiteOptions options;
 
     ScanCost(SuiteOptions options) {
@@ -28,9 +31,15 @@ final class ScanCost {
         for (int count : COUNTS) {
             counts.append(counts.length() == 0 ? "" : ",").append(count);
         }
-        List<String> lines = ChildJvm.run(List.of(options.java, "-Xms1g", "-Xmx1g", "-cp", options.probeClassPath(),
-                ScanCostProbe.class.getName(), counts.toString(), String.valueOf(options.mode.scanWarmupRounds),
-                String.valueOf(options.mode.scanRounds)), 900);
+        List<String> command = new ArrayList<>(List.of(options.java, "-Xms1g", "-Xmx1g"));
+        // As the README advises for JDK 24 and later, where the agent reads netlink only with it.
+        boolean nativeAccess = acceptsNativeAccessFlag(options.java);
+        if (nativeAccess) {
+            command.add(NATIVE_ACCESS);
+        }
+        command.addAll(List.of("-cp", options.probeClassPath(), ScanCostProbe.class.getName(), counts.toString(),
+                String.valueOf(options.mode.scanWarmupRounds), String.valueOf(options.mode.scanRounds)));
+        List<String> lines = ChildJvm.run(command, 900);
         Map<String, List<Double>> samples = new LinkedHashMap<>();
         Map<String, String> info = new HashMap<>();
         for (String line : lines) {
@@ -49,11 +58,12 @@ final class ScanCost {
                         + " to a peer process, each registered in the agent's `SocketRegistry` as the socket advice"
                         + " does; the peer closes 1 %% of them so CLOSE_WAIT rows exist. %d measured rounds after %d"
                         + " warm-up ones; milliseconds, median (90th percentile). The first scan after the sockets"
-                        + " opened is shown apart: it also interns their creation stacks, once. The agent read"
-                        + " TCP states from %s.%n%n"
+                        + " opened is shown apart: it also interns their creation stacks, once. The probe's JVM ran"
+                        + " %s; the agent read TCP states from %s.%n%n"
                         + "| open connections | table rows (both ends) | `/proc` text | whole scan, as the agent runs it | whole scan on `/proc` | netlink read (CLOSE_WAIT filter) | `/proc` read + parse (CLOSE_WAIT filter) | `/proc` read only | `/proc` parse only | first scan after opening | for comparison: `ss -tanH state close-wait` |%n"
                         + "|---|---|---|---|---|---|---|---|---|---|---|%n",
                 ScanCostProbe.class.getSimpleName(), options.mode.scanRounds, options.mode.scanWarmupRounds,
+                nativeAccess ? "with `" + NATIVE_ACCESS + "`" : "without `" + NATIVE_ACCESS + "` (this JDK has no such flag)",
                 info.getOrDefault("table", "an unknown table")));
         List<Result> results = new ArrayList<>();
         for (int count : COUNTS) {
@@ -84,6 +94,20 @@ final class ScanCost {
         results.add(new Result(last.benchmark(), last.without(), last.with(), last.measured(), last.goal(),
                 last.verdict(), details.toString()));
         return results;
+    }
+
+    /** JDK 17 and later know the flag (a no-op for JNI before JDK 24); JDK 11 would refuse to start. */
+    private static boolean acceptsNativeAccessFlag(String java) {
+        try {
+            Process version = new ProcessBuilder(java, NATIVE_ACCESS, "-version").redirectErrorStream(true).start();
+            version.getInputStream().transferTo(OutputStream.nullOutputStream());
+            return version.waitFor() == 0;
+        } catch (IOException cannot) {
+            return false;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static String cell(double[] values) {
