@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,21 +35,73 @@ public final class JdbcSecrets {
     /** Oracle's {@code jdbc:oracle:thin:user/secret@host}. */
     private static final Pattern ORACLE_USER = Pattern.compile("(?i)(jdbc:oracle:[a-z0-9]+:[^/@:]*)/([^@]*)@");
     private static final Pattern USER_NAME = Pattern.compile("(?i)user|username|user_name|uid|login");
+    private static final Pattern URL_USER_INFO = Pattern.compile("//([^/@:;?]+)(:[^/]*)?@");
     private static final int SHORT_SECRET = 4;
+
+    /**
+     * What a URL says, worked out once per distinct URL: an application connects with one URL or a
+     * few, and the regular expressions cost more than the rest of the agent's work in a connect.
+     */
+    private static final ConcurrentHashMap<String, UrlFacts> URLS = new ConcurrentHashMap<>();
+    /** Property names already judged (secret or user name, or neither). */
+    private static final ConcurrentHashMap<String, Integer> NAMES = new ConcurrentHashMap<>();
+    /** Past this many distinct URLs or names (generated ones), nothing more is cached. */
+    static final int MAX_CACHED = 256;
+    private static final int NAME_SECRET = 1;
+    private static final int NAME_USER = 2;
+
+    /** The masked form, the secret values and the user name of one URL. */
+    private static final class UrlFacts {
+        final String masked;
+        final List<String> secrets;
+        final String user;
+
+        UrlFacts(String url) {
+            this.masked = maskUrlUncached(url);
+            this.secrets = List.copyOf(urlSecretValues(url));
+            this.user = urlUser(url);
+        }
+    }
 
     private JdbcSecrets() {
     }
 
     /** Whether a parameter of this name holds a secret. */
     public static boolean isSecretName(String name) {
-        return SECRET_NAME.matcher(name).matches();
+        return (judge(name) & NAME_SECRET) != 0;
+    }
+
+    private static int judge(String name) {
+        Integer known = NAMES.get(name);
+        if (known != null) {
+            return known;
+        }
+        int judged = (SECRET_NAME.matcher(name).matches() ? NAME_SECRET : 0)
+                | (USER_NAME.matcher(name).matches() ? NAME_USER : 0);
+        if (NAMES.size() < MAX_CACHED) {
+            NAMES.putIfAbsent(name, judged);
+        }
+        return judged;
+    }
+
+    private static UrlFacts facts(String url) {
+        UrlFacts known = URLS.get(url);
+        if (known != null) {
+            return known;
+        }
+        UrlFacts facts = new UrlFacts(url);
+        if (URLS.size() < MAX_CACHED) {
+            URLS.putIfAbsent(url, facts);
+        }
+        return facts;
     }
 
     /** The URL with every secret value masked; {@code null} stays {@code null}. */
     public static String maskUrl(String url) {
-        if (url == null) {
-            return null;
-        }
+        return url == null ? null : facts(url).masked;
+    }
+
+    private static String maskUrlUncached(String url) {
         String masked = maskParameters(url);
         masked = USER_INFO.matcher(masked).replaceAll("$1:" + MASK + "@");
         return ORACLE_USER.matcher(masked).replaceAll("$1/" + MASK + "@");
@@ -62,7 +115,7 @@ public final class JdbcSecrets {
         if (message == null) {
             return null;
         }
-        String masked = maskUrl(message);
+        String masked = maskUrlUncached(message); // messages differ every time: not cached
         for (String secret : secrets) {
             if (secret.isEmpty() || secret.equals(MASK)) {
                 continue;
@@ -87,20 +140,26 @@ public final class JdbcSecrets {
             }
         }
         if (url != null) {
-            Matcher m = PARAMETER.matcher(url);
-            while (m.find()) {
-                if (isSecretName(m.group(2))) {
-                    String value = m.group(4);
-                    secrets.add(value);
-                    if (value.startsWith("{") && value.endsWith("}") && value.length() > 2) {
-                        secrets.add(value.substring(1, value.length() - 1).replace("}}", "}"));
-                    }
-                }
-            }
-            addGroup(secrets, USER_INFO.matcher(url), 2);
-            addGroup(secrets, ORACLE_USER.matcher(url), 2);
+            secrets.addAll(facts(url).secrets);
         }
         secrets.removeIf(String::isEmpty);
+        return secrets;
+    }
+
+    private static List<String> urlSecretValues(String url) {
+        List<String> secrets = new ArrayList<>();
+        Matcher m = PARAMETER.matcher(url);
+        while (m.find()) {
+            if (isSecretName(m.group(2))) {
+                String value = m.group(4);
+                secrets.add(value);
+                if (value.startsWith("{") && value.endsWith("}") && value.length() > 2) {
+                    secrets.add(value.substring(1, value.length() - 1).replace("}}", "}"));
+                }
+            }
+        }
+        addGroup(secrets, USER_INFO.matcher(url), 2);
+        addGroup(secrets, ORACLE_USER.matcher(url), 2);
         return secrets;
     }
 
@@ -108,14 +167,15 @@ public final class JdbcSecrets {
     public static String user(String url, Properties info) {
         if (info != null) {
             for (String name : info.stringPropertyNames()) {
-                if (USER_NAME.matcher(name).matches() && !info.getProperty(name).isEmpty()) {
+                if ((judge(name) & NAME_USER) != 0 && !info.getProperty(name).isEmpty()) {
                     return info.getProperty(name);
                 }
             }
         }
-        if (url == null) {
-            return null;
-        }
+        return url == null ? null : facts(url).user;
+    }
+
+    private static String urlUser(String url) {
         Matcher m = PARAMETER.matcher(url);
         while (m.find()) {
             if (USER_NAME.matcher(m.group(2)).matches() && !m.group(4).isEmpty()) {
@@ -123,7 +183,7 @@ public final class JdbcSecrets {
                 return value.startsWith("{") && value.endsWith("}") ? value.substring(1, value.length() - 1) : value;
             }
         }
-        Matcher userInfo = Pattern.compile("//([^/@:;?]+)(:[^/]*)?@").matcher(url);
+        Matcher userInfo = URL_USER_INFO.matcher(url);
         if (userInfo.find()) {
             return userInfo.group(1);
         }

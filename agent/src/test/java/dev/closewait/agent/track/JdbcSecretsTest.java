@@ -37,6 +37,24 @@ class JdbcSecretsTest {
     }
 
     @Test
+    void urlsBeyondTheCacheAreMaskedAsWellAsCachedOnesAndRepeatsGiveTheSameAnswer() {
+        for (int i = 0; i < JdbcSecrets.MAX_CACHED * 2; i++) {
+            String url = "jdbc:sqlserver://db" + i + ":1433;user=app" + i + ";password=Secret" + i;
+            for (int repeat = 0; repeat < 2; repeat++) {
+                assertEquals("jdbc:sqlserver://db" + i + ":1433;user=app" + i + ";password=****", JdbcSecrets.maskUrl(url));
+                assertEquals(List.of("Secret" + i), JdbcSecrets.secretValues(url, null));
+                assertEquals("app" + i, JdbcSecrets.user(url, null));
+            }
+        }
+        Properties info = new Properties();
+        info.setProperty("user", "fromProperties");
+        info.setProperty("password", "p4ssw0rd");
+        String url = "jdbc:sqlserver://db0:1433;user=app0;password=Secret0";
+        assertEquals("fromProperties", JdbcSecrets.user(url, info), "properties first, the URL's answer cached or not");
+        assertEquals(List.of("p4ssw0rd", "Secret0"), JdbcSecrets.secretValues(url, info));
+    }
+
+    @Test
     void findsTheUserInPropertiesOrTheUrl() {
         Properties info = new Properties();
         info.setProperty("user", "fromProps");
