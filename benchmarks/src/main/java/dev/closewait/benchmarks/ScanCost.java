@@ -31,6 +31,7 @@ final class ScanCost {
         for (int count : COUNTS) {
             counts.append(counts.length() == 0 ? "" : ",").append(count);
         }
+        TcpTableCensus.awaitTimeWaitBelow(1_000, 70);
         List<String> command = new ArrayList<>(List.of(options.java, "-Xms1g", "-Xmx1g"));
         // As the README advises for JDK 24 and later, where the agent reads netlink only with it.
         boolean nativeAccess = acceptsNativeAccessFlag(options.java);

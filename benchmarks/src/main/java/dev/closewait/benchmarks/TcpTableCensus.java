@@ -20,6 +20,32 @@ final class TcpTableCensus {
 
     /** "12 rows (3 in TIME_WAIT)", or "unknown" where there is no {@code /proc/net/tcp}. */
     static String describe() {
+        int[] counts = count();
+        return counts == null ? "unknown" : String.format(Locale.ROOT, "%,d rows (%,d in TIME_WAIT)", counts[0], counts[1]);
+    }
+
+    /**
+     * Waits, saying so, until fewer than {@code limit} rows are in TIME_WAIT: rows that earlier
+     * connections left (the kernel keeps them 60 s) would be counted in a scan's cost. Gives up
+     * after {@code maxSeconds}.
+     */
+    static void awaitTimeWaitBelow(int limit, int maxSeconds) throws InterruptedException {
+        int[] counts = count();
+        if (counts == null || counts[1] < limit) {
+            return;
+        }
+        System.out.printf(Locale.ROOT, "  waiting for %,d TIME_WAIT rows left by earlier connections to expire"
+                + " (the kernel keeps them 60 s):", counts[1]);
+        for (int waited = 0; waited < maxSeconds && counts != null && counts[1] >= limit; waited += 5) {
+            Thread.sleep(5_000);
+            counts = count();
+            System.out.printf(Locale.ROOT, " %,d", counts == null ? 0 : counts[1]);
+        }
+        System.out.println();
+    }
+
+    /** {rows, rows in TIME_WAIT}, or {@code null} where the table cannot be read. */
+    private static int[] count() {
         int rows = 0;
         int timeWait = 0;
         for (Path file : List.of(Paths.get("/proc/net/tcp"), Paths.get("/proc/net/tcp6"))) {
@@ -33,9 +59,9 @@ final class TcpTableCensus {
                     }
                 }
             } catch (IOException | RuntimeException unreadable) {
-                return "unknown";
+                return null;
             }
         }
-        return String.format(Locale.ROOT, "%,d rows (%,d in TIME_WAIT)", rows, timeWait);
+        return new int[] {rows, timeWait};
     }
 }
