@@ -16,6 +16,20 @@ final class ChildJvm {
     private ChildJvm() {
     }
 
+    /** Whether {@code command} runs and exits with status 0 (its output is dropped). */
+    static boolean succeeds(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            return process.waitFor() == 0;
+        } catch (IOException cannot) {
+            return false;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Runs {@code command} to its end; returns its stdout lines. Fails with its stderr if it fails. */
     static List<String> run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
         Path stderr = Files.createTempFile("closewait-bench-", ".stderr");

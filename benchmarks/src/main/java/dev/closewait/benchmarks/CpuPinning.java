@@ -45,16 +45,6 @@ final class CpuPinning {
     }
 
     private static boolean tasksetWorks() {
-        try {
-            Process taskset = new ProcessBuilder(List.of("taskset", "-c", "0", "true"))
-                    .redirectErrorStream(true).start();
-            taskset.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-            return taskset.waitFor() == 0;
-        } catch (IOException missing) {
-            return false;
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return ChildJvm.succeeds(List.of("taskset", "-c", "0", "true"));
     }
 }

@@ -3,7 +3,6 @@ package dev.closewait.benchmarks;
 import dev.closewait.benchmarks.probe.ScanCostProbe;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -99,16 +98,7 @@ final class ScanCost {
 
     /** JDK 17 and later know the flag (a no-op for JNI before JDK 24); JDK 11 would refuse to start. */
     private static boolean acceptsNativeAccessFlag(String java) {
-        try {
-            Process version = new ProcessBuilder(java, NATIVE_ACCESS, "-version").redirectErrorStream(true).start();
-            version.getInputStream().transferTo(OutputStream.nullOutputStream());
-            return version.waitFor() == 0;
-        } catch (IOException cannot) {
-            return false;
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return ChildJvm.succeeds(List.of(java, NATIVE_ACCESS, "-version"));
     }
 
     private static String cell(double[] values) {

@@ -39,14 +39,10 @@ public final class EventBridge {
     /** Called from instrumented connect and accept methods. */
     public static void opened(Object socket, int origin) {
         ConnectionEvents events = target;
-        if (events == null || socket == null) {
+        boolean[] inAgent = events == null ? null : enter(socket);
+        if (inAgent == null) {
             return;
         }
-        boolean[] inAgent = IN_AGENT.get();
-        if (inAgent[0]) {
-            return;
-        }
-        inAgent[0] = true;
         try {
             events.opened(socket, origin);
         } catch (Throwable fault) {
@@ -59,14 +55,10 @@ public final class EventBridge {
     /** Called from instrumented close methods. */
     public static void closed(Object socket) {
         ConnectionEvents events = target;
-        if (events == null || socket == null) {
+        boolean[] inAgent = events == null ? null : enter(socket);
+        if (inAgent == null) {
             return;
         }
-        boolean[] inAgent = IN_AGENT.get();
-        if (inAgent[0]) {
-            return;
-        }
-        inAgent[0] = true;
         try {
             events.closed(socket);
         } catch (Throwable fault) {
@@ -79,14 +71,10 @@ public final class EventBridge {
     /** Called on entry of {@code Driver.connect} and of a driver's own (re)connect. */
     public static void jdbcConnectStarted(Object driver, String url, Object info, Object connection) {
         ConnectionEvents events = target;
-        if (events == null) {
+        boolean[] inAgent = events == null ? null : enter(Boolean.TRUE);
+        if (inAgent == null) {
             return;
         }
-        boolean[] inAgent = IN_AGENT.get();
-        if (inAgent[0]) {
-            return;
-        }
-        inAgent[0] = true;
         try {
             events.jdbcConnectStarted(driver, url, info, connection);
         } catch (Throwable fault) {
@@ -99,14 +87,10 @@ public final class EventBridge {
     /** Called on exit of the methods of {@link #jdbcConnectStarted}, however they end. */
     public static void jdbcConnectEnded(Object result, Throwable thrown) {
         ConnectionEvents events = target;
-        if (events == null) {
+        boolean[] inAgent = events == null ? null : enter(Boolean.TRUE);
+        if (inAgent == null) {
             return;
         }
-        boolean[] inAgent = IN_AGENT.get();
-        if (inAgent[0]) {
-            return;
-        }
-        inAgent[0] = true;
         try {
             events.jdbcConnectEnded(result, thrown);
         } catch (Throwable fault) {
@@ -119,14 +103,10 @@ public final class EventBridge {
     /** Called from {@code Connection.close()} of JDBC drivers. */
     public static void jdbcClosed(Object connection) {
         ConnectionEvents events = target;
-        if (events == null || connection == null) {
+        boolean[] inAgent = events == null ? null : enter(connection);
+        if (inAgent == null) {
             return;
         }
-        boolean[] inAgent = IN_AGENT.get();
-        if (inAgent[0]) {
-            return;
-        }
-        inAgent[0] = true;
         try {
             events.jdbcClosed(connection);
         } catch (Throwable fault) {
@@ -161,6 +141,22 @@ public final class EventBridge {
         }
     }
 
+
+    /**
+     * This thread's guard, set, or {@code null} when there is nothing to do: no subject, or the
+     * thread is inside the agent already. The caller clears the guard when it is done.
+     */
+    private static boolean[] enter(Object subject) {
+        if (subject == null) {
+            return null;
+        }
+        boolean[] inAgent = IN_AGENT.get();
+        if (inAgent[0]) {
+            return null;
+        }
+        inAgent[0] = true;
+        return inAgent;
+    }
 
     private static void detach(ConnectionEvents events, Throwable fault) {
         if (target != events) {
