@@ -26,12 +26,8 @@ class AgentStartupEndToEndTest {
     @TempDir
     Path work;
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void unknownOptionStopsTheJvmWithStatus2AndListsValidOptionsWithoutCrashDump(Jdk jdk) throws Exception {
         assumePresent(jdk);
         StartupRun run = startWith(jdk, "intervl=5s");
@@ -46,7 +42,7 @@ class AgentStartupEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void malformedDurationNamesTheKeyAndTheValue(Jdk jdk) throws Exception {
         assumePresent(jdk);
         StartupRun run = startWith(jdk, "grace=10");
@@ -57,7 +53,7 @@ class AgentStartupEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void reportPathThatCannotBeWrittenStopsTheJvmWithAClearMessage(Jdk jdk) throws Exception {
         assumePresent(jdk);
         Path missing = work.resolve("no-such-dir").resolve("leaks.json");
@@ -74,7 +70,7 @@ class AgentStartupEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void logOptionSendsFindingsToAFileOrNowhere(Jdk jdk) throws Exception {
         assumePresent(jdk);
         Path log = work.resolve("closewait.log");
@@ -105,7 +101,7 @@ class AgentStartupEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void internalFaultTurnsTheAgentOffWithOneWarningAndTheApplicationRunsOn(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, FaultySocketSubclass.class, "interval=200ms")) {

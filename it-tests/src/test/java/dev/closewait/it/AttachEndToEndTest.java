@@ -39,12 +39,8 @@ class AttachEndToEndTest {
     @TempDir
     Path work;
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void attachedAgentReportsTheSocketLeakedBeforeTheAttachAndTheOneAfterWithItsStack(Jdk jdk) throws Exception {
         assumePresent(jdk);
         Path recording = work.resolve("target.jfr");
@@ -132,7 +128,7 @@ class AttachEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void refusesWithAClearMessageAndStatus2(Jdk jdk) throws Exception {
         assumePresent(jdk);
         Cli.Run notANumber = Cli.run(jdk, "attach", "12ab");
@@ -168,7 +164,7 @@ class AttachEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void refusesAnotherUsersJvm(Jdk jdk) throws Exception {
         assumePresent(jdk);
         OtherUser other = OtherUser.available();

@@ -24,12 +24,8 @@ class CiGateEndToEndTest {
     @TempDir
     Path work;
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void failOnLeakSetsStatus3OnlyForALeakingRunAndKeepsTheApplicationsOwnStatus(Jdk jdk) throws Exception {
         assumePresent(jdk);
         assertExit(jdk, "clean", 0, false);
@@ -56,7 +52,7 @@ class CiGateEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void ignoredLeakIsCountedNotListedAndARuleThatMatchedNothingIsReported(Jdk jdk) throws Exception {
         assumePresent(jdk);
         Path ignore = Files.writeString(work.resolve("ignore.txt"), String.join("\n",
@@ -87,7 +83,7 @@ class CiGateEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void badIgnoreRuleStopsTheJvmAtStartUpWithItsLine(Jdk jdk) throws Exception {
         assumePresent(jdk);
         Path ignore = Files.writeString(work.resolve("ignore.txt"), "frame:com.acme.\nhost:db:5432\n");
@@ -98,7 +94,7 @@ class CiGateEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void checkListsTheLeaksOfARealReportWithStatus1(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class, "interval=200ms,grace=1s")) {

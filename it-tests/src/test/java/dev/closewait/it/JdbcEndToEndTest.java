@@ -39,12 +39,8 @@ class JdbcEndToEndTest {
     @TempDir
     Path work;
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void reportsPostgresConnectionTerminatedByTheServerWithMaskedUrlAndOpeningMethod(Jdk jdk) throws Exception {
         assumePresent(jdk);
         assumeReachable(POSTGRES, "PostgreSQL");
@@ -91,7 +87,7 @@ class JdbcEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void reportsMariaDbConnectionEndedByKill(Jdk jdk) throws Exception {
         assumePresent(jdk);
         assumeReachable(MARIADB, "MariaDB");
@@ -122,7 +118,7 @@ class JdbcEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void reportsTheSocketMssqlJdbcAbandonsAfterAFailedReloginAgainstTheTdsStandIn(Jdk jdk) throws Exception {
         assumePresent(jdk);
         String password = "OrdersPwd-5b6e";

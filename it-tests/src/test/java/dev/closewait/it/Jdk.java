@@ -18,6 +18,9 @@ public record Jdk(String label, Path home, String missingReason) {
 
     private static final Path JVM_DIR = Path.of("/usr/lib/jvm");
 
+    /** For {@code @MethodSource(Jdk.ALL)}: a test runs once per JDK of {@link #all()}. */
+    public static final String ALL = "dev.closewait.it.Jdk#all";
+
     /** The JDKs every end-to-end test runs on. */
     public static List<Jdk> all() {
         List<Jdk> jdks = new ArrayList<>();

@@ -10,7 +10,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -38,13 +37,9 @@ class OrdersDemoEndToEndTest {
     private final ExecutorService runner = Executors.newCachedThreadPool();
     private final Map<String, Future<OrdersDemoRun>> runs = new HashMap<>();
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
     @BeforeAll
     void startEveryRun(@TempDir Path work) {
-        for (Jdk jdk : jdks()) {
+        for (Jdk jdk : Jdk.all()) {
             for (boolean fixed : new boolean[] {false, true}) {
                 if (jdk.present()) {
                     Path dir = work.resolve(key(jdk, fixed));
@@ -64,14 +59,14 @@ class OrdersDemoEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void reportsEverySocketMssqlJdbcAbandonsBehindHikariCpAfterTheFailedLogin(Jdk jdk) throws Exception {
         assumePresent(jdk);
         finished(jdk, false).assertEveryPooledSocketReportedWithItsFailedLogin();
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void fixedServiceLeavesNoSocketBehindAndReportsTheFailedLogin(Jdk jdk) throws Exception {
         assumePresent(jdk);
         finished(jdk, true).assertNoSocketLeftBehind();

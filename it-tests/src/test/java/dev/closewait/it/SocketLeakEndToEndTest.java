@@ -45,10 +45,6 @@ class SocketLeakEndToEndTest {
     @TempDir
     Path work;
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
     static void assumePresent(Jdk jdk) {
         if (!jdk.present()) {
             System.out.println("[it-tests] SKIPPED: " + jdk.missingReason());
@@ -57,7 +53,7 @@ class SocketLeakEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void reportsPlainSocketLeftInCloseWaitWithItsCreationStack(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class, FAST)) {
@@ -97,7 +93,7 @@ class SocketLeakEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void reportsNothingForSocketClosedPromptlyAfterEofNorForIdleEstablishedSocket(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PromptCloseAfterEof.class, FAST, "2500")) {
@@ -116,7 +112,7 @@ class SocketLeakEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void reportsLeakedNioChannelsConnectedEveryWay(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, NioChannelLeak.class, FAST)) {
@@ -139,7 +135,7 @@ class SocketLeakEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void reportsPlainSocketUnderLeakedTlsLayerButNotOneClosedThroughTheLayer(Jdk jdk) throws Exception {
         assumePresent(jdk);
         Path keystore = work.resolve("tls.p12");
@@ -169,7 +165,7 @@ class SocketLeakEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void reportsAcceptedSocketsWhoseClientWentAway(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, AcceptedSocketLeak.class, FAST)) {
@@ -193,7 +189,7 @@ class SocketLeakEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void reportsIpv6LoopbackLeakWithBracketedAddresses(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, Ipv6Leak.class, FAST)) {
@@ -212,7 +208,7 @@ class SocketLeakEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void reportsTheNameOfThePoolThreadThatOpenedTheLeak(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PoolThreadLeak.class, FAST)) {
@@ -228,7 +224,7 @@ class SocketLeakEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void reportsExactlyTheFewLeaksAmongHundredsOfOpenSockets(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, ManySocketsFewLeaks.class, FAST,
@@ -257,7 +253,7 @@ class SocketLeakEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void marksLeakClosedLateWhenTheApplicationClosesItAfterGrace(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, LateClose.class, FAST)) {
@@ -279,7 +275,7 @@ class SocketLeakEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void marksUnreachableLeaksReclaimedByGcOrOrphanedWithoutKeepingThemAlive(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, GcReclaim.class, FAST)) {
@@ -303,7 +299,7 @@ class SocketLeakEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void seesEveryCloseOf32ThreadsChurningConnections(Jdk jdk) throws Exception {
         assumePresent(jdk);
         int threads = 32;

@@ -30,12 +30,8 @@ class TcpTableEndToEndTest {
     @TempDir
     Path work;
 
-    static List<Jdk> jdks() {
-        return Jdk.all();
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void byDefaultNetlinkWhereNativeCodeLoadsWithoutAWarningElseProcWithTheReason(Jdk jdk) throws Exception {
         assumePresent(jdk);
         String stderr = leakFoundWith(jdk, "default", List.of());
@@ -49,7 +45,7 @@ class TcpTableEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void withNativeAccessEnabledNetlinkOnEveryJdk(Jdk jdk) throws Exception {
         assumePresent(jdk);
         String stderr = leakFoundWith(jdk, "native-access", List.of("--enable-native-access=ALL-UNNAMED"));
@@ -57,7 +53,7 @@ class TcpTableEndToEndTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @MethodSource(Jdk.ALL)
     void procWhenAskedFor(Jdk jdk) throws Exception {
         assumePresent(jdk);
         String stderr = leakFoundWith(jdk, "proc", List.of("-Dclosewait.tcpTable=proc"));
