@@ -28,6 +28,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -82,10 +83,10 @@ final class AgentRuntime {
         this.clock = clock;
         this.log = log;
         this.reportFile = reportFile;
-        StringBuilder tableNote = new StringBuilder();
-        TcpTable table = TcpTables.forThisPlatform(tableNote::append);
+        List<String> tableNotes = new ArrayList<>();
+        TcpTable table = TcpTables.forThisPlatform(tableNotes::add);
         this.tableDescription = table == null ? null
-                : table.describe() + (tableNote.length() == 0 ? "" : " (not netlink: " + tableNote + ")");
+                : TcpTables.describe(table, tableNotes);
         this.scanner = new CloseWaitScanner(registry, table, clock, options.graceMillis(),
                 new StackFrames(), message -> log.get().print(TextReport.PREFIX + message + '\n'));
     }

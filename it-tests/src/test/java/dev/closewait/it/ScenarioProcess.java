@@ -69,16 +69,10 @@ public final class ScenarioProcess implements AutoCloseable {
         Path report = workDir.resolve("leaks.json");
         String options = agentOptions.contains("report=") ? agentOptions
                 : (agentOptions.isEmpty() ? "" : agentOptions + ",") + "report=" + report;
-        List<String> command = new ArrayList<>();
-        command.add(jdk.java().toString());
-        command.add("-javaagent:" + agentJar() + "=" + options);
-        command.add("-Xmx256m");
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("closewait.scenario.classpath", "target/test-classes"));
-        command.add(scenario.getName());
-        command.addAll(List.of(args));
-        return start(command, workDir, report);
+        List<String> withAgent = new ArrayList<>();
+        withAgent.add("-javaagent:" + agentJar() + "=" + options);
+        withAgent.addAll(jvmOptions);
+        return start(command(jdk, withAgent, scenario, args), workDir, report);
     }
 
     /**
@@ -87,16 +81,20 @@ public final class ScenarioProcess implements AutoCloseable {
      */
     public static ScenarioProcess startWithoutAgent(Jdk jdk, Path workDir, Class<?> scenario, List<String> jvmOptions,
                                                     Path report, String... args) throws IOException {
+        return start(command(jdk, jvmOptions, scenario, args), workDir, report);
+    }
+
+    /** {@code java <jvmOptions> -Xmx256m -cp <scenarios> <scenario> <args>}. */
+    private static List<String> command(Jdk jdk, List<String> jvmOptions, Class<?> scenario, String... args) {
         List<String> command = new ArrayList<>();
         command.add(jdk.java().toString());
         command.addAll(jvmOptions);
         command.add("-Xmx256m");
-        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("closewait.scenario.classpath", "target/test-classes"));
         command.add(scenario.getName());
         command.addAll(List.of(args));
-        return start(command, workDir, report);
+        return command;
     }
 
     /** Starts an arbitrary command (for tests of bad options and the like). */

@@ -1,5 +1,6 @@
 package dev.closewait.agent.tcp;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -13,6 +14,14 @@ public final class TcpTables {
     public static final String TABLE_PROPERTY = "closewait.tcpTable";
 
     private TcpTables() {
+    }
+
+    /**
+     * For the start-up line: where {@code table} reads TCP states, and the {@code notes} that
+     * {@link #forThisPlatform(Consumer)} gave on why not netlink.
+     */
+    public static String describe(TcpTable table, List<String> notes) {
+        return table.describe() + (notes.isEmpty() ? "" : " (not netlink: " + String.join("; ", notes) + ")");
     }
 
     /** {@link #forThisPlatform(Consumer)}, without the note. */

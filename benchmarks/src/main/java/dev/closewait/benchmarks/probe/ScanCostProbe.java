@@ -56,8 +56,8 @@ public final class ScanCostProbe {
     private final List<Socket> open = new ArrayList<>();
     private final SocketRegistry registry = new SocketRegistry(Clock.systemUTC(), ScanCostProbe::fail);
     private final ProcNetTcp table = new ProcNetTcp();
-    private final StringBuilder notNetlink = new StringBuilder();
-    private final TcpTable agentTable = TcpTables.forThisPlatform(notNetlink::append);
+    private final List<String> notNetlink = new ArrayList<>();
+    private final TcpTable agentTable = TcpTables.forThisPlatform(notNetlink::add);
     private final NetlinkTcpTable netlinkTable = NetlinkTcpTable.load(why -> { });
     private final CloseWaitScanner scanner = new CloseWaitScanner(registry, agentTable, Clock.systemUTC(),
             GRACE_MILLIS, new StackFrames(), message -> System.err.println("scanner: " + message));
@@ -78,8 +78,7 @@ public final class ScanCostProbe {
             return;
         }
         ScanCostProbe probe = new ScanCostProbe();
-        System.out.println("info table " + probe.agentTable.describe()
-                + (probe.notNetlink.length() == 0 ? "" : " (not netlink: " + probe.notNetlink + ")"));
+        System.out.println("info table " + TcpTables.describe(probe.agentTable, probe.notNetlink));
         try (PeerProcess peer = PeerProcess.start()) {
             for (String count : counts) {
                 probe.measure(peer, Integer.parseInt(count.trim()), warmup, rounds);
