@@ -1,12 +1,13 @@
 package dev.closewait.cli;
 
 import dev.closewait.agent.AgentOptions;
+import dev.closewait.agent.Option;
+import dev.closewait.agent.identity.AgentIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Properties;
@@ -17,15 +18,23 @@ import java.util.concurrent.Callable;
         description = {"Loads closewait into a running JVM, with the same options as -javaagent. Sockets already"
                 + " open are watched too (origin BEFORE_ATTACH, no stack). If the JVM already runs closewait,"
                 + " nothing is instrumented twice: the new options are applied."},
-        footer = {"", "Agent options: interval=<duration> (default 5s), grace=<duration> (default 10s),"
-                + " report=<file>, log=stderr|off|<file>. Relative paths are resolved against this directory.",
-            "", "JDK 21+ targets print a warning about a dynamically loaded agent (JEP 451). To avoid it, start them"
-                + " with -XX:+EnableDynamicAgentLoading, or load closewait at start-up with -javaagent.",
+        footer = {"", "Agent options: %s. Relative paths are resolved against this directory.",
+            "", "JDK %s+ targets print a warning about a dynamically loaded agent (JEP 451); %s.",
             "", "Exit status: 0 loaded or reconfigured; 2 bad input or attach refused (the message says why)."})
 final class AttachCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
+
+    /** The footer's facts, from their one source: every option, and what JEP 451 asks of users. */
+    static String[] footerArguments() {
+        java.util.List<String> options = new java.util.ArrayList<>();
+        for (Option option : Option.values()) {
+            options.add(option.key() + "=" + option.form() + " (default " + option.defaultText() + ")");
+        }
+        return new String[] {String.join(", ", options), String.valueOf(AgentIdentity.FIRST_JDK_WARNING_ON_ATTACH),
+            AgentIdentity.AVOID_ATTACH_WARNING};
+    }
 
     @Parameters(index = "0", paramLabel = "PID", description = "the process id of the JVM")
     private String pid;
@@ -56,18 +65,18 @@ final class AttachCommand implements Callable<Integer> {
                 return 0;
             }
             Properties properties = jvm.systemProperties();
-            jvm.loadAgent(ownJar(), argument);
+            Path jar = ownJar();
+            jvm.loadAgent(jar, argument);
             if (jvm.agentVersion() == null) {
                 throw new CliProblem("the agent did not start in JVM " + target + ": its standard error says why");
             }
-            spec.commandLine().getOut().println("closewait " + CloseWaitCli.version() + " attached to JVM " + target
+            spec.commandLine().getOut().println("closewait " + AgentIdentity.version() + " attached to JVM " + target
                     + " (" + properties.getProperty("java.vm.name", "JVM") + " " + properties.getProperty("java.version", "")
                     + ") with " + argument + ". Its findings go to its log; the live report: java -jar "
-                    + ownJar().getFileName() + " report " + target);
-            if (featureVersion(properties) >= 21) {
-                spec.commandLine().getOut().println("Note: JDK " + featureVersion(properties) + " prints a warning in"
-                        + " that JVM about a dynamically loaded agent (JEP 451). It is harmless; to avoid it, start the"
-                        + " JVM with -XX:+EnableDynamicAgentLoading, or load closewait at start-up with -javaagent.");
+                    + jar.getFileName() + " report " + target);
+            String note = AgentIdentity.attachWarningNote(featureVersion(properties));
+            if (note != null) {
+                spec.commandLine().getOut().println("Note: " + note);
             }
             return 0;
         }
@@ -84,14 +93,10 @@ final class AttachCommand implements Callable<Integer> {
 
     /** The jar this command runs from: the agent to load. */
     static Path ownJar() throws CliProblem {
-        try {
-            Path jar = Paths.get(AttachCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (!jar.toString().endsWith(".jar")) {
-                throw new CliProblem("this command must run from the agent jar (java -jar closewait-agent.jar), not " + jar);
-            }
-            return jar.toAbsolutePath();
-        } catch (URISyntaxException | RuntimeException unknown) {
-            throw new CliProblem("cannot tell where the agent jar is: " + unknown);
+        Path jar = AgentIdentity.ownJar();
+        if (jar == null) {
+            throw new CliProblem("this command must run from the agent jar (java -jar closewait-agent.jar)");
         }
+        return jar;
     }
 }

@@ -28,6 +28,9 @@ public final class CloseWaitCli implements Runnable {
     /** Runs a command line; returns the exit status. */
     static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine line = new CommandLine(new CloseWaitCli());
+        CommandLine.Model.UsageMessageSpec attachUsage = line.getSubcommands().get("attach").getCommandSpec().usageMessage();
+        attachUsage.footer(String.format(java.util.Locale.ROOT, String.join("%n", attachUsage.footer()),
+                (Object[]) AttachCommand.footerArguments()));
         line.setOut(out);
         line.setErr(err);
         line.setExecutionExceptionHandler((problem, commandLine, parseResult) -> {
@@ -68,16 +71,10 @@ public final class CloseWaitCli implements Runnable {
         }
     }
 
-    /** The version from the jar's manifest. */
-    static String version() {
-        String version = CloseWaitCli.class.getPackage().getImplementationVersion();
-        return version == null ? "dev" : version;
-    }
-
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"closewait " + version()};
+            return new String[] {"closewait " + dev.closewait.agent.identity.AgentIdentity.version()};
         }
     }
 }

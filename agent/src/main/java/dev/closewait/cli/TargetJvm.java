@@ -6,6 +6,8 @@ import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
 
+import dev.closewait.agent.identity.AgentIdentity;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,9 +30,7 @@ import javax.management.remote.JMXServiceURL;
  */
 final class TargetJvm implements AutoCloseable {
 
-    /** The system property the agent sets in a JVM it runs in. */
-    static final String AGENT_PROPERTY = "closewait.agent.version";
-    static final String MBEAN = "dev.closewait:type=LeakDetector";
+    private static final String MBEAN = AgentIdentity.MBEAN_NAME;
 
     private final long pid;
     private final VirtualMachine vm;
@@ -126,7 +126,7 @@ final class TargetJvm implements AutoCloseable {
 
     /** The version of closewait running in the target, or {@code null}. */
     String agentVersion() throws CliProblem {
-        return systemProperties().getProperty(AGENT_PROPERTY);
+        return systemProperties().getProperty(AgentIdentity.RUNNING_PROPERTY);
     }
 
     /** Loads the agent jar into the target with {@code options}. */

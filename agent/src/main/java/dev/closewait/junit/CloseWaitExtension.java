@@ -1,6 +1,7 @@
 package dev.closewait.junit;
 
-import dev.closewait.agent.AgentOptions;
+import dev.closewait.agent.Option;
+import dev.closewait.agent.identity.AgentIdentity;
 import dev.closewait.agent.OpenSockets;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.report.TextReport;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.lang.reflect.Method;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,8 +54,7 @@ public final class CloseWaitExtension implements BeforeEachCallback, AfterEachCa
             return;
         }
         boolean strict = context.getConfigurationParameter(STRICT).map(Boolean::parseBoolean).orElse(false);
-        long settle = AgentOptions.parse("grace=" + context.getConfigurationParameter(SETTLE).orElse(DEFAULT_SETTLE))
-                .graceMillis();
+        long settle = Option.millis(SETTLE, context.getConfigurationParameter(SETTLE).orElse(DEFAULT_SETTLE));
         long deadline = System.nanoTime() + settle * 1_000_000;
         List<Finding> left = leftOpen(mark, strict);
         while (!left.isEmpty() && System.nanoTime() < deadline) {
@@ -102,7 +101,7 @@ public final class CloseWaitExtension implements BeforeEachCallback, AfterEachCa
                 || !stack.isEmpty() && stack.get(stack.size() - 1).contains("java.lang.reflect.")) {
             stack.remove(stack.size() - 1);
         }
-        return socket.withStack(stack);
+        return socket.toBuilder().stack(stack).build();
     }
 
     /** The agent must run: load it where the JVM allows self-attach, else say what to add. */
@@ -110,7 +109,7 @@ public final class CloseWaitExtension implements BeforeEachCallback, AfterEachCa
         if (OpenSockets.agentRunning()) {
             return;
         }
-        Path jar = ownJar();
+        Path jar = AgentIdentity.ownJar();
         if (Boolean.getBoolean("jdk.attach.allowAttachSelf") && jar != null && selfAttach(jar)
                 && OpenSockets.agentRunning()) {
             return;
@@ -139,12 +138,4 @@ public final class CloseWaitExtension implements BeforeEachCallback, AfterEachCa
         }
     }
 
-    private static Path ownJar() {
-        try {
-            Path path = Paths.get(CloseWaitExtension.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return path.toString().endsWith(".jar") ? path : null;
-        } catch (Exception unknown) {
-            return null;
-        }
-    }
 }

@@ -213,11 +213,14 @@ class AgentOptionsTest {
     @Test
     void rendersAnArgumentWithAbsolutePathsForAnotherJvm() {
         java.nio.file.Path base = java.nio.file.Paths.get("/home/ops");
-        assertEquals("interval=2s,grace=10s,report=/home/ops/leaks.json,log=/home/ops/logs/cw.log",
-                AgentOptions.parse("interval=2s,report=leaks.json,log=logs/cw.log").toArgument(base));
-        assertEquals("interval=5s,grace=1m,log=off", AgentOptions.parse("grace=60s,log=off").toArgument(base));
-        assertEquals("interval=5s,grace=10s,report=/tmp/r.json,log=stderr",
-                AgentOptions.parse("report=/tmp/r.json").toArgument(base));
+        assertEquals("interval=2s,report=/home/ops/leaks.json,log=/home/ops/logs/cw.log",
+                AgentOptions.parse("interval=2s,report=leaks.json,log=logs/cw.log").toArgument(base),
+                "only what was given, so that a running agent keeps the rest");
+        assertEquals("grace=60s,log=off", AgentOptions.parse("grace=60s,log=off").toArgument(base));
+        assertEquals("report=/tmp/r.json", AgentOptions.parse("report=/tmp/r.json").toArgument(base));
+        assertEquals("", AgentOptions.parse("").toArgument(base));
+        assertEquals("report=\"/home/ops/a,b/r.json\"", AgentOptions.parse("report=\"a,b/r.json\"").toArgument(base),
+                "a value holding a comma is quoted again");
         AgentOptions roundTrip = AgentOptions.parse(AgentOptions.parse("interval=250ms,grace=3s").toArgument(base));
         assertEquals(250, roundTrip.intervalMillis());
         assertEquals(3000, roundTrip.graceMillis());
@@ -234,9 +237,36 @@ class AgentOptionsTest {
         assertTrue(bad.getMessage().contains("option 'failOnLeak' is true or false, not 'yes'"), bad.getMessage());
         assertEquals("known.txt", AgentOptions.parse("ignore=known.txt").ignore());
         assertThrows(IllegalArgumentException.class, () -> AgentOptions.parse("ignore"), "ignore needs a file");
-        assertEquals("interval=5s,grace=10s,log=stderr,failOnLeak,ignore=/home/ops/known.txt",
+        assertEquals("failOnLeak,ignore=/home/ops/known.txt",
                 AgentOptions.parse("failOnLeak,ignore=known.txt").toArgument(java.nio.file.Paths.get("/home/ops")));
         assertEquals(3, AgentOptions.FAIL_ON_LEAK_STATUS);
+    }
+
+    @Test
+    void aQuotedValueMayHoldCommas() {
+        AgentOptions options = AgentOptions.parse("report=\"/tmp/a,b/leaks.json\",grace=1s");
+        assertEquals("/tmp/a,b/leaks.json", options.report());
+        assertEquals(1000, options.graceMillis());
+    }
+
+    @Test
+    void rejectsAnUnclosedQuoteOrAQuoteInsideAValue() {
+        IllegalArgumentException unclosed = assertThrows(IllegalArgumentException.class,
+                () -> AgentOptions.parse("report=\"/tmp/a,grace=1s"));
+        assertTrue(unclosed.getMessage().contains("is not closed"), unclosed.getMessage());
+        IllegalArgumentException inside = assertThrows(IllegalArgumentException.class,
+                () -> AgentOptions.parse("report=/tmp/a\"b\"c"));
+        assertTrue(inside.getMessage().contains("option 'report' has a double quote inside its value"),
+                inside.getMessage());
+    }
+
+    @Test
+    void everyOptionIsDescribedFromTheRegistry() {
+        for (Option option : Option.values()) {
+            assertTrue(AgentOptions.describeAll().contains(option.key() + "=" + option.form() + " (default "
+                    + option.defaultText() + ": " + option.meaning() + ")"), option::key);
+        }
+        assertEquals(Option.values().length, AgentOptions.names().size());
     }
 
     private static void assertMessageNamesValidOptions(IllegalArgumentException e, String... fragments) {

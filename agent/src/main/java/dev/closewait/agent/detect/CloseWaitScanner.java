@@ -4,7 +4,6 @@ import dev.closewait.agent.tcp.TcpConnection;
 import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.tcp.TcpTable;
 import dev.closewait.agent.track.ConnectionKey;
-import dev.closewait.agent.track.LeakStatus;
 import dev.closewait.agent.track.SocketRegistry;
 import dev.closewait.agent.track.StackFrames;
 import dev.closewait.agent.track.TrackedSocket;
@@ -14,6 +13,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -22,23 +22,15 @@ import java.util.function.Consumer;
 
 /**
  * Turns open sockets and the kernel's TCP states into findings. One {@link #scan()} reads the TCP
- * table once, marks the tracked sockets it shows in CLOSE_WAIT, and decides statuses:
- * <ul>
- *   <li>open and in CLOSE_WAIT for {@code grace} or longer: {@link LeakStatus#OPEN};</li>
- *   <li>closed by the application after {@code grace} or longer in CLOSE_WAIT: {@link LeakStatus#CLOSED_LATE};</li>
- *   <li>collected without a close, whatever its state, descriptor released: {@link LeakStatus#RECLAIMED_BY_GC};</li>
- *   <li>collected without a close, descriptor still held: {@link LeakStatus#ORPHANED}.</li>
- * </ul>
- * A socket that reaches CLOSE_WAIT and is closed within {@code grace} is never a finding. A socket
- * still open {@code grace} after its JDBC connection ended (closed by the application, or a failed
- * connect) is an {@link LeakStatus#OPEN} finding whatever its state: the driver abandoned it.
+ * table once, records what it shows of the tracked sockets, and applies {@link LeakRules} to the
+ * sockets that could have changed: those in CLOSE_WAIT, those closed or collected since the last
+ * scan, those whose JDBC connection ended, and those open before the agent attached. The statuses
+ * of findings live here; the tracked sockets only hold what was observed.
  */
 public final class CloseWaitScanner {
 
     private static final Set<TcpState> CLOSE_WAIT_ONLY = EnumSet.of(TcpState.CLOSE_WAIT);
     private static final Set<TcpState> ALL_STATES = EnumSet.allOf(TcpState.class);
-    /** How long a collected plain socket may keep its row before its cleaner is deemed not to run. */
-    private static final long CLEANER_SETTLE_MILLIS = 1000;
 
     private final SocketRegistry registry;
     private final TcpTable table;
@@ -47,7 +39,10 @@ public final class CloseWaitScanner {
     private final StackFrames frames;
     private final Consumer<String> warn;
 
+    /** Findings in the order they were found. */
     private final List<TrackedSocket> findings = new ArrayList<>();
+    /** The status of every socket that is, or was being judged as, a finding (identity: sockets compare by referent). */
+    private final Map<TrackedSocket, LeakStatus> statuses = new IdentityHashMap<>();
     private final List<TrackedSocket> collectedUnclosed = new ArrayList<>();
     /** Sockets that were open when the agent attached, while their descriptors live. */
     private final List<TrackedSocket> preexisting = new ArrayList<>();
@@ -115,18 +110,14 @@ public final class CloseWaitScanner {
                 } else if (!abandonedPossible && !socket.seenInCloseWait()) {
                     continue; // no row to note and nothing that could make it a leak: most sockets, most scans
                 }
-                if (socket.promoteIfLeaked(now, graceMillis)) {
-                    found.add(socket);
+                if (!statuses.containsKey(socket) && LeakRules.isOpenLeak(socket, now, graceMillis)) {
+                    judge(socket, LeakStatus.OPEN, found, changed);
                 }
             }
         }
 
         for (TrackedSocket socket : registry.drainClosedAfterCloseWait()) {
-            boolean wasFinding = socket.status() != null;
-            boolean late = socket.closeWaitSince() != 0 && socket.closedAt() - socket.closeWaitSince() >= graceMillis;
-            if ((wasFinding || late) && socket.setStatus(LeakStatus.CLOSED_LATE)) {
-                (wasFinding ? changed : found).add(socket);
-            }
+            judge(socket, LeakRules.afterClose(socket, statuses.containsKey(socket), graceMillis), found, changed);
         }
 
         if (tableRead && byInode != null) {
@@ -166,6 +157,22 @@ public final class CloseWaitScanner {
         changed.removeIf(ignored::contains);
     }
 
+    /**
+     * Gives {@code socket} the status {@code status} ({@code null}: none, nothing happens); a socket
+     * that had none is {@code found}, one whose status changed is {@code changed}.
+     */
+    private void judge(TrackedSocket socket, LeakStatus status, List<TrackedSocket> found, List<TrackedSocket> changed) {
+        if (status == null) {
+            return;
+        }
+        LeakStatus before = statuses.put(socket, status);
+        if (before == null) {
+            found.add(socket);
+        } else if (before != status) {
+            changed.add(socket);
+        }
+    }
+
     /** A finding whose JDBC connection was closed or failed to reconnect since it was reported has changed too. */
     private void noteJdbcChanges(List<TrackedSocket> found, List<TrackedSocket> changed) {
         for (TrackedSocket socket : findings) {
@@ -183,7 +190,7 @@ public final class CloseWaitScanner {
     /** A report of every finding so far, with the counts of now. */
     public synchronized LeakReport report(long pid) {
         return new LeakReport(pid, clock.millis(), registry.trackedCount(), registry.openCount() + preexisting.size(),
-                graceMillis, views(findings), registry.jdbcConnectFailures().snapshot(), ignored.size());
+                graceMillis, views(findings), registry.jdbcFailures(), ignored.size());
     }
 
     /**
@@ -210,8 +217,12 @@ public final class CloseWaitScanner {
                 continue;
             }
             TcpConnection row = rows.get(socket.key());
-            open.add(Finding.of(socket, frames).asOpenSocket(row == null ? null : row.state(),
-                    row == null ? null : row.local()));
+            Finding.Builder view = Finding.of(socket, LeakStatus.OPEN, frames).toBuilder().closedAt(Finding.NEVER)
+                    .unreachableAt(Finding.NEVER).status(LeakStatus.OPEN).state(row == null ? null : row.state());
+            if (row != null) {
+                view.local(row.local()); // the local address of now; kept where the kernel shows none
+            }
+            open.add(view.build());
         }
         open.sort(java.util.Comparator.comparingLong(Finding::id));
         return open;
@@ -267,13 +278,13 @@ public final class CloseWaitScanner {
             if (row == null) {
                 it.remove();
                 socket.markGone(now);
-                if (socket.status() != null && socket.setStatus(LeakStatus.CLOSED_LATE)) {
-                    changed.add(socket);
+                if (statuses.containsKey(socket)) {
+                    judge(socket, LeakStatus.CLOSED_LATE, found, changed); // released: closed or collected
                 }
             } else {
                 socket.observed(row.local(), row.state(), now);
-                if (socket.promoteIfLeaked(now, graceMillis)) {
-                    found.add(socket);
+                if (!statuses.containsKey(socket) && LeakRules.isOpenLeak(socket, now, graceMillis)) {
+                    judge(socket, LeakStatus.OPEN, found, changed);
                 }
             }
         }
@@ -319,33 +330,26 @@ public final class CloseWaitScanner {
                                 List<TrackedSocket> changed) {
         for (Iterator<TrackedSocket> it = collectedUnclosed.iterator(); it.hasNext(); ) {
             TrackedSocket socket = it.next();
-            boolean wasFinding = socket.status() != null;
             TcpConnection row = closeWait.get(socket.key());
             if (row == null) {
                 row = otherRows.get(socket.key());
             }
             if (row != null) {
                 socket.observed(row.local(), row.state(), now);
-                boolean settled = socket.isChannel() || now - socket.unreachableAt() >= CLEANER_SETTLE_MILLIS;
-                if (settled && socket.setStatus(LeakStatus.ORPHANED)) {
-                    (wasFinding ? changed : found).add(socket);
-                }
             } else {
                 it.remove();
                 if (socket.lastState() == null) {
                     socket.observed(null, TcpState.CLOSE, now); // never seen by a scan: it is closed now
                 }
-                if (socket.setStatus(LeakStatus.RECLAIMED_BY_GC)) {
-                    (wasFinding ? changed : found).add(socket);
-                }
             }
+            judge(socket, LeakRules.afterCollection(socket, row != null, now), found, changed);
         }
     }
 
     private List<Finding> views(List<TrackedSocket> sockets) {
         List<Finding> views = new ArrayList<>(sockets.size());
         for (TrackedSocket socket : sockets) {
-            views.add(Finding.of(socket, frames));
+            views.add(Finding.of(socket, statuses.get(socket), frames));
         }
         return views;
     }

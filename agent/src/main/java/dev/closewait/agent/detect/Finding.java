@@ -4,14 +4,16 @@ import dev.closewait.agent.tcp.Endpoint;
 import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.track.JdbcConnection;
 import dev.closewait.agent.track.JdbcError;
-import dev.closewait.agent.track.LeakStatus;
 import dev.closewait.agent.track.Origin;
 import dev.closewait.agent.track.StackFrames;
 import dev.closewait.agent.track.TrackedSocket;
 
 import java.util.List;
 
-/** An immutable view of one leaked socket at the moment a report is made. */
+/**
+ * An immutable view of one socket at the moment a report is made: a finding, or (for the JUnit
+ * extension) a socket a test left open. Built with {@link #builder(long)}.
+ */
 public final class Finding {
 
     /** Epoch-millis fields hold this when the event has not happened. */
@@ -31,7 +33,7 @@ public final class Finding {
     private final List<String> stack;
     private final Jdbc jdbc;
 
-    /** The JDBC connection a leaked socket was opened for, as it stood when the view was taken. */
+    /** The JDBC connection a socket was opened for, as it stood when the view was taken. */
     public static final class Jdbc {
         private final String url;
         private final String user;
@@ -70,7 +72,7 @@ public final class Finding {
             return driver;
         }
 
-        /** When the application closed the connection; {@link #NEVER} if it did not. */
+        /** When the connection was closed (by the application or its pool); {@link #NEVER} if it was not. */
         public long connectionClosedAt() {
             return connectionClosedAt;
         }
@@ -86,57 +88,52 @@ public final class Finding {
         }
     }
 
-    public Finding(long id, LeakStatus status, TcpState state, Origin origin, Endpoint local, Endpoint remote,
-                   long openedAt, long closeWaitSince, long closedAt, long unreachableAt, String thread,
-                   List<String> stack) {
-        this(id, status, state, origin, local, remote, openedAt, closeWaitSince, closedAt, unreachableAt, thread,
-                stack, null);
+    private Finding(Builder b) {
+        this.id = b.id;
+        this.status = b.status;
+        this.state = b.state;
+        this.origin = b.origin;
+        this.local = b.local;
+        this.remote = b.remote;
+        this.openedAt = b.openedAt;
+        this.closeWaitSince = b.closeWaitSince;
+        this.closedAt = b.closedAt;
+        this.unreachableAt = b.unreachableAt;
+        this.thread = b.thread;
+        this.stack = List.copyOf(b.stack);
+        this.jdbc = b.jdbc;
     }
 
-    public Finding(long id, LeakStatus status, TcpState state, Origin origin, Endpoint local, Endpoint remote,
-                   long openedAt, long closeWaitSince, long closedAt, long unreachableAt, String thread,
-                   List<String> stack, Jdbc jdbc) {
-        this.id = id;
-        this.status = status;
-        this.state = state;
-        this.origin = origin;
-        this.local = local;
-        this.remote = remote;
-        this.openedAt = openedAt;
-        this.closeWaitSince = closeWaitSince;
-        this.closedAt = closedAt;
-        this.unreachableAt = unreachableAt;
-        this.thread = thread;
-        this.stack = List.copyOf(stack);
-        this.jdbc = jdbc;
+    /** A finding with this id; every other field has its empty value until set. */
+    public static Builder builder(long id) {
+        return new Builder(id);
     }
 
-    /** A view of {@code socket} as it is now. */
-    static Finding of(TrackedSocket socket, StackFrames frames) {
+    /** A builder holding every field of this finding, to change some. */
+    public Builder toBuilder() {
+        return new Builder(id).status(status).state(state).origin(origin).local(local).remote(remote)
+                .openedAt(openedAt).closeWaitSince(closeWaitSince).closedAt(closedAt).unreachableAt(unreachableAt)
+                .thread(thread).stack(stack).jdbc(jdbc);
+    }
+
+    /** A view of {@code socket} as it is now, with the status detection gave it ({@code null} for none). */
+    static Finding of(TrackedSocket socket, LeakStatus status, StackFrames frames) {
         synchronized (socket) {
-            // Closed after it became a leak, before the scanner caught up: already closed late.
-            LeakStatus status = socket.status() == LeakStatus.OPEN && socket.closedAt() != NEVER
-                    ? LeakStatus.CLOSED_LATE : socket.status();
-            return new Finding(socket.id(), status, socket.lastState(), socket.origin(), socket.local(),
-                    socket.remote(), socket.openedAt(), socket.closeWaitSince(), socket.closedAt(),
-                    socket.unreachableAt(), socket.thread(), socket.stack(frames),
-                    socket.jdbc() == null ? null : Jdbc.of(socket.jdbc()));
+            return builder(socket.id())
+                    .status(LeakRules.asReported(status, socket.closedAt()))
+                    .state(socket.lastState())
+                    .origin(socket.origin())
+                    .local(socket.local())
+                    .remote(socket.remote())
+                    .openedAt(socket.openedAt())
+                    .closeWaitSince(socket.closeWaitSince())
+                    .closedAt(socket.closedAt())
+                    .unreachableAt(socket.unreachableAt())
+                    .thread(socket.thread())
+                    .stack(socket.stack(frames))
+                    .jdbc(socket.jdbc() == null ? null : Jdbc.of(socket.jdbc()))
+                    .build();
         }
-    }
-
-    /**
-     * This socket as an open one, whether or not it is a leak: status {@link LeakStatus#OPEN}, the
-     * kernel's state and local address of now (the local address kept where the kernel shows none).
-     */
-    public Finding asOpenSocket(TcpState stateNow, Endpoint localNow) {
-        return new Finding(id, LeakStatus.OPEN, stateNow, origin, localNow == null ? local : localNow, remote, openedAt,
-                closeWaitSince, NEVER, NEVER, thread, stack, jdbc);
-    }
-
-    /** The same finding with other creation frames (a shortened stack, for one reader). */
-    public Finding withStack(List<String> frames) {
-        return new Finding(id, status, state, origin, local, remote, openedAt, closeWaitSince, closedAt, unreachableAt,
-                thread, frames, jdbc);
     }
 
     public long id() {
@@ -147,7 +144,7 @@ public final class Finding {
         return status;
     }
 
-    /** The last TCP state the kernel reported for it. */
+    /** The last TCP state the kernel reported for it; {@code null} if none. */
     public TcpState state() {
         return state;
     }
@@ -194,5 +191,93 @@ public final class Finding {
     /** Creation frames, innermost first; empty when unknown. */
     public List<String> stack() {
         return stack;
+    }
+
+    /** Sets the fields of a {@link Finding}; unset fields are empty ({@code null}, {@link #NEVER}, no frames). */
+    public static final class Builder {
+        private final long id;
+        private LeakStatus status;
+        private TcpState state;
+        private Origin origin = Origin.CONNECT;
+        private Endpoint local;
+        private Endpoint remote;
+        private long openedAt;
+        private long closeWaitSince;
+        private long closedAt;
+        private long unreachableAt;
+        private String thread;
+        private List<String> stack = List.of();
+        private Jdbc jdbc;
+
+        private Builder(long id) {
+            this.id = id;
+        }
+
+        public Builder status(LeakStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        public Builder state(TcpState state) {
+            this.state = state;
+            return this;
+        }
+
+        public Builder origin(Origin origin) {
+            this.origin = origin;
+            return this;
+        }
+
+        public Builder local(Endpoint local) {
+            this.local = local;
+            return this;
+        }
+
+        public Builder remote(Endpoint remote) {
+            this.remote = remote;
+            return this;
+        }
+
+        public Builder openedAt(long epochMillis) {
+            this.openedAt = epochMillis;
+            return this;
+        }
+
+        public Builder closeWaitSince(long epochMillis) {
+            this.closeWaitSince = epochMillis;
+            return this;
+        }
+
+        public Builder closedAt(long epochMillis) {
+            this.closedAt = epochMillis;
+            return this;
+        }
+
+        public Builder unreachableAt(long epochMillis) {
+            this.unreachableAt = epochMillis;
+            return this;
+        }
+
+        public Builder thread(String thread) {
+            this.thread = thread;
+            return this;
+        }
+
+        public Builder stack(List<String> stack) {
+            this.stack = stack;
+            return this;
+        }
+
+        public Builder jdbc(Jdbc jdbc) {
+            this.jdbc = jdbc;
+            return this;
+        }
+
+        public Finding build() {
+            if (remote == null) {
+                throw new IllegalStateException("a finding needs its remote endpoint");
+            }
+            return new Finding(this);
+        }
     }
 }

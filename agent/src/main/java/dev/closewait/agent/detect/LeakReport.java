@@ -1,11 +1,14 @@
 package dev.closewait.agent.detect;
 
-import dev.closewait.agent.track.JdbcConnectFailures;
+import dev.closewait.agent.track.JdbcFailure;
 
 import java.util.List;
 
 /** Everything a report shows, taken at one instant: the counts and every finding so far. */
 public final class LeakReport {
+
+    /** {@link #graceMillis()} of a report read back from a file, which does not say. */
+    public static final long GRACE_UNKNOWN = -1;
 
     private final long pid;
     private final long generatedAt;
@@ -13,7 +16,7 @@ public final class LeakReport {
     private final long open;
     private final long graceMillis;
     private final List<Finding> leaks;
-    private final List<JdbcConnectFailures.Entry> jdbcConnectFailures;
+    private final List<JdbcFailure> jdbcConnectFailures;
     private final int ignored;
 
     public LeakReport(long pid, long generatedAt, long tracked, long open, long graceMillis, List<Finding> leaks) {
@@ -21,7 +24,7 @@ public final class LeakReport {
     }
 
     public LeakReport(long pid, long generatedAt, long tracked, long open, long graceMillis, List<Finding> leaks,
-                      List<JdbcConnectFailures.Entry> jdbcConnectFailures, int ignored) {
+                      List<JdbcFailure> jdbcConnectFailures, int ignored) {
         this.pid = pid;
         this.generatedAt = generatedAt;
         this.tracked = tracked;
@@ -38,7 +41,7 @@ public final class LeakReport {
     }
 
     /** Failed JDBC connects per URL and user, most recent first. */
-    public List<JdbcConnectFailures.Entry> jdbcConnectFailures() {
+    public List<JdbcFailure> jdbcConnectFailures() {
         return jdbcConnectFailures;
     }
 
@@ -61,7 +64,7 @@ public final class LeakReport {
         return open;
     }
 
-    /** The {@code grace} in force, for sentences that explain a finding. */
+    /** The {@code grace} in force, for sentences that explain a finding; {@link #GRACE_UNKNOWN} if not known. */
     public long graceMillis() {
         return graceMillis;
     }

@@ -5,6 +5,9 @@ import java.util.List;
 /** What one scan changed: new findings, and earlier findings whose status changed. */
 public final class ScanOutcome {
 
+    /** A scan that changed nothing. */
+    public static final ScanOutcome NONE = new ScanOutcome(List.of(), List.of());
+
     private final List<Finding> found;
     private final List<Finding> changed;
 

@@ -22,7 +22,7 @@ final class JdbcAdvice {
         }
     }
 
-    /** A driver's own connect of a physical connection, also used to reconnect it (see {@link JdbcInstrumentation}). */
+    /** A driver's own connect of a physical connection, also used to reconnect it (see {@link JdbcTargets}). */
     static final class DriverOwnConnect {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This Object connection, @Advice.Argument(0) Object info) {

@@ -2,10 +2,11 @@ package dev.closewait.agent.live;
 
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.identity.AgentIdentity;
 import dev.closewait.agent.report.JsonReport;
 import dev.closewait.agent.report.TextReport;
-import dev.closewait.agent.track.JdbcConnectFailures;
-import dev.closewait.agent.track.LeakStatus;
+import dev.closewait.agent.track.JdbcFailure;
+import dev.closewait.agent.detect.LeakStatus;
 import dev.closewait.agent.track.Origin;
 
 import java.io.ByteArrayOutputStream;
@@ -21,8 +22,6 @@ import javax.management.ObjectName;
 /** The {@link LeakDetectorMBean} over the running agent's reports. */
 public final class LeakDetector implements LeakDetectorMBean {
 
-    /** Where the MBean is registered. */
-    public static final String OBJECT_NAME = "dev.closewait:type=LeakDetector";
 
     private final String version;
     private final Supplier<LeakReport> reports;
@@ -41,7 +40,7 @@ public final class LeakDetector implements LeakDetectorMBean {
 
     /** Registers this MBean with the platform MBean server. */
     public void register() throws JMException {
-        ManagementFactory.getPlatformMBeanServer().registerMBean(this, new ObjectName(OBJECT_NAME));
+        ManagementFactory.getPlatformMBeanServer().registerMBean(this, new ObjectName(AgentIdentity.MBEAN_NAME));
     }
 
     @Override
@@ -97,7 +96,7 @@ public final class LeakDetector implements LeakDetectorMBean {
     @Override
     public long getJdbcConnectFailures() {
         long failures = 0;
-        for (JdbcConnectFailures.Entry entry : reports.get().jdbcConnectFailures()) {
+        for (JdbcFailure entry : reports.get().jdbcConnectFailures()) {
             failures += entry.count();
         }
         return failures;

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
-import dev.closewait.agent.track.JdbcConnectFailures;
+import dev.closewait.agent.identity.AgentIdentity;
+import dev.closewait.agent.track.JdbcFailure;
 import dev.closewait.agent.track.JdbcError;
 
 import java.io.IOException;
@@ -21,7 +22,7 @@ import java.io.OutputStream;
 public final class JsonReport {
 
     /** The {@code tool} field. */
-    public static final String TOOL = "closewait";
+    public static final String TOOL = AgentIdentity.NAME;
 
     private static final JsonFactory FACTORY = new JsonFactory();
     /** Two-space indent, one array element per line (stacks read top to bottom), {@code "key": value}. */
@@ -46,23 +47,23 @@ public final class JsonReport {
             json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             json.setPrettyPrinter(PRETTY);
             json.writeStartObject();
-            json.writeStringField("tool", TOOL);
-            json.writeStringField("version", version);
-            json.writeNumberField("pid", report.pid());
-            json.writeStringField("generatedAt", Timestamps.seconds(report.generatedAt()));
-            json.writeObjectFieldStart("summary");
-            json.writeNumberField("tracked", report.tracked());
-            json.writeNumberField("open", report.open());
-            json.writeNumberField("leaks", report.leaks().size());
-            json.writeNumberField("ignored", report.ignored());
+            json.writeStringField(ReportFields.TOOL, TOOL);
+            json.writeStringField(ReportFields.VERSION, version);
+            json.writeNumberField(ReportFields.PID, report.pid());
+            json.writeStringField(ReportFields.GENERATED_AT, Timestamps.seconds(report.generatedAt()));
+            json.writeObjectFieldStart(ReportFields.SUMMARY);
+            json.writeNumberField(ReportFields.TRACKED, report.tracked());
+            json.writeNumberField(ReportFields.OPEN, report.open());
+            json.writeNumberField(ReportFields.LEAKS, report.leaks().size());
+            json.writeNumberField(ReportFields.IGNORED, report.ignored());
             json.writeEndObject();
-            json.writeArrayFieldStart("leaks");
+            json.writeArrayFieldStart(ReportFields.LEAKS);
             for (Finding leak : report.leaks()) {
                 writeLeak(json, leak);
             }
             json.writeEndArray();
-            json.writeArrayFieldStart("jdbcConnectFailures");
-            for (JdbcConnectFailures.Entry failure : report.jdbcConnectFailures()) {
+            json.writeArrayFieldStart(ReportFields.JDBC_CONNECT_FAILURES);
+            for (JdbcFailure failure : report.jdbcConnectFailures()) {
                 writeFailure(json, failure);
             }
             json.writeEndArray();
@@ -73,17 +74,17 @@ public final class JsonReport {
 
     private static void writeLeak(JsonGenerator json, Finding leak) throws IOException {
         json.writeStartObject();
-        json.writeNumberField("id", leak.id());
-        json.writeStringField("status", leak.status().name());
-        json.writeStringField("state", leak.state() == null ? null : leak.state().name());
-        json.writeStringField("origin", leak.origin().name());
-        json.writeStringField("local", leak.local() == null ? null : leak.local().toString());
-        json.writeStringField("remote", leak.remote().toString());
-        writeTime(json, "openedAt", leak.openedAt());
-        writeTime(json, "closeWaitSince", leak.closeWaitSince());
-        writeTime(json, "closedAt", leak.closedAt());
-        json.writeStringField("thread", leak.thread());
-        json.writeArrayFieldStart("stack");
+        json.writeNumberField(ReportFields.ID, leak.id());
+        json.writeStringField(ReportFields.STATUS, leak.status().name());
+        json.writeStringField(ReportFields.STATE, leak.state() == null ? null : leak.state().name());
+        json.writeStringField(ReportFields.ORIGIN, leak.origin().name());
+        json.writeStringField(ReportFields.LOCAL, leak.local() == null ? null : leak.local().toString());
+        json.writeStringField(ReportFields.REMOTE, leak.remote().toString());
+        writeTime(json, ReportFields.OPENED_AT, leak.openedAt());
+        writeTime(json, ReportFields.CLOSE_WAIT_SINCE, leak.closeWaitSince());
+        writeTime(json, ReportFields.CLOSED_AT, leak.closedAt());
+        json.writeStringField(ReportFields.THREAD, leak.thread());
+        json.writeArrayFieldStart(ReportFields.STACK);
         for (String frame : leak.stack()) {
             json.writeString(frame);
         }
@@ -94,15 +95,15 @@ public final class JsonReport {
 
     private static void writeJdbc(JsonGenerator json, Finding.Jdbc jdbc) throws IOException {
         if (jdbc == null) {
-            json.writeNullField("jdbc");
+            json.writeNullField(ReportFields.JDBC);
             return;
         }
-        json.writeObjectFieldStart("jdbc");
-        json.writeStringField("url", jdbc.url());
-        json.writeStringField("user", jdbc.user());
-        json.writeStringField("driver", jdbc.driver());
-        writeTime(json, "connectionClosedAt", jdbc.connectionClosedAt());
-        writeError(json, "connectError", jdbc.connectError());
+        json.writeObjectFieldStart(ReportFields.JDBC);
+        json.writeStringField(ReportFields.URL, jdbc.url());
+        json.writeStringField(ReportFields.USER, jdbc.user());
+        json.writeStringField(ReportFields.DRIVER, jdbc.driver());
+        writeTime(json, ReportFields.CONNECTION_CLOSED_AT, jdbc.connectionClosedAt());
+        writeError(json, ReportFields.CONNECT_ERROR, jdbc.connectError());
         json.writeEndObject();
     }
 
@@ -112,23 +113,23 @@ public final class JsonReport {
             return;
         }
         json.writeObjectFieldStart(field);
-        json.writeNumberField("errorCode", error.errorCode());
-        json.writeStringField("sqlState", error.sqlState());
-        json.writeStringField("message", error.message());
+        json.writeNumberField(ReportFields.ERROR_CODE, error.errorCode());
+        json.writeStringField(ReportFields.SQL_STATE, error.sqlState());
+        json.writeStringField(ReportFields.MESSAGE, error.message());
         json.writeEndObject();
     }
 
-    private static void writeFailure(JsonGenerator json, JdbcConnectFailures.Entry failure) throws IOException {
+    private static void writeFailure(JsonGenerator json, JdbcFailure failure) throws IOException {
         JdbcError error = failure.lastError();
         json.writeStartObject();
-        json.writeStringField("url", failure.url());
-        json.writeStringField("user", failure.user());
-        json.writeNumberField("count", failure.count());
-        json.writeNumberField("reconnects", failure.reconnects());
-        json.writeNumberField("lastErrorCode", error.errorCode());
-        json.writeStringField("lastSqlState", error.sqlState());
-        json.writeStringField("lastMessage", error.message());
-        writeTime(json, "lastAt", failure.lastAt());
+        json.writeStringField(ReportFields.URL, failure.url());
+        json.writeStringField(ReportFields.USER, failure.user());
+        json.writeNumberField(ReportFields.COUNT, failure.count());
+        json.writeNumberField(ReportFields.RECONNECTS, failure.reconnects());
+        json.writeNumberField(ReportFields.LAST_ERROR_CODE, error.errorCode());
+        json.writeStringField(ReportFields.LAST_SQL_STATE, error.sqlState());
+        json.writeStringField(ReportFields.LAST_MESSAGE, error.message());
+        writeTime(json, ReportFields.LAST_AT, failure.lastAt());
         json.writeEndObject();
     }
 

@@ -2,10 +2,9 @@ package dev.closewait.agent.report;
 
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
-import dev.closewait.agent.track.JdbcConnectFailures;
-import dev.closewait.agent.track.LeakStatus;
+import dev.closewait.agent.track.JdbcFailure;
+import dev.closewait.agent.detect.LeakStatus;
 import dev.closewait.agent.track.Origin;
-import dev.closewait.agent.track.StackFrames;
 
 import java.util.EnumMap;
 import java.util.List;
@@ -70,10 +69,20 @@ public final class TextReport {
 
     /** One line for a new finding whose creation stack was already printed with leak {@code firstId}. */
     public static String repeat(Finding leak, long firstId, long now) {
-        String frame = StackFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
+        String frame = AppFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
         return PREFIX + "LEAK #" + leak.id() + ": " + headline(leak, now) + "; remote " + leak.remote() + ", local "
                 + (leak.local() == null ? "?" : leak.local()) + ", thread \"" + leak.thread() + "\"; opened at "
                 + frame + ", same stack as LEAK #" + firstId + '\n';
+    }
+
+    /**
+     * One line for a finding, as {@code check} lists it:
+     * {@code #17    OPEN            127.0.0.1:1433         com.example.OrderDao.load(OrderDao.java:42)}.
+     */
+    public static String checkLine(Finding leak) {
+        String frame = AppFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
+        return String.format(java.util.Locale.ROOT, "#%-5d %-15s %-22s %s", leak.id(), leak.status(), leak.remote(),
+                frame == null ? "(no stack: open before the agent attached)" : frame);
     }
 
     /** One line for a finding whose status or JDBC connection changed. */
@@ -108,8 +117,9 @@ public final class TextReport {
     public static String full(LeakReport report) {
         StringBuilder text = new StringBuilder();
         text.append(PREFIX).append("process ").append(report.pid()).append(", report of ")
-                .append(Timestamps.seconds(report.generatedAt())).append(" (grace ")
-                .append(Timestamps.duration(report.graceMillis())).append(")\n");
+                .append(Timestamps.seconds(report.generatedAt()))
+                .append(report.graceMillis() == LeakReport.GRACE_UNKNOWN ? ""
+                        : " (grace " + Timestamps.duration(report.graceMillis()) + ")").append("\n");
         Map<String, int[]> beforeAttach = new TreeMap<>();
         int beforeAttachOpen = 0;
         for (Finding leak : report.leaks()) {
@@ -163,7 +173,7 @@ public final class TextReport {
             text.append("; report: ").append(reportLocation);
         }
         text.append('\n');
-        for (JdbcConnectFailures.Entry failure : report.jdbcConnectFailures()) {
+        for (JdbcFailure failure : report.jdbcConnectFailures()) {
             text.append(PREFIX).append("JDBC connect failed ").append(failure.count())
                     .append(failure.count() == 1 ? " time" : " times")
                     .append(failure.reconnects() == 0 ? "" : " (" + failure.reconnects() + " of them the driver's own "
@@ -178,7 +188,7 @@ public final class TextReport {
                 beforeAttach++;
                 continue;
             }
-            String frame = StackFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
+            String frame = AppFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
             text.append(PREFIX).append(String.format(java.util.Locale.ROOT, "  #%-5d %-15s %-22s %s\n",
                     leak.id(), leak.status(), leak.remote(), frame == null ? "(no stack)" : frame));
         }
@@ -219,7 +229,7 @@ public final class TextReport {
 
     /** The package of the driver that opened a JDBC socket: its frames are not the application's. */
     static String libraryOf(Finding leak) {
-        return leak.jdbc() == null ? null : StackFrames.packageOf(leak.jdbc().driver());
+        return leak.jdbc() == null ? null : AppFrames.packageOf(leak.jdbc().driver());
     }
 
     private static void appendStack(StringBuilder text, List<String> stack, String library) {
@@ -231,7 +241,7 @@ public final class TextReport {
         int shown = Math.min(stack.size(), MAX_FRAMES);
         for (int i = 0; i < shown; i++) {
             String frame = stack.get(i);
-            text.append(StackFrames.isApplicationFrame(frame, library) ? "    => " : "       ").append(frame).append('\n');
+            text.append(AppFrames.isApplicationFrame(frame, library) ? "    => " : "       ").append(frame).append('\n');
         }
         if (stack.size() > shown) {
             text.append("       ... ").append(stack.size() - shown).append(" more\n");

@@ -35,6 +35,34 @@ public final class Endpoint {
         return new Endpoint(isIpv4Mapped(raw) ? Arrays.copyOfRange(raw, 12, 16) : raw, port);
     }
 
+    /**
+     * The endpoint written as {@link #toString()} writes it: {@code 127.0.0.1:5432} or
+     * {@code [::1]:5432}. Only IP literals, never a name to look up.
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    public static Endpoint parse(String text) {
+        int colon = text.lastIndexOf(':');
+        boolean bracketed = text.startsWith("[") && colon > 0 && text.charAt(colon - 1) == ']';
+        String host = bracketed ? text.substring(1, colon - 1) : colon < 0 ? "" : text.substring(0, colon);
+        boolean literal = bracketed ? host.matches("[0-9A-Fa-f:.]+") && host.indexOf(':') >= 0
+                : host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException notAPort) {
+            port = -1;
+        }
+        if (!literal || port < 0 || port > 65535) {
+            throw new IllegalArgumentException("'" + text + "' is not an endpoint (ip:port, or [ipv6]:port)");
+        }
+        try {
+            return of(InetAddress.getByName(host), port);
+        } catch (UnknownHostException notAnAddress) {
+            throw new IllegalArgumentException("'" + text + "' is not an endpoint: " + notAnAddress.getMessage());
+        }
+    }
+
     /** The port. */
     public int port() {
         return port;

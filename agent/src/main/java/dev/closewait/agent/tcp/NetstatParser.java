@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * ({@code netstat -ano -p tcp}: {@code 127.0.0.1:52345}, {@code [::1]:8080}, a PID column).
  * Lines that are not TCP rows (headers, UDP, blank) are skipped.
  */
-public final class NetstatParser {
+final class NetstatParser {
 
     /** The dialects of {@code netstat} this parser reads. */
     public enum Dialect {

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * The TCP table as {@code netstat} prints it, for macOS and Windows. Each read runs the
  * commands (on Windows one for IPv4 and one for IPv6) and parses their output.
  */
-public final class NetstatTcpTable implements TcpTable {
+final class NetstatTcpTable implements TcpTable {
 
     private static final long TIMEOUT_SECONDS = 10;
 

@@ -1,6 +1,7 @@
 package dev.closewait.agent.track;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -11,16 +12,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * Failed JDBC connects, counted per URL and user, whether or not they left a socket open: the
  * failed logins behind a leak are what the reader of a report needs to see first.
  */
-public final class JdbcConnectFailures {
+final class JdbcConnectFailures {
 
     /** Distinct URL and user pairs kept; more are counted in {@link #dropped()} only. */
     static final int MAX_ENTRIES = 1000;
 
-    private final Map<List<String>, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
     private volatile long dropped;
 
-    /** One URL and user: how often connects failed, and the last error. */
-    public static final class Entry {
+    /** One URL and user: how often connects failed, and the last error. Guarded by itself. */
+    private static final class Counter {
         private final String url;
         private final String user;
         private long count;
@@ -28,37 +29,9 @@ public final class JdbcConnectFailures {
         private JdbcError lastError;
         private long lastAt;
 
-        Entry(String url, String user) {
+        Counter(String url, String user) {
             this.url = url;
             this.user = user;
-        }
-
-        public String url() {
-            return url;
-        }
-
-        public String user() {
-            return user;
-        }
-
-        public synchronized long count() {
-            return count;
-        }
-
-        /**
-         * How many of {@link #count} were a driver's own reconnect of a connection it had already
-         * opened (mssql-jdbc's idle-connection resiliency), not a new connect by the application or its pool.
-         */
-        public synchronized long reconnects() {
-            return reconnects;
-        }
-
-        public synchronized JdbcError lastError() {
-            return lastError;
-        }
-
-        public synchronized long lastAt() {
-            return lastAt;
         }
 
         synchronized void add(JdbcError error, long at, boolean reconnect) {
@@ -68,42 +41,37 @@ public final class JdbcConnectFailures {
             lastAt = at;
         }
 
-        synchronized Entry copy() {
-            Entry copy = new Entry(url, user);
-            copy.count = count;
-            copy.reconnects = reconnects;
-            copy.lastError = lastError;
-            copy.lastAt = lastAt;
-            return copy;
+        synchronized JdbcFailure snapshot() {
+            return new JdbcFailure(url, user, count, reconnects, lastError, lastAt);
         }
     }
 
     void record(JdbcConnection connection, JdbcError error, long at, boolean reconnect) {
-        List<String> key = java.util.Arrays.asList(connection.url(), connection.user());
-        Entry entry = entries.get(key);
-        if (entry == null) {
-            if (entries.size() >= MAX_ENTRIES) {
+        List<String> key = Arrays.asList(connection.url(), connection.user());
+        Counter counter = counters.get(key);
+        if (counter == null) {
+            if (counters.size() >= MAX_ENTRIES) {
                 dropped++;
                 return;
             }
-            entry = entries.computeIfAbsent(key, k -> new Entry(connection.url(), connection.user()));
+            counter = counters.computeIfAbsent(key, k -> new Counter(connection.url(), connection.user()));
         }
-        entry.add(error, at, reconnect);
+        counter.add(error, at, reconnect);
     }
 
-    /** Every entry, most recent failure first; copies, safe to read while connects go on. */
-    public List<Entry> snapshot() {
-        List<Entry> copies = new ArrayList<>();
-        for (Entry entry : entries.values()) {
-            copies.add(entry.copy());
+    /** Every URL and user's failures, most recent first. */
+    List<JdbcFailure> snapshot() {
+        List<JdbcFailure> failures = new ArrayList<>();
+        for (Counter counter : counters.values()) {
+            failures.add(counter.snapshot());
         }
-        copies.sort(Comparator.comparingLong(Entry::lastAt).reversed()
-                .thenComparing(e -> Objects.toString(e.url(), "")));
-        return copies;
+        failures.sort(Comparator.comparingLong(JdbcFailure::lastAt).reversed()
+                .thenComparing(f -> Objects.toString(f.url(), "")));
+        return failures;
     }
 
     /** Failures not kept because {@link #MAX_ENTRIES} distinct URL and user pairs were reached. */
-    public long dropped() {
+    long dropped() {
         return dropped;
     }
 }

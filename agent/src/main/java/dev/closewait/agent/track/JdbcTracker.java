@@ -13,7 +13,7 @@ import java.util.Properties;
  * <p>Only objects returned by those connects are known as connections, so a pool's proxies
  * (which implement {@code Connection} too) are never mistaken for the physical connection.
  */
-public final class JdbcTracker {
+final class JdbcTracker {
 
     private final Clock clock;
     private final ThreadLocal<Scope> current = new ThreadLocal<>();
@@ -34,7 +34,7 @@ public final class JdbcTracker {
         }
     }
 
-    public JdbcTracker(Clock clock) {
+    JdbcTracker(Clock clock) {
         this.clock = clock;
     }
 
@@ -108,7 +108,7 @@ public final class JdbcTracker {
     }
 
     /** Failed connects, per URL and user. */
-    public JdbcConnectFailures failures() {
+    JdbcConnectFailures failures() {
         return failures;
     }
 }

@@ -150,9 +150,9 @@ public final class SocketRegistry implements ConnectionEvents {
         return jdbc.mayHaveAbandonedSockets();
     }
 
-    /** Failed JDBC connects, per URL and user. */
-    public JdbcConnectFailures jdbcConnectFailures() {
-        return jdbc.failures();
+    /** Failed JDBC connects, per URL and user, most recent first. */
+    public List<JdbcFailure> jdbcFailures() {
+        return jdbc.failures().snapshot();
     }
 
     @Override

@@ -11,9 +11,10 @@ import java.util.List;
  * One socket the agent tracks. Holds the application's socket only weakly, so a leaked socket can
  * still be collected (and its descriptor released by the JDK's cleaner).
  *
- * <p>What the socket was when it opened is final. What detection learns later (when it entered
- * CLOSE_WAIT, when it was closed or collected, its leak status) is guarded by this object's
- * monitor: application threads close sockets while the scanner looks at them.
+ * <p>What the socket was when it opened is final. What was observed later (its kernel state, when
+ * it entered CLOSE_WAIT, when it was closed or collected) is guarded by this object's monitor:
+ * application threads close sockets while the scanner looks at them. Verdicts are not kept here:
+ * detection decides them ({@code dev.closewait.agent.detect.LeakRules}).
  */
 public final class TrackedSocket extends WeakReference<Object> {
 
@@ -37,7 +38,8 @@ public final class TrackedSocket extends WeakReference<Object> {
     private volatile long closeWaitSince;
     private long closedAt;
     private long unreachableAt;
-    private LeakStatus status;
+    /** Set by detection for a socket whose close it must hear of (a finding, or one about to be). */
+    private boolean watched;
     private List<String> stack;
 
     TrackedSocket(Object socket, ReferenceQueue<Object> queue, long id, Origin origin, boolean channel,
@@ -142,11 +144,6 @@ public final class TrackedSocket extends WeakReference<Object> {
         return unreachableAt;
     }
 
-    /** The leak status, or {@code null} while this socket is not a finding. */
-    public synchronized LeakStatus status() {
-        return status;
-    }
-
     /**
      * Records a scan's view of the kernel's row for this socket; ignored once the application
      * closed it (the scan may have read the table just before the close).
@@ -165,53 +162,33 @@ public final class TrackedSocket extends WeakReference<Object> {
     }
 
     /**
-     * Makes this socket an {@link LeakStatus#OPEN} finding if it is still open and either has sat in
-     * CLOSE_WAIT for {@code grace} millis or more, or outlived its JDBC connection (closed by the
-     * application, or failed to connect) by {@code grace} or more: the driver abandoned it.
-     * Returns whether it became one.
+     * Asks to hear of this socket's close (through {@link SocketRegistry#drainClosedAfterCloseWait})
+     * even if it never entered CLOSE_WAIT. Returns {@code false}, and changes nothing, if it was
+     * closed or collected already: the caller decides under this object's lock.
      */
-    public synchronized boolean promoteIfLeaked(long now, long grace) {
-        if (status != null || closedAt != 0 || unreachableAt != 0) {
+    public synchronized boolean watchIfStillOpen() {
+        if (closedAt != 0 || unreachableAt != 0) {
             return false;
         }
-        boolean closeWait = closeWaitSince != 0 && now - closeWaitSince >= grace;
-        if (!closeWait && !isAbandoned(now, grace)) {
-            return false;
-        }
-        status = LeakStatus.OPEN;
+        watched = true;
         return true;
-    }
-
-    /** Whether its JDBC connection ended {@code grace} or more ago while this socket stayed open. */
-    public boolean isAbandoned(long now, long grace) {
-        long ended = jdbc == null ? 0 : jdbc.endedAt();
-        return ended != 0 && now - ended >= grace;
     }
 
     /**
      * Records the application's close; returns whether detection must look at this socket again
-     * (it was in CLOSE_WAIT or already a finding).
+     * (it was in CLOSE_WAIT or detection watches it).
      */
     synchronized boolean markClosed(long now) {
         if (closedAt == 0) {
             closedAt = now;
         }
-        return closeWaitSince != 0 || status != null;
+        return closeWaitSince != 0 || watched;
     }
 
     synchronized void markUnreachable(long now) {
         if (unreachableAt == 0) {
             unreachableAt = now;
         }
-    }
-
-    /** Sets the leak status; returns whether it changed. */
-    public synchronized boolean setStatus(LeakStatus newStatus) {
-        if (status == newStatus) {
-            return false;
-        }
-        status = newStatus;
-        return true;
     }
 
     /** The creation stack, rendered once and interned; empty for {@link Origin#BEFORE_ATTACH}. */

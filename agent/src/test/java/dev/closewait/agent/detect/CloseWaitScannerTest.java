@@ -5,7 +5,7 @@ import dev.closewait.agent.tcp.Endpoint;
 import dev.closewait.agent.tcp.TcpConnection;
 import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.tcp.TcpTable;
-import dev.closewait.agent.track.LeakStatus;
+import dev.closewait.agent.detect.LeakStatus;
 import dev.closewait.agent.track.SocketRegistry;
 import dev.closewait.agent.track.StackFrames;
 import org.junit.jupiter.api.AfterEach;

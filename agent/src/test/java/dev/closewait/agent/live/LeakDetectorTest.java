@@ -4,7 +4,7 @@ import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.tcp.Endpoint;
 import dev.closewait.agent.tcp.TcpState;
-import dev.closewait.agent.track.LeakStatus;
+import dev.closewait.agent.detect.LeakStatus;
 import dev.closewait.agent.track.Origin;
 import org.junit.jupiter.api.Test;
 
@@ -18,10 +18,14 @@ class LeakDetectorTest {
 
     private static Finding finding(long id, LeakStatus status, Origin origin) throws Exception {
         Endpoint remote = Endpoint.of(InetAddress.getLoopbackAddress(), 5432);
-        return new Finding(id, status, TcpState.CLOSE_WAIT, origin, Endpoint.of(InetAddress.getLoopbackAddress(), 40000 + (int) id),
-                remote, origin == Origin.BEFORE_ATTACH ? 0 : 1_000, 2_000, status == LeakStatus.CLOSED_LATE ? 3_000 : 0,
-                status == LeakStatus.RECLAIMED_BY_GC ? 4_000 : 0, origin == Origin.BEFORE_ATTACH ? null : "main",
-                origin == Origin.BEFORE_ATTACH ? List.of() : List.of("com.example.Dao.open(Dao.java:1)"));
+        return Finding.builder(id).status(status).state(TcpState.CLOSE_WAIT).origin(origin)
+                .local(Endpoint.of(InetAddress.getLoopbackAddress(), 40000 + (int) id)).remote(remote)
+                .openedAt(origin == Origin.BEFORE_ATTACH ? 0 : 1_000).closeWaitSince(2_000)
+                .closedAt(status == LeakStatus.CLOSED_LATE ? 3_000 : 0)
+                .unreachableAt(status == LeakStatus.RECLAIMED_BY_GC ? 4_000 : 0)
+                .thread(origin == Origin.BEFORE_ATTACH ? null : "main")
+                .stack(origin == Origin.BEFORE_ATTACH ? List.of() : List.of("com.example.Dao.open(Dao.java:1)"))
+                .build();
     }
 
     @Test

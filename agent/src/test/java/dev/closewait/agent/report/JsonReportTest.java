@@ -1,5 +1,6 @@
 package dev.closewait.agent.report;
 
+import dev.closewait.agent.testing.TestFindings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,13 +15,12 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
-import dev.closewait.agent.track.JdbcConnectFailures;
-import dev.closewait.agent.track.JdbcConnectFailuresTestAccess;
+import dev.closewait.agent.track.JdbcFailure;
 import dev.closewait.agent.track.JdbcError;
 import dev.closewait.agent.tcp.Endpoint;
 import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.testing.Fixtures;
-import dev.closewait.agent.track.LeakStatus;
+import dev.closewait.agent.detect.LeakStatus;
 import dev.closewait.agent.track.Origin;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,8 +46,8 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import static dev.closewait.agent.report.TestFindings.at;
-import static dev.closewait.agent.report.TestFindings.endpoint;
+import static dev.closewait.agent.testing.TestFindings.at;
+import static dev.closewait.agent.testing.TestFindings.endpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -182,11 +182,11 @@ class JsonReportTest {
                 "com.microsoft.sqlserver.jdbc.SQLServerDriver", at("2026-11-21T10:14:09Z"), Finding.NEVER,
                 new JdbcError(18456, "S0001", "Login failed for user 'app'."));
         Finding o = TestFindings.open();
-        Finding leak = new Finding(o.id(), o.status(), o.state(), o.origin(), o.local(), o.remote(), o.openedAt(),
-                o.closeWaitSince(), o.closedAt(), o.unreachableAt(), o.thread(), o.stack(), jdbc);
-        JdbcConnectFailures failures = new JdbcConnectFailures();
+        Finding leak = Finding.builder(o.id()).status(o.status()).state(o.state()).origin(o.origin()).local(o.local())
+                .remote(o.remote()).openedAt(o.openedAt()).closeWaitSince(o.closeWaitSince()).closedAt(o.closedAt())
+                .unreachableAt(o.unreachableAt()).thread(o.thread()).stack(o.stack()).jdbc(jdbc).build();
         LeakReport report = new LeakReport(4242, GENERATED_AT, 12, 9, 10_000, List.of(leak), 
-                List.of(JdbcConnectFailuresTestAccess.entry("jdbc:sqlserver://db:1433;password=****", "app", 3,
+                List.of(new JdbcFailure("jdbc:sqlserver://db:1433;password=****", "app", 3, 1,
                         new JdbcError(18456, "S0001", "Login failed for user 'app'."), at("2026-11-21T10:14:08.500Z"))), 0);
         JsonNode json = render(report);
 
@@ -203,7 +203,6 @@ class JsonReportTest {
         assertEquals(3, failure.get("count").asInt());
         assertEquals(1, failure.get("reconnects").asInt());
         assertEquals("2026-11-21T10:14:08.500Z", failure.get("lastAt").asText());
-        assertTrue(failures.snapshot().isEmpty());
     }
 
     // --- what the writer writes ------------------------------------------------------------------------------
@@ -249,10 +248,10 @@ class JsonReportTest {
 
     @Test
     void writesEventTimesWithExactlyThreeFractionDigits() throws IOException {
-        Finding finding = new Finding(1, LeakStatus.CLOSED_LATE, TcpState.CLOSE_WAIT, Origin.CONNECT,
-                endpoint("127.0.0.1", 1), endpoint("127.0.0.1", 2),
-                at("2026-11-21T10:14:02Z"), at("2026-11-21T10:14:07.5Z"), at("2026-01-02T03:04:05.007Z"),
-                Finding.NEVER, "t", List.of());
+        Finding finding = Finding.builder(1).status(LeakStatus.CLOSED_LATE).state(TcpState.CLOSE_WAIT)
+                .origin(Origin.CONNECT).local(endpoint("127.0.0.1", 1)).remote(endpoint("127.0.0.1", 2))
+                .openedAt(at("2026-11-21T10:14:02Z")).closeWaitSince(at("2026-11-21T10:14:07.5Z"))
+                .closedAt(at("2026-01-02T03:04:05.007Z")).thread("t").stack(List.of()).build();
 
         JsonNode leak = render(report(finding)).get("leaks").get(0);
 
@@ -279,9 +278,10 @@ class JsonReportTest {
     @Test
     void writesIpv6EndpointsInBracketsAndIpv4MappedOnesAsIpv4() throws IOException {
         byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, 10, 1, 2, 3};
-        Finding mappedFinding = new Finding(2, LeakStatus.OPEN, TcpState.CLOSE_WAIT, Origin.CONNECT,
-                Endpoint.of(mapped, 40000), endpoint("2001:db8::5", 1433), at("2026-11-21T10:00:00Z"),
-                at("2026-11-21T10:00:01Z"), Finding.NEVER, Finding.NEVER, "t", List.of());
+        Finding mappedFinding = Finding.builder(2).status(LeakStatus.OPEN).state(TcpState.CLOSE_WAIT)
+                .origin(Origin.CONNECT).local(Endpoint.of(mapped, 40000)).remote(endpoint("2001:db8::5", 1433))
+                .openedAt(at("2026-11-21T10:00:00Z")).closeWaitSince(at("2026-11-21T10:00:01Z")).thread("t")
+                .stack(List.of()).build();
 
         JsonNode leaks = render(report(TestFindings.closedLate(), mappedFinding)).get("leaks");
 
@@ -317,10 +317,10 @@ class JsonReportTest {
     @Test
     void writesValidUtf8AndEscapesQuotesBackslashesAndControlCharacters() throws IOException {
         String thread = "wörker-3 \"primary\" C:\\pool\\ 線程 \uD83E\uDDF5\ttab";
-        Finding finding = new Finding(1, LeakStatus.OPEN, TcpState.CLOSE_WAIT, Origin.CONNECT,
-                endpoint("127.0.0.1", 1), endpoint("127.0.0.1", 2), at("2026-11-21T10:00:00Z"),
-                at("2026-11-21T10:00:01Z"), Finding.NEVER, Finding.NEVER, thread,
-                List.of("com.example.Ünïcode.\"quoted\"(Ünïcode.java:1)"));
+        Finding finding = Finding.builder(1).status(LeakStatus.OPEN).state(TcpState.CLOSE_WAIT).origin(Origin.CONNECT)
+                .local(endpoint("127.0.0.1", 1)).remote(endpoint("127.0.0.1", 2)).openedAt(at("2026-11-21T10:00:00Z"))
+                .closeWaitSince(at("2026-11-21T10:00:01Z")).thread(thread)
+                .stack(List.of("com.example.Ünïcode.\"quoted\"(Ünïcode.java:1)")).build();
 
         byte[] bytes = bytes(report(finding));
         String text = strictUtf8(bytes);

@@ -1,9 +1,10 @@
 package dev.closewait.agent.report;
 
+import dev.closewait.agent.testing.TestFindings;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.tcp.TcpState;
-import dev.closewait.agent.track.LeakStatus;
+import dev.closewait.agent.detect.LeakStatus;
 import dev.closewait.agent.track.Origin;
 import org.junit.jupiter.api.Test;
 
@@ -11,8 +12,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import static dev.closewait.agent.report.TestFindings.at;
-import static dev.closewait.agent.report.TestFindings.endpoint;
+import static dev.closewait.agent.testing.TestFindings.at;
+import static dev.closewait.agent.testing.TestFindings.endpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,8 +93,9 @@ class TextReportTest {
 
     @Test
     void findingShowsQuestionMarksForAnUnknownLocalEndpointAndState() {
-        Finding finding = new Finding(3, LeakStatus.OPEN, null, Origin.CONNECT, null, endpoint("10.0.0.5", 5432),
-                at("2026-11-21T10:00:00Z"), at("2026-11-21T10:00:01Z"), Finding.NEVER, Finding.NEVER, "t", List.of());
+        Finding finding = Finding.builder(3).status(LeakStatus.OPEN).origin(Origin.CONNECT)
+                .remote(endpoint("10.0.0.5", 5432)).openedAt(at("2026-11-21T10:00:00Z"))
+                .closeWaitSince(at("2026-11-21T10:00:01Z")).thread("t").stack(List.of()).build();
 
         String text = TextReport.finding(finding, at("2026-11-21T10:00:02Z"));
 
@@ -185,9 +187,10 @@ class TextReportTest {
     }
 
     private static Finding withStack(List<String> stack) {
-        return new Finding(5, LeakStatus.OPEN, TcpState.CLOSE_WAIT, Origin.CONNECT, endpoint("127.0.0.1", 40000),
-                endpoint("127.0.0.1", 5432), at("2026-11-21T10:00:00Z"), at("2026-11-21T10:00:01Z"), Finding.NEVER,
-                Finding.NEVER, "main", stack);
+        return Finding.builder(5).status(LeakStatus.OPEN).state(TcpState.CLOSE_WAIT).origin(Origin.CONNECT)
+                .local(endpoint("127.0.0.1", 40000)).remote(endpoint("127.0.0.1", 5432))
+                .openedAt(at("2026-11-21T10:00:00Z")).closeWaitSince(at("2026-11-21T10:00:01Z")).thread("main")
+                .stack(stack).build();
     }
 
     private static List<String> stackLines(String text) {

@@ -62,9 +62,9 @@ class JdbcTrackerTest {
         tracker.connectEnded(null, hidden);
         tracker.connectEnded(null, hidden);
 
-        List<JdbcConnectFailures.Entry> failures = tracker.failures().snapshot();
+        List<JdbcFailure> failures = tracker.failures().snapshot();
         assertEquals(1, failures.size());
-        JdbcConnectFailures.Entry entry = failures.get(0);
+        JdbcFailure entry = failures.get(0);
         assertEquals(1, entry.count(), "a nested rethrow is not a second failure");
         assertEquals(0, entry.reconnects(), "a connect of the application's");
         assertEquals(18456, entry.lastError().errorCode());

@@ -1,4 +1,4 @@
-package dev.closewait.agent.live;
+package dev.closewait.agent.output;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;

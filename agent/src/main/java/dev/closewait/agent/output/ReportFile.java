@@ -1,6 +1,7 @@
-package dev.closewait.agent.report;
+package dev.closewait.agent.output;
 
 import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.report.JsonReport;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,22 +14,22 @@ import java.nio.file.StandardCopyOption;
  * The JSON report file, rewritten atomically: written next to the target, then renamed over it,
  * so a reader never sees half a report.
  */
-public final class ReportFile {
+final class ReportFile {
 
     private final Path path;
     private final JsonReport json;
 
-    public ReportFile(Path path, JsonReport json) {
+    ReportFile(Path path, JsonReport json) {
         this.path = path.toAbsolutePath();
         this.json = json;
     }
 
-    public Path path() {
+    Path path() {
         return path;
     }
 
     /** Writes {@code report}; throws with the report's path in the message when it cannot. */
-    public synchronized void write(LeakReport report) throws IOException {
+    synchronized void write(LeakReport report) throws IOException {
         // A plain new file (not createTempFile, which is owner-only) so the report gets the usual umask mode.
         Path temp = path.resolveSibling("." + path.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {

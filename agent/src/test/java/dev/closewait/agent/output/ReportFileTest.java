@@ -1,4 +1,7 @@
-package dev.closewait.agent.report;
+package dev.closewait.agent.output;
+
+import dev.closewait.agent.testing.TestFindings;
+import dev.closewait.agent.report.JsonReport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +17,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import static dev.closewait.agent.report.TestFindings.at;
+import static dev.closewait.agent.testing.TestFindings.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

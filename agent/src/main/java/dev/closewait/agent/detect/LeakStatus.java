@@ -1,4 +1,4 @@
-package dev.closewait.agent.track;
+package dev.closewait.agent.detect;
 
 /** What became of a leaked socket; the report's {@code status}. */
 public enum LeakStatus {

@@ -1,0 +1,50 @@
+package dev.closewait.agent.identity;
+
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * Who the agent is, in one place: its version, how a JVM shows that it runs the agent, the name of
+ * its MBean, where its jar is, and what the JDK says about agents loaded at run time. The CLI, the
+ * JUnit extension, the live views and the runtime all read these; none retypes them.
+ */
+public final class AgentIdentity {
+
+    /** The tool's name, as the report's {@code tool} field and the CLI's name. */
+    public static final String NAME = "closewait";
+    /** Set in the host JVM while the agent runs, to its version: how the CLI tells that a JVM runs it. */
+    public static final String RUNNING_PROPERTY = "closewait.agent.version";
+    /** Where the agent's MBean is registered. */
+    public static final String MBEAN_NAME = "dev.closewait:type=LeakDetector";
+    /** The first JDK that warns about agents loaded into a running JVM (JEP 451). */
+    public static final int FIRST_JDK_WARNING_ON_ATTACH = 21;
+    /** What a user can do about that warning. */
+    public static final String AVOID_ATTACH_WARNING = "to avoid it, start the JVM with"
+            + " -XX:+EnableDynamicAgentLoading, or load closewait at start-up with -javaagent";
+
+    private AgentIdentity() {
+    }
+
+    /** The agent's version, from its jar's manifest; {@code dev} when run from classes. */
+    public static String version() {
+        String version = AgentIdentity.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+
+    /** The agent jar this code runs from, or {@code null} when it does not run from a jar (tests on classes). */
+    public static Path ownJar() {
+        try {
+            Path path = Paths.get(AgentIdentity.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return path.toString().endsWith(".jar") ? path.toAbsolutePath() : null;
+        } catch (URISyntaxException | RuntimeException unknown) {
+            return null;
+        }
+    }
+
+    /** The note a user attaching to a JDK of {@code feature} reads, or {@code null} when that JDK prints no warning. */
+    public static String attachWarningNote(int feature) {
+        return feature < FIRST_JDK_WARNING_ON_ATTACH ? null : "JDK " + feature + " prints a warning in that JVM about a"
+                + " dynamically loaded agent (JEP 451). It is harmless; " + AVOID_ATTACH_WARNING + ".";
+    }
+}

@@ -1,0 +1,155 @@
+package dev.closewait.agent.instrument;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Installs the agent's instrumentation: the socket targets always, the JDBC targets unless turned
+ * off, the exit targets when {@code failOnLeak} asks. Start-up stays cheap: the transformer passes
+ * the engine only the JDK's socket classes, by name, and the classes {@link JdbcTypeFilter} finds to
+ * be JDBC types. Classes already loaded are found directly and retransformed, instead of Byte Buddy
+ * describing every loaded class.
+ */
+public final class Instrumenter {
+
+    private final Instrumentation instrumentation;
+    private final Consumer<String> warn;
+    private boolean exitInstalled;
+
+    /** @param warn hears, once each, of classes that loaded later and could not be instrumented */
+    public Instrumenter(Instrumentation instrumentation, Consumer<String> warn) {
+        this.instrumentation = instrumentation;
+        this.warn = warn;
+    }
+
+    /**
+     * Instruments socket creation and close, and JDBC connects and closes if {@code jdbc}.
+     *
+     * @return the problems met while installing, one line each; empty when all went well
+     */
+    public List<String> installSockets(boolean jdbc) {
+        Class<?>[] jdbcInterfaces = jdbc ? jdbcInterfaces() : null;
+        boolean withJdbc = jdbcInterfaces != null;
+        JdbcTypeFilter jdbcTypes = new JdbcTypeFilter();
+        Sink errors = new Sink(warn);
+        WeavingEngine engine = new WeavingEngine(Instrumenter.class.getClassLoader(), () -> {
+            List<Target> targets = new ArrayList<>(SocketTargets.all());
+            if (withJdbc) {
+                targets.addAll(JdbcTargets.all());
+            }
+            return targets;
+        }, errors);
+        instrumentation.addTransformer(new Filter(engine, SocketTargets.INTERNAL_NAMES,
+                withJdbc ? jdbcTypes : null), true);
+
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            if (SocketTargets.CLASSES.contains(type.getName())) {
+                loaded.add(type);
+            } else if (withJdbc && jdbcTypes.isJdbcType(type, jdbcInterfaces)
+                    && !type.isInterface() && instrumentation.isModifiableClass(type)) {
+                loaded.add(type);
+            }
+        }
+        return errors.retransformAndClose(instrumentation, loaded);
+    }
+
+    /**
+     * Instruments where the JVM ends, once, so {@code failOnLeak} can set the exit status after
+     * every shutdown hook.
+     *
+     * @return the problems met, one line each; empty when all went well (or already installed)
+     */
+    public synchronized List<String> installExitStatus() {
+        if (exitInstalled) {
+            return List.of();
+        }
+        exitInstalled = true;
+        Sink errors = new Sink(warn);
+        WeavingEngine engine = new WeavingEngine(Instrumenter.class.getClassLoader(), ExitTargets::all, errors);
+        instrumentation.addTransformer(new Filter(engine, ExitTargets.INTERNAL_NAMES, null), true);
+        List<Class<?>> loaded = new ArrayList<>();
+        try {
+            loaded.add(Class.forName("java.lang.Shutdown"));
+        } catch (ClassNotFoundException | LinkageError missing) {
+            errors.accept("java.lang.Shutdown: " + missing);
+        }
+        loaded.add(Thread.class);
+        return errors.retransformAndClose(instrumentation, loaded);
+    }
+
+    /** {@code java.sql.Driver} and {@code Connection}, or {@code null} on a runtime without the java.sql module. */
+    private static Class<?>[] jdbcInterfaces() {
+        try {
+            ClassLoader platform = ClassLoader.getPlatformClassLoader();
+            return new Class<?>[] {Class.forName(JdbcTargets.DRIVER, false, platform),
+                Class.forName(JdbcTargets.CONNECTION, false, platform)};
+        } catch (ClassNotFoundException | LinkageError noJavaSql) {
+            return null;
+        }
+    }
+
+    /** Passes the engine only the classes it may want: some JDK classes by name, JDBC types by their header. */
+    private static final class Filter implements ClassFileTransformer {
+        private final WeavingEngine engine;
+        private final Set<String> names;
+        private final JdbcTypeFilter jdbcTypes;
+
+        Filter(WeavingEngine engine, Set<String> names, JdbcTypeFilter jdbcTypes) {
+            this.engine = engine;
+            this.names = names;
+            this.jdbcTypes = jdbcTypes;
+        }
+
+        @Override
+        public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                                ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+            boolean wanted = className != null && classfileBuffer != null
+                    && (names.contains(className) || jdbcTypes != null && jdbcTypes.isJdbcType(classfileBuffer, loader));
+            return wanted ? engine.transform(loader, className, classfileBuffer) : null;
+        }
+    }
+
+    /**
+     * Where weaving errors go: collected while installing (for one line at start-up), then to the
+     * warning channel as they happen.
+     */
+    private static final class Sink implements Consumer<String> {
+        private final Consumer<String> warn;
+        private final List<String> collected = Collections.synchronizedList(new ArrayList<>());
+        private volatile boolean installed;
+
+        Sink(Consumer<String> warn) {
+            this.warn = warn;
+        }
+
+        @Override
+        public void accept(String error) {
+            if (installed) {
+                warn.accept(error.replaceFirst(": ", " could not be instrumented: "));
+            } else {
+                collected.add(error);
+            }
+        }
+
+        List<String> retransformAndClose(Instrumentation instrumentation, List<Class<?>> loaded) {
+            for (Class<?> type : loaded) {
+                try {
+                    instrumentation.retransformClasses(type);
+                } catch (Exception | LinkageError refused) {
+                    collected.add(type.getName() + ": " + refused);
+                }
+            }
+            installed = true;
+            synchronized (collected) {
+                return new ArrayList<>(collected);
+            }
+        }
+    }
+}

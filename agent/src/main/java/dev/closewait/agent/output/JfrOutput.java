@@ -1,0 +1,53 @@
+package dev.closewait.agent.output;
+
+import dev.closewait.agent.detect.Finding;
+import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.detect.ScanOutcome;
+
+/**
+ * Records findings, and changes of their status, as {@link ConnectionLeakEvent}s. A runtime without
+ * the {@code jdk.jfr} module gets {@link Output#NONE} instead.
+ */
+final class JfrOutput implements Output {
+
+    private JfrOutput() {
+    }
+
+    /** The JFR output for this runtime. */
+    static Output forThisRuntime() {
+        return ModuleLayer.boot().findModule("jdk.jfr").isPresent() ? new JfrOutput() : Output.NONE;
+    }
+
+    @Override
+    public void changed(ScanOutcome outcome, LeakReport report) {
+        for (Finding leak : outcome.found()) {
+            Recorder.record(leak);
+        }
+        for (Finding leak : outcome.changed()) {
+            Recorder.record(leak);
+        }
+    }
+
+    /** Names the event class: loaded only where jdk.jfr exists. */
+    private static final class Recorder {
+        static void record(Finding leak) {
+            ConnectionLeakEvent event = new ConnectionLeakEvent();
+            if (!event.isEnabled()) {
+                return;
+            }
+            event.leakId = leak.id();
+            event.status = leak.status().name();
+            event.state = leak.state() == null ? null : leak.state().name();
+            event.origin = leak.origin().name();
+            event.local = leak.local() == null ? null : leak.local().toString();
+            event.remote = leak.remote().toString();
+            event.thread = leak.thread();
+            event.stack = String.join("\n", leak.stack());
+            if (leak.jdbc() != null) {
+                event.jdbcUrl = leak.jdbc().url();
+                event.jdbcConnectError = leak.jdbc().connectError() == null ? null : leak.jdbc().connectError().toString();
+            }
+            event.commit();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.closewait.agent.output;
+
+import dev.closewait.agent.AgentOptions;
+import dev.closewait.agent.Option;
+import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.detect.ScanOutcome;
+import dev.closewait.agent.identity.AgentIdentity;
+import dev.closewait.agent.report.JsonReport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Every output the options ask for, built by {@link #open}: the text log, the JSON report file
+ * ({@code report}), JFR, and {@code failOnLeak}'s notice. A reconfigured agent opens new outputs,
+ * swaps them in, and closes the old ones.
+ */
+public final class Outputs {
+
+    private final TextLog log;
+    private final ReportFileOutput report;
+    private final List<Output> all;
+
+    private Outputs(TextLog log, ReportFileOutput report, List<Output> all) {
+        this.log = log;
+        this.report = report;
+        this.all = List.copyOf(all);
+    }
+
+    /**
+     * Opens the outputs {@code options} ask for, and writes {@code current} to the report file to
+     * prove it can be written.
+     *
+     * @param warn where an output's later problems go (a report that cannot be rewritten)
+     * @throws IOException saying which option's file cannot be written, and why
+     */
+    public static Outputs open(AgentOptions options, LeakReport current, Consumer<String> warn) throws IOException {
+        ReportFileOutput report = null;
+        if (options.report() != null) {
+            report = new ReportFileOutput(new ReportFile(path(Option.REPORT, options.report()),
+                    new JsonReport(AgentIdentity.version())), warn);
+            try {
+                report.proveWritable(current);
+            } catch (IOException | RuntimeException unwritable) {
+                throw new IOException("cannot write the report file " + report + " (option '" + Option.REPORT.key()
+                        + "'): " + unwritable, unwritable);
+            }
+        }
+        TextLog log = openLog(options.log(), report == null ? null : report.toString());
+        List<Output> all = new ArrayList<>();
+        all.add(log);
+        if (report != null) {
+            all.add(report);
+        }
+        all.add(JfrOutput.forThisRuntime());
+        if (options.failOnLeak()) {
+            all.add(new FailOnLeakNotice());
+        }
+        return new Outputs(log, report, all);
+    }
+
+    private static TextLog openLog(String value, String reportLocation) throws IOException {
+        if (Option.LOG_STDERR.equals(value)) {
+            return TextLog.stderr(reportLocation);
+        }
+        if (Option.LOG_OFF.equals(value)) {
+            return TextLog.off();
+        }
+        Path path = path(Option.LOG, value);
+        try {
+            return TextLog.file(path, reportLocation);
+        } catch (IOException | RuntimeException unwritable) {
+            throw new IOException("cannot write the log file " + path + " (option '" + Option.LOG.key() + "'): "
+                    + unwritable, unwritable);
+        }
+    }
+
+    /** {@code value} as an absolute path whose directory exists. */
+    public static Path path(Option option, String value) throws IOException {
+        try {
+            Path path = Paths.get(value).toAbsolutePath();
+            Path dir = path.getParent();
+            if (dir == null || !Files.isDirectory(dir)) {
+                throw new IOException("the directory of " + path + " (option '" + option.key() + "') does not exist");
+            }
+            return path;
+        } catch (InvalidPathException bad) {
+            throw new IOException("option '" + option.key() + "' is not a valid path: " + value, bad);
+        }
+    }
+
+    /** The text log: findings' words, and the agent's own notes. */
+    public TextLog log() {
+        return log;
+    }
+
+    /** The report file's path, or {@code null} without one. */
+    public String reportLocation() {
+        return report == null ? null : report.toString();
+    }
+
+    /** A scan found or changed findings. */
+    public void changed(ScanOutcome outcome, LeakReport current) {
+        for (Output output : all) {
+            output.changed(outcome, current);
+        }
+    }
+
+    /** The JVM ends: the last scan's changes and the final report, once to each output. */
+    public void finished(ScanOutcome lastScan, LeakReport last) {
+        for (Output output : all) {
+            output.finished(lastScan, last);
+        }
+    }
+
+    /** Closes every output. */
+    public void close() {
+        for (Output output : all) {
+            output.close();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.closewait.agent.output;
+
+import dev.closewait.agent.detect.Finding;
+import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.detect.ScanOutcome;
+import dev.closewait.agent.report.TextReport;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The human-readable output, to standard error, a file (appended to), or nowhere: a block per new
+ * finding (a storm of leaks from one stack prints it once, then a line each), a line per change, the
+ * summary at exit. The agent's own notes (start-up line, warnings) go here too, so every
+ * {@code [closewait]} line leaves by one route.
+ */
+public final class TextLog implements Output {
+
+    private static final TextLog OFF = new TextLog(null, "off", null, false);
+
+    private final PrintStream out;
+    private final String description;
+    private final String reportLocation;
+    private final boolean ownsStream;
+    /** Stacks already printed in full, with the id of the leak that printed them (scan thread only). */
+    private final Map<List<String>, Long> firstLeakByStack = new HashMap<>();
+
+    private TextLog(PrintStream out, String description, String reportLocation, boolean ownsStream) {
+        this.out = out;
+        this.description = description;
+        this.reportLocation = reportLocation;
+        this.ownsStream = ownsStream;
+    }
+
+    /** Standard error, as it is when the log is made. */
+    public static TextLog stderr(String reportLocation) {
+        return new TextLog(System.err, "stderr", reportLocation, false);
+    }
+
+    /** No output at all. */
+    public static TextLog off() {
+        return OFF;
+    }
+
+    /** A file, opened for appending now so that a path that cannot be written fails at start-up. */
+    static TextLog file(Path path, String reportLocation) throws IOException {
+        Path absolute = path.toAbsolutePath();
+        PrintStream stream = new PrintStream(new FileOutputStream(absolute.toFile(), true), true,
+                StandardCharsets.UTF_8.name());
+        return new TextLog(stream, absolute.toString(), reportLocation, true);
+    }
+
+    /** Writes a line of the agent's own ({@code [closewait] } is put before it). */
+    public void note(String line) {
+        print(TextReport.PREFIX + line + '\n');
+    }
+
+    @Override
+    public void changed(ScanOutcome outcome, LeakReport report) {
+        long now = report.generatedAt();
+        for (Finding leak : outcome.found()) {
+            Long first = firstLeakByStack.putIfAbsent(leak.stack(), leak.id());
+            print(first == null || leak.stack().isEmpty() ? TextReport.finding(leak, now)
+                    : TextReport.repeat(leak, first, now));
+        }
+        for (Finding leak : outcome.changed()) {
+            print(TextReport.statusChange(leak, now));
+        }
+    }
+
+    @Override
+    public void finished(ScanOutcome lastScan, LeakReport report) {
+        changed(lastScan, report);
+        print(TextReport.summary(report, reportLocation));
+    }
+
+    @Override
+    public void close() {
+        if (ownsStream) {
+            out.close();
+        }
+    }
+
+    private void print(String text) {
+        if (out != null) {
+            out.print(text);
+            out.flush();
+        }
+    }
+
+    /** {@code stderr}, {@code off} or the file's path. */
+    @Override
+    public String toString() {
+        return description;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.closewait.agent.report;
+
+/**
+ * The JSON report's field names (version 1, DESIGN.md): a contract scripts read. The writer
+ * ({@link JsonReport}) and the reader ({@link ReportReader}) both name fields from here.
+ */
+final class ReportFields {
+
+    static final String TOOL = "tool";
+    static final String VERSION = "version";
+    static final String PID = "pid";
+    static final String GENERATED_AT = "generatedAt";
+    static final String SUMMARY = "summary";
+    static final String TRACKED = "tracked";
+    static final String OPEN = "open";
+    static final String LEAKS = "leaks";
+    static final String IGNORED = "ignored";
+    static final String JDBC_CONNECT_FAILURES = "jdbcConnectFailures";
+
+    /** Fields of {@code leaks[]}. */
+    static final String ID = "id";
+    static final String STATUS = "status";
+    static final String STATE = "state";
+    static final String ORIGIN = "origin";
+    static final String LOCAL = "local";
+    static final String REMOTE = "remote";
+    static final String OPENED_AT = "openedAt";
+    static final String CLOSE_WAIT_SINCE = "closeWaitSince";
+    static final String CLOSED_AT = "closedAt";
+    static final String THREAD = "thread";
+    static final String STACK = "stack";
+    static final String JDBC = "jdbc";
+
+    /** Fields of {@code leaks[].jdbc}. */
+    static final String URL = "url";
+    static final String USER = "user";
+    static final String DRIVER = "driver";
+    static final String CONNECTION_CLOSED_AT = "connectionClosedAt";
+    static final String CONNECT_ERROR = "connectError";
+    static final String ERROR_CODE = "errorCode";
+    static final String SQL_STATE = "sqlState";
+    static final String MESSAGE = "message";
+
+    /** Fields of {@code jdbcConnectFailures[]} (also {@link #URL}, {@link #USER}). */
+    static final String COUNT = "count";
+    static final String RECONNECTS = "reconnects";
+    static final String LAST_ERROR_CODE = "lastErrorCode";
+    static final String LAST_SQL_STATE = "lastSqlState";
+    static final String LAST_MESSAGE = "lastMessage";
+    static final String LAST_AT = "lastAt";
+
+    private ReportFields() {
+    }
+}

@@ -1,0 +1,353 @@
+package dev.closewait.agent.report;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.closewait.agent.detect.Finding;
+import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.detect.LeakStatus;
+import dev.closewait.agent.identity.AgentIdentity;
+import dev.closewait.agent.tcp.Endpoint;
+import dev.closewait.agent.tcp.TcpState;
+import dev.closewait.agent.track.JdbcError;
+import dev.closewait.agent.track.JdbcFailure;
+import dev.closewait.agent.track.Origin;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a JSON report (version 1) back into a {@link LeakReport}: what {@link JsonReport} wrote,
+ * field for field. Strict, because CI gates trust what it says: a duplicate key, an unknown status,
+ * a count out of range, a summary that disagrees with its list, or a file too large to be a report
+ * is refused with a message that says what and where. Fields added to version 1 later are optional.
+ */
+public final class ReportReader {
+
+    /** Larger than any report the agent writes (findings are capped): refused before it is read. */
+    static final long MAX_BYTES = 64L * 1024 * 1024;
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    private ReportReader() {
+    }
+
+    /** A report that cannot be trusted, or read: the message says why and where. */
+    public static final class Unreadable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unreadable(String message) {
+            super(message);
+        }
+    }
+
+    /** A report as read: the agent version that wrote it, and its contents. */
+    public static final class Read {
+        private final String version;
+        private final LeakReport report;
+
+        Read(String version, LeakReport report) {
+            this.version = version;
+            this.report = report;
+        }
+
+        /** The version of the agent that wrote it. */
+        public String version() {
+            return version;
+        }
+
+        public LeakReport report() {
+            return report;
+        }
+    }
+
+    /** Reads the report in {@code path}. */
+    public static Read read(Path path) throws Unreadable {
+        try {
+            if (Files.size(path) > MAX_BYTES) {
+                throw new Unreadable(path + " is " + Files.size(path) + " bytes, more than any closewait report ("
+                        + MAX_BYTES + "): not read");
+            }
+            try (InputStream in = Files.newInputStream(path)) {
+                return read(in, path.toString());
+            }
+        } catch (NoSuchFileException missing) {
+            throw new Unreadable("no such file: " + path.toAbsolutePath());
+        } catch (IOException unreadable) {
+            throw new Unreadable("cannot read " + path.toAbsolutePath() + ": " + unreadable.getMessage());
+        }
+    }
+
+    /** Reads a report from {@code in}; {@code name} says where it came from in messages. */
+    public static Read read(InputStream in, String name) throws Unreadable, IOException {
+        Map<String, Object> tree;
+        try (JsonParser json = JSON.createParser(in)) {
+            if (json.nextToken() != JsonToken.START_OBJECT) {
+                throw new Unreadable(name + " is not a closewait report: it does not start with a JSON object");
+            }
+            tree = asObject(value(json), name);
+            if (json.nextToken() != null) {
+                throw new Unreadable(name + " has more after the report, at " + where(json.currentLocation()));
+            }
+        } catch (JsonProcessingException malformed) {
+            throw new Unreadable(name + " is not valid JSON at " + where(malformed.getLocation()) + ": "
+                    + malformed.getOriginalMessage());
+        }
+        return new Fields(name).report(tree);
+    }
+
+    /** Typed access to a tree, each problem a message that names the field. */
+    private static final class Fields {
+        private final String name;
+
+        Fields(String name) {
+            this.name = name;
+        }
+
+        Read report(Map<String, Object> tree) throws Unreadable {
+            Object tool = tree.get(ReportFields.TOOL);
+            if (!AgentIdentity.NAME.equals(tool)) {
+                throw new Unreadable(name + " is not a closewait report: its '" + ReportFields.TOOL + "' is " + tool);
+            }
+            String version = text(tree, ReportFields.VERSION, "the report", false);
+            if (!writesVersion1(version)) {
+                throw new Unreadable(name + " was written by closewait " + version + ", which this closewait ("
+                        + AgentIdentity.version() + ") does not know: read it with that version's jar");
+            }
+            Map<String, Object> summary = object(tree, ReportFields.SUMMARY, "the report");
+            List<Object> leakTrees = list(tree, ReportFields.LEAKS, "the report");
+            long summaryLeaks = count(summary, ReportFields.LEAKS, "summary", true);
+            if (summaryLeaks != leakTrees.size()) {
+                throw new Unreadable(name + " is inconsistent: summary.leaks says " + summaryLeaks
+                        + " but the leaks array has " + leakTrees.size() + " entries (a truncated or edited file?)");
+            }
+            List<Finding> leaks = new ArrayList<>();
+            for (int i = 0; i < leakTrees.size(); i++) {
+                leaks.add(leak(asObject(leakTrees.get(i), "leaks[" + i + "]"), "leaks[" + i + "]"));
+            }
+            List<JdbcFailure> failures = new ArrayList<>();
+            if (tree.containsKey(ReportFields.JDBC_CONNECT_FAILURES)) {
+                List<Object> failureTrees = list(tree, ReportFields.JDBC_CONNECT_FAILURES, "the report");
+                for (int i = 0; i < failureTrees.size(); i++) {
+                    String where = ReportFields.JDBC_CONNECT_FAILURES + "[" + i + "]";
+                    failures.add(failure(asObject(failureTrees.get(i), where), where));
+                }
+            }
+            LeakReport report = new LeakReport(count(tree, ReportFields.PID, "the report", true),
+                    time(tree, ReportFields.GENERATED_AT, "the report", true),
+                    count(summary, ReportFields.TRACKED, "summary", true), count(summary, ReportFields.OPEN, "summary", true),
+                    LeakReport.GRACE_UNKNOWN, leaks, failures,
+                    (int) Math.min(Integer.MAX_VALUE, count(summary, ReportFields.IGNORED, "summary", false)));
+            return new Read(version, report);
+        }
+
+        private Finding leak(Map<String, Object> leak, String where) throws Unreadable {
+            Finding.Builder finding = Finding.builder(count(leak, ReportFields.ID, where, true))
+                    .status(constant(LeakStatus.class, leak, ReportFields.STATUS, where, true))
+                    .state(constant(TcpState.class, leak, ReportFields.STATE, where, false))
+                    .origin(constant(Origin.class, leak, ReportFields.ORIGIN, where, true))
+                    .local(endpoint(leak, ReportFields.LOCAL, where, false))
+                    .remote(endpoint(leak, ReportFields.REMOTE, where, true))
+                    .openedAt(time(leak, ReportFields.OPENED_AT, where, false))
+                    .closeWaitSince(time(leak, ReportFields.CLOSE_WAIT_SINCE, where, false))
+                    .closedAt(time(leak, ReportFields.CLOSED_AT, where, false))
+                    .thread(text(leak, ReportFields.THREAD, where, false));
+            List<String> stack = new ArrayList<>();
+            List<Object> frames = list(leak, ReportFields.STACK, where);
+            for (int i = 0; i < frames.size(); i++) {
+                if (!(frames.get(i) instanceof String)) {
+                    throw new Unreadable(name + ": " + where + ".stack[" + i + "] is not text");
+                }
+                stack.add((String) frames.get(i));
+            }
+            finding.stack(stack);
+            Object jdbc = leak.get(ReportFields.JDBC);
+            if (jdbc != null) {
+                String at = where + "." + ReportFields.JDBC;
+                Map<String, Object> j = asObject(jdbc, at);
+                Object error = j.get(ReportFields.CONNECT_ERROR);
+                finding.jdbc(new Finding.Jdbc(text(j, ReportFields.URL, at, false), text(j, ReportFields.USER, at, false),
+                        text(j, ReportFields.DRIVER, at, false), time(j, ReportFields.CONNECTION_CLOSED_AT, at, false),
+                        Finding.NEVER, error == null ? null : error(asObject(error, at + "." + ReportFields.CONNECT_ERROR),
+                        at + "." + ReportFields.CONNECT_ERROR)));
+            }
+            return finding.build();
+        }
+
+        private JdbcError error(Map<String, Object> error, String where) throws Unreadable {
+            return new JdbcError((int) integer(error, ReportFields.ERROR_CODE, where),
+                    text(error, ReportFields.SQL_STATE, where, false), text(error, ReportFields.MESSAGE, where, false));
+        }
+
+        private JdbcFailure failure(Map<String, Object> failure, String where) throws Unreadable {
+            return new JdbcFailure(text(failure, ReportFields.URL, where, false),
+                    text(failure, ReportFields.USER, where, false), count(failure, ReportFields.COUNT, where, true),
+                    count(failure, ReportFields.RECONNECTS, where, false),
+                    new JdbcError((int) integer(failure, ReportFields.LAST_ERROR_CODE, where),
+                            text(failure, ReportFields.LAST_SQL_STATE, where, false),
+                            text(failure, ReportFields.LAST_MESSAGE, where, false)),
+                    time(failure, ReportFields.LAST_AT, where, true));
+        }
+
+        private Unreadable problem(String where, String field, String what) {
+            return new Unreadable(name + ": " + where + (where.equals("the report") ? " has " : "." + field + " is ")
+                    + (where.equals("the report") ? "no valid '" + field + "': " : "") + what);
+        }
+
+        private String text(Map<String, Object> object, String field, String where, boolean required)
+                throws Unreadable {
+            Object value = object.get(field);
+            if (value == null && !required) {
+                return null;
+            }
+            if (!(value instanceof String)) {
+                throw problem(where, field, value == null ? "missing" : "not text");
+            }
+            return (String) value;
+        }
+
+        /** A whole number from 0 to {@code Long.MAX_VALUE}; 0 when absent and not required. */
+        private long count(Map<String, Object> object, String field, String where, boolean required) throws Unreadable {
+            Object value = object.get(field);
+            if (value == null && !required) {
+                return 0;
+            }
+            if (!(value instanceof Long || value instanceof Integer || value instanceof BigInteger)) {
+                throw problem(where, field, value == null ? "missing" : "not a whole number");
+            }
+            BigInteger number = value instanceof BigInteger ? (BigInteger) value : BigInteger.valueOf(((Number) value).longValue());
+            if (number.signum() < 0 || number.bitLength() > 63) {
+                throw problem(where, field, "out of range (" + number + ")");
+            }
+            return number.longValue();
+        }
+
+        /** A whole number in int range, signed (vendor error codes). */
+        private long integer(Map<String, Object> object, String field, String where) throws Unreadable {
+            Object value = object.get(field);
+            if (!(value instanceof Integer)) {
+                throw problem(where, field, value == null ? "missing" : "not a whole number in range");
+            }
+            return (Integer) value;
+        }
+
+        private long time(Map<String, Object> object, String field, String where, boolean required) throws Unreadable {
+            String value = text(object, field, where, required);
+            if (value == null) {
+                return Finding.NEVER;
+            }
+            try {
+                return Instant.parse(value).toEpochMilli();
+            } catch (DateTimeParseException | ArithmeticException bad) {
+                throw problem(where, field, "not a UTC time ('" + value + "')");
+            }
+        }
+
+        private Endpoint endpoint(Map<String, Object> object, String field, String where, boolean required)
+                throws Unreadable {
+            String value = text(object, field, where, required);
+            if (value == null) {
+                return null;
+            }
+            try {
+                return Endpoint.parse(value);
+            } catch (IllegalArgumentException bad) {
+                throw problem(where, field, bad.getMessage());
+            }
+        }
+
+        private <E extends Enum<E>> E constant(Class<E> type, Map<String, Object> object, String field, String where,
+                                               boolean required) throws Unreadable {
+            String value = text(object, field, where, required);
+            if (value == null) {
+                return null;
+            }
+            for (E constant : type.getEnumConstants()) {
+                if (constant.name().equals(value)) {
+                    return constant;
+                }
+            }
+            throw problem(where, field, "'" + value + "', which is not one of " + java.util.Arrays.toString(type.getEnumConstants()));
+        }
+
+        private Map<String, Object> object(Map<String, Object> object, String field, String where) throws Unreadable {
+            Object value = object.get(field);
+            if (!(value instanceof Map)) {
+                throw problem(where, field, value == null ? "missing" : "not an object");
+            }
+            return asObject(value, where + "." + field);
+        }
+
+        @SuppressWarnings("unchecked")
+        private List<Object> list(Map<String, Object> object, String field, String where) throws Unreadable {
+            Object value = object.get(field);
+            if (!(value instanceof List)) {
+                throw new Unreadable(name + ": " + where + " has no '" + field + "' array: is this a closewait report?");
+            }
+            return (List<Object>) value;
+        }
+    }
+
+    /** Whether an agent of {@code version} writes report version 1: every 0.x release, and builds from classes. */
+    static boolean writesVersion1(String version) {
+        return version.equals("dev") || version.matches("0\\.\\d+(\\.\\d+)?([-.][A-Za-z0-9.]+)?");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asObject(Object value, String where) throws Unreadable {
+        if (!(value instanceof Map)) {
+            throw new Unreadable(where + " is not an object");
+        }
+        return (Map<String, Object>) value;
+    }
+
+    private static Object value(JsonParser json) throws IOException {
+        switch (json.currentToken()) {
+            case START_OBJECT:
+                Map<String, Object> object = new LinkedHashMap<>();
+                while (json.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = json.currentName();
+                    json.nextToken();
+                    object.put(field, value(json));
+                }
+                return object;
+            case START_ARRAY:
+                List<Object> array = new ArrayList<>();
+                while (json.nextToken() != JsonToken.END_ARRAY) {
+                    array.add(value(json));
+                }
+                return array;
+            case VALUE_STRING:
+                return json.getText();
+            case VALUE_NUMBER_INT:
+                return json.getNumberValue();
+            case VALUE_NUMBER_FLOAT:
+                return json.getDecimalValue();
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            case VALUE_NULL:
+                return null;
+            default:
+                throw new com.fasterxml.jackson.core.JsonParseException(json, "unexpected " + json.currentToken());
+        }
+    }
+
+    private static String where(JsonLocation location) {
+        return location == null ? "an unknown place" : "line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+}

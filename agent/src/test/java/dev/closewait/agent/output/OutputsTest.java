@@ -1,0 +1,68 @@
+package dev.closewait.agent.output;
+
+import dev.closewait.agent.AgentOptions;
+import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.detect.ScanOutcome;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OutputsTest {
+
+    @TempDir
+    Path dir;
+
+    private static final LeakReport EMPTY = new LeakReport(1, 0, 0, 0, 1000, List.of());
+
+    private static long openDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Paths.get("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
+    void closingOutputsReleasesTheLogFileSoReconfiguringLeaksNoDescriptor() throws IOException {
+        AgentOptions options = AgentOptions.parse("log=" + dir.resolve("cw.log") + ",report=" + dir.resolve("r.json"));
+        Outputs.open(options, EMPTY, message -> { }).close(); // first use loads what it needs
+        long before = openDescriptors();
+        for (int i = 0; i < 50; i++) {
+            Outputs.open(options, EMPTY, message -> { }).close();
+        }
+        assertEquals(before, openDescriptors(), "50 reconfigurations, no descriptor more");
+    }
+
+    @Test
+    void aReportThatCannotBeWrittenNamesItsOption() {
+        AgentOptions options = AgentOptions.parse("report=" + dir.resolve("missing/r.json"));
+        IOException refused = assertThrows(IOException.class, () -> Outputs.open(options, EMPTY, message -> { }));
+        assertTrue(refused.getMessage().contains("(option 'report')"), refused.getMessage());
+    }
+
+    @Test
+    void logOffWritesNothingAnywhereAndAReportFailureLaterIsOneWarning() throws IOException {
+        List<String> warnings = new ArrayList<>();
+        Path report = dir.resolve("r.json");
+        Outputs outputs = Outputs.open(AgentOptions.parse("log=off,report=" + report), EMPTY, warnings::add);
+        assertEquals("off", outputs.log().toString());
+        Files.delete(report);
+        Files.createDirectory(report); // the report's path is now a directory: every write fails
+        outputs.changed(ScanOutcome.NONE, EMPTY);
+        outputs.changed(ScanOutcome.NONE, EMPTY);
+        assertEquals(1, warnings.size(), "the same problem is said once: " + warnings);
+        assertTrue(warnings.get(0).contains("cannot write the report file " + report), warnings.get(0));
+        assertFalse(Files.isRegularFile(report));
+        outputs.close();
+    }
+}
