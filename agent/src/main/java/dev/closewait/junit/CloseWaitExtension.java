@@ -117,7 +117,7 @@ public final class CloseWaitExtension implements BeforeEachCallback, AfterEachCa
         throw new IllegalStateException("closewait's JUnit extension needs the closewait agent in this JVM. Add it to"
                 + " Surefire's (and Failsafe's) argLine:\n  <argLine>@{argLine} -javaagent:"
                 + (jar == null ? "/path/to/closewait-agent.jar" : jar) + "</argLine>\n(with maven-dependency-plugin's"
-                + " 'properties' goal: -javaagent:${dev.closewait:closewait-agent:jar}; see the README's Maven recipe),"
+                + " 'properties' goal: -javaagent:${dev.closewait:closewait-agent:jar}; see docs/ci.md, Maven recipe),"
                 + " or run the tests with -Djdk.attach.allowAttachSelf=true so the extension can load it itself.");
     }
 

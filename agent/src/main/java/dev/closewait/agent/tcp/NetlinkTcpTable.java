@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  *
  * <p>Java cannot open a netlink socket, so a small JNI library built with the agent
  * ({@code src/main/c/closewait_netlink.c}, Linux x86-64) does the dump into a direct buffer and this
- * class parses it. {@link #load()} says why when it cannot be used; the agent then reads {@code /proc}:
+ * class parses it. {@link #load(Consumer)} says why when it cannot be used; the agent then reads {@code /proc}:
  * <ul>
  *   <li>not Linux x86-64, or the library could not be written or loaded (a {@code noexec} temporary
  *       directory);</li>
