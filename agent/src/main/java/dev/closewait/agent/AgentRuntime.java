@@ -122,6 +122,12 @@ final class AgentRuntime {
         return scanner.openSocketsAfter(id);
     }
 
+    /** Scans now, as the scan loop does (outputs included), and returns the report of now. */
+    synchronized LeakReport scanNow() {
+        scanAndReport();
+        return scanner.report(pid);
+    }
+
     /** Turns the agent off after an internal fault: one warning, and the application runs on. */
     static void fault(Throwable fault) {
         warnDisabled("hit an internal error", fault);

@@ -1,6 +1,7 @@
 package dev.closewait.agent;
 
 import dev.closewait.agent.detect.Finding;
+import dev.closewait.agent.detect.LeakReport;
 
 import java.util.List;
 
@@ -22,6 +23,16 @@ public final class OpenSockets {
     public static long mark() {
         AgentRuntime runtime = AgentRuntime.running();
         return runtime == null ? 0 : runtime.lastTrackedId();
+    }
+
+    /**
+     * Scans the TCP table now, as the agent's own thread does every interval (the report file and
+     * the log are written if findings changed), and returns the report as of now; {@code null}
+     * without the agent. For tests that would otherwise wait for the next scan.
+     */
+    public static LeakReport scanNow() {
+        AgentRuntime runtime = AgentRuntime.running();
+        return runtime == null ? null : runtime.scanNow();
     }
 
     /**
