@@ -142,6 +142,17 @@ public final class AgentOptions {
         return names;
     }
 
+    /**
+     * These options with {@code changes} applied: the options {@code changes} gives take its
+     * values, every other keeps this one's. How a running agent is reconfigured.
+     */
+    public AgentOptions with(AgentOptions changes) {
+        Map<Option, String> merged = new EnumMap<>(Option.class);
+        merged.putAll(given);
+        merged.putAll(changes.given);
+        return new AgentOptions(merged);
+    }
+
     /** Whether {@code option} was given, rather than left at its default. */
     public boolean isGiven(Option option) {
         return given.containsKey(option);

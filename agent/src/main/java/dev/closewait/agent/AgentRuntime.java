@@ -64,11 +64,12 @@ final class AgentRuntime {
      * @param attached whether the agent was loaded into a running JVM: then the sockets already
      *                 open are taken on as {@code BEFORE_ATTACH}
      */
-    static synchronized void start(AgentOptions options, Instrumentation instrumentation, boolean attached)
+    static synchronized Reconfiguration start(AgentOptions options, Instrumentation instrumentation, boolean attached)
             throws StartupException {
         if (running != null) {
-            DIAGNOSTICS.note("already running in this JVM: not instrumenting twice; " + running.configure(options));
-            return;
+            Reconfiguration result = running.configure(options);
+            DIAGNOSTICS.note("already running in this JVM: not instrumenting twice; " + result);
+            return result;
         }
         if (EventBridge.class.getClassLoader() != null) {
             throw new IllegalStateException("the bridge class was loaded by " + EventBridge.class.getClassLoader()
@@ -105,6 +106,7 @@ final class AgentRuntime {
         if (table != null) {
             DIAGNOSTICS.note("TCP states from " + TcpTables.describe(table, tableNotes));
         }
+        return Reconfiguration.applied("now in force: " + settings.describe() + preexisting);
     }
 
     /** The running agent, or {@code null}. */
@@ -145,16 +147,19 @@ final class AgentRuntime {
     }
 
     /**
-     * Applies new options to the running agent (a second attach, or JMX): interval and grace from
-     * the next scan, the report and log targets at once. Returns what is in force, or the problem.
+     * Applies new options to the running agent (a second attach, or JMX): those given replace
+     * theirs, the others keep their values; interval and grace from the next scan, the report and
+     * log targets at once. Returns what is in force, or the problem.
      */
-    synchronized String configure(AgentOptions newOptions) {
+    synchronized Reconfiguration configure(AgentOptions changes) {
         Settings old = settings;
+        AgentOptions newOptions = old.options.with(changes);
         Settings fresh;
         try {
             fresh = Settings.open(newOptions, scanner.report(pid), DIAGNOSTICS::warn);
         } catch (StartupException problem) {
-            return "the new options were not applied: " + problem.getMessage() + "; still in force: " + old.describe();
+            return Reconfiguration.refused("the new options were not applied: " + problem.getMessage()
+                    + "; still in force: " + old.describe());
         }
         settings = fresh;
         DIAGNOSTICS.use(fresh.outputs.log());
@@ -165,7 +170,28 @@ final class AgentRuntime {
             installExitStatus();
         }
         loop.wake();
-        return "now in force: " + fresh.describe();
+        return Reconfiguration.applied("now in force: " + fresh.describe());
+    }
+
+    /**
+     * {@link #configure} for JMX clients, which may change {@code interval} and {@code grace} only:
+     * files change through agent arguments (start-up, or {@code attach} by the JVM's own user).
+     */
+    String configureFromJmx(String text) {
+        AgentOptions changes;
+        try {
+            changes = AgentOptions.parse(text);
+        } catch (IllegalArgumentException bad) {
+            return "the new options were not applied: " + bad.getMessage();
+        }
+        for (Option option : Option.values()) {
+            if (changes.isGiven(option) && option != Option.INTERVAL && option != Option.GRACE) {
+                return "the new options were not applied: over JMX only " + Option.INTERVAL.key() + " and "
+                        + Option.GRACE.key() + " can be changed, not '" + option.key() + "'; files change with"
+                        + " -javaagent options or 'closewait attach PID OPTIONS', run as the JVM's user";
+            }
+        }
+        return configure(changes).message;
     }
 
     private void installExitStatus() {
@@ -188,7 +214,7 @@ final class AgentRuntime {
     private void registerMBean() {
         try {
             new LeakDetector(AgentIdentity.version(), () -> scanner.report(pid), () -> settings.describe(),
-                    text -> configure(AgentOptions.parse(text))).register();
+                    this::configureFromJmx).register();
         } catch (Exception | LinkageError unavailable) {
             DIAGNOSTICS.note("JMX is not available (" + unavailable + "): 'closewait report PID' and"
                     + " JMX consoles cannot read this JVM's report");
@@ -213,7 +239,7 @@ final class AgentRuntime {
         try {
             loop.stop();
             synchronized (this) {
-                ScanOutcome outcome = scanner.scan();
+                ScanOutcome outcome = scanner.scanAtExit();
                 LeakReport report = scanner.report(pid);
                 findingsCount = report.leaks().size();
                 settings.outputs.finished(outcome, report);

@@ -1,6 +1,8 @@
 package dev.closewait.agent;
 
+import dev.closewait.agent.identity.AgentIdentity;
 import dev.closewait.agent.report.TextReport;
+import dev.closewait.agent.track.JdbcSecrets;
 
 import java.lang.instrument.Instrumentation;
 
@@ -16,6 +18,9 @@ public final class CloseWaitAgent {
 
     /** Exit status of a JVM whose agent options are invalid. */
     public static final int EXIT_BAD_OPTIONS = 2;
+
+    /** Attaches so far in this JVM: the sequence number of {@link AgentIdentity#ATTACH_RESULT_PROPERTY}. */
+    private static final java.util.concurrent.atomic.AtomicLong ATTACHES = new java.util.concurrent.atomic.AtomicLong();
 
     private CloseWaitAgent() {
     }
@@ -39,26 +44,39 @@ public final class CloseWaitAgent {
         }
     }
 
-    /** Called when the agent is loaded into a running JVM. */
+    /**
+     * Called when the agent is loaded into a running JVM. The target runs on untouched whatever
+     * happens; the outcome is left in {@link AgentIdentity#ATTACH_RESULT_PROPERTY} for the CLI.
+     */
     public static void agentmain(String args, Instrumentation instrumentation) {
         AgentOptions options;
         try {
             options = AgentOptions.parse(args);
         } catch (IllegalArgumentException bad) {
-            // The attaching side validates options first; the target keeps running untouched.
-            System.err.println(TextReport.PREFIX + "attach refused, invalid agent options: " + bad.getMessage());
+            attachResult(false, "invalid agent options: " + bad.getMessage());
             return;
         }
         try {
             if (!BootBridgeJar.isAppended()) {
                 BootBridgeJar.append(instrumentation);
             }
-            AgentRuntime.start(options, instrumentation, true);
+            Reconfiguration result = AgentRuntime.start(options, instrumentation, true);
+            attachResult(result.applied, result.message);
         } catch (StartupException bad) {
-            System.err.println(TextReport.PREFIX + "attach refused: " + bad.getMessage());
+            attachResult(false, bad.getMessage());
         } catch (Throwable fault) {
             AgentRuntime.warnDisabled("could not start after attach", fault);
+            attachResult(false, "closewait could not start: " + JdbcSecrets.maskUrl(String.valueOf(fault)));
         }
+    }
+
+    /** Says, in the target's stderr and its system property, what an attach did. */
+    private static void attachResult(boolean applied, String message) {
+        if (!applied) {
+            System.err.println(TextReport.PREFIX + "attach refused: " + message);
+        }
+        System.setProperty(AgentIdentity.ATTACH_RESULT_PROPERTY, ATTACHES.incrementAndGet() + " "
+                + (applied ? AgentIdentity.ATTACH_APPLIED : AgentIdentity.ATTACH_REFUSED) + " " + message);
     }
 
     private static void refuseToStart(String problem) {

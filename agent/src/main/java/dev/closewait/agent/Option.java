@@ -29,6 +29,11 @@ public enum Option {
     public static final String LOG_STDERR = "stderr";
     /** Value of {@link #LOG} that turns the text output off. */
     public static final String LOG_OFF = "off";
+    /** In a {@link #REPORT} or {@link #LOG} path: replaced by the process id, so each JVM writes its own file. */
+    public static final String PID_PLACEHOLDER = "{pid}";
+
+    /** The shortest {@link #INTERVAL}. */
+    public static final long MIN_INTERVAL_MILLIS = 100;
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
@@ -113,8 +118,10 @@ public enum Option {
         switch (kind) {
             case DURATION:
                 long millis = millis("option '" + key + "'", value);
-                if (this == INTERVAL && millis <= 0) {
-                    throw new IllegalArgumentException("option '" + key + "' must be longer than 0 (got '" + value + "')");
+                if (this == INTERVAL && millis < MIN_INTERVAL_MILLIS) {
+                    throw new IllegalArgumentException("option '" + key + "' must be at least "
+                            + formatMillis(MIN_INTERVAL_MILLIS) + " (got '" + value + "'): a shorter one keeps a core"
+                            + " busy reading the TCP table");
                 }
                 return millis;
             case SWITCH:

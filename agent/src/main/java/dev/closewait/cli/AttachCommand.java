@@ -56,24 +56,31 @@ final class AttachCommand implements Callable<Integer> {
         // Paths are resolved here: the target's working directory is not the user's.
         String argument = parsed.toArgument(Paths.get("").toAbsolutePath());
         try (TargetJvm jvm = TargetJvm.attach(target)) {
-            String running = jvm.agentVersion();
-            if (running != null) {
-                Object result = jvm.invokeAgent("configure", new Object[] {argument},
-                        new String[] {String.class.getName()}, 5000);
-                spec.commandLine().getOut().println("closewait " + running + " already runs in JVM " + target
-                        + ": nothing instrumented twice; " + result);
-                return 0;
-            }
             Properties properties = jvm.systemProperties();
+            String running = properties.getProperty(AgentIdentity.RUNNING_PROPERTY);
+            String before = properties.getProperty(AgentIdentity.ATTACH_RESULT_PROPERTY);
             Path jar = ownJar();
+            // A running agent takes the options given and keeps the others: nothing is instrumented twice.
             jvm.loadAgent(jar, argument);
-            if (jvm.agentVersion() == null) {
-                throw new CliProblem("the agent did not start in JVM " + target + ": its standard error says why");
+            String result = jvm.systemProperties().getProperty(AgentIdentity.ATTACH_RESULT_PROPERTY);
+            if (result == null || result.equals(before)) {
+                throw new CliProblem("the agent did not answer in JVM " + target + " (its standard error may say why)");
+            }
+            String[] parts = result.split(" ", 3);
+            String message = parts.length == 3 ? parts[2] : result;
+            if (!AgentIdentity.ATTACH_APPLIED.equals(parts.length > 1 ? parts[1] : null)) {
+                throw new CliProblem((running == null ? "attach to JVM " + target + " refused: "
+                        : "closewait " + running + " runs in JVM " + target + " and refused the new options: ") + message);
+            }
+            if (running != null) {
+                spec.commandLine().getOut().println("closewait " + running + " already runs in JVM " + target
+                        + ": nothing instrumented twice; " + message);
+                return 0;
             }
             spec.commandLine().getOut().println("closewait " + AgentIdentity.version() + " attached to JVM " + target
                     + " (" + properties.getProperty("java.vm.name", "JVM") + " " + properties.getProperty("java.version", "")
-                    + ") with " + argument + ". Its findings go to its log; the live report: java -jar "
-                    + jar.getFileName() + " report " + target);
+                    + ")" + (argument.isEmpty() ? "" : " with " + argument) + ": " + message
+                    + ". Its findings go to its log; the live report: java -jar " + jar.getFileName() + " report " + target);
             String note = AgentIdentity.attachWarningNote(featureVersion(properties));
             if (note != null) {
                 spec.commandLine().getOut().println("Note: " + note);

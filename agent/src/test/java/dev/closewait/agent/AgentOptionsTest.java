@@ -56,8 +56,30 @@ class AgentOptionsTest {
             "007s, 7000",
     })
     void parsesEveryDurationUnit(String value, long millis) {
-        assertEquals(millis, AgentOptions.parse("interval=" + value).intervalMillis());
+        assertEquals(millis, Option.millis("option 'grace'", value));
         assertEquals(millis, AgentOptions.parse("grace=" + value).graceMillis());
+        if (millis >= Option.MIN_INTERVAL_MILLIS) {
+            assertEquals(millis, AgentOptions.parse("interval=" + value).intervalMillis());
+        }
+    }
+
+    @Test
+    void rejectsAnIntervalShorterThanAHundredMilliseconds() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AgentOptions.parse("interval=99ms"));
+        assertMessageNamesValidOptions(e, "option 'interval' must be at least 100ms (got '99ms')");
+        assertEquals(100, AgentOptions.parse("interval=100ms").intervalMillis());
+    }
+
+    @Test
+    void optionsGivenLaterReplaceTheirsAndKeepTheRest() {
+        AgentOptions running = AgentOptions.parse("interval=1s,report=/tmp/r.json,failOnLeak");
+        AgentOptions changed = running.with(AgentOptions.parse("grace=30s"));
+        assertEquals(1000, changed.intervalMillis());
+        assertEquals(30_000, changed.graceMillis());
+        assertEquals("/tmp/r.json", changed.report(), "a report not named keeps being written");
+        assertTrue(changed.failOnLeak());
+        assertEquals(5000, running.with(AgentOptions.parse("interval=5s")).intervalMillis());
     }
 
     @ParameterizedTest

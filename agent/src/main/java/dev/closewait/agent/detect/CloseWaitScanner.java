@@ -43,6 +43,8 @@ public final class CloseWaitScanner {
     private final List<TrackedSocket> findings = new ArrayList<>();
     /** The status of every socket that is, or was being judged as, a finding (identity: sockets compare by referent). */
     private final Map<TrackedSocket, LeakStatus> statuses = new IdentityHashMap<>();
+    /** Findings the last scan at exit made ({@link LeakRules#isExitLeak}). */
+    private final java.util.Set<TrackedSocket> atExit = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<TrackedSocket> collectedUnclosed = new ArrayList<>();
     /** Sockets that were open when the agent attached, while their descriptors live. */
     private final List<TrackedSocket> preexisting = new ArrayList<>();
@@ -74,6 +76,18 @@ public final class CloseWaitScanner {
 
     /** Scans once; returns what changed. Safe to call from several threads (scans are serialized). */
     public synchronized ScanOutcome scan() {
+        return scan(false);
+    }
+
+    /**
+     * The last scan, at JVM exit: like {@link #scan()}, and every tracked socket still open in
+     * CLOSE_WAIT is a finding too, whatever {@code grace} says ({@link LeakRules#isExitLeak}).
+     */
+    public synchronized ScanOutcome scanAtExit() {
+        return scan(true);
+    }
+
+    private ScanOutcome scan(boolean exit) {
         long now = clock.millis();
         collectedUnclosed.addAll(registry.drainCollectedUnclosed());
         boolean abandonedPossible = registry.mayHaveAbandonedSockets();
@@ -110,9 +124,7 @@ public final class CloseWaitScanner {
                 } else if (!abandonedPossible && !socket.seenInCloseWait()) {
                     continue; // no row to note and nothing that could make it a leak: most sockets, most scans
                 }
-                if (!statuses.containsKey(socket) && LeakRules.isOpenLeak(socket, now, graceMillis)) {
-                    judge(socket, LeakStatus.OPEN, found, changed);
-                }
+                judgeOpen(socket, row, exit, now, found, changed);
             }
         }
 
@@ -121,7 +133,7 @@ public final class CloseWaitScanner {
         }
 
         if (tableRead && byInode != null) {
-            judgePreexisting(now, byInode, found, changed);
+            judgePreexisting(now, byInode, exit, found, changed);
         }
         if (tableRead && otherRows != null) {
             judgeCollected(now, closeWait, otherRows, found, changed);
@@ -155,6 +167,20 @@ public final class CloseWaitScanner {
             }
         }
         changed.removeIf(ignored::contains);
+    }
+
+    /** An open socket whose kernel row is {@code row} ({@code null}: none): a finding yet? */
+    private void judgeOpen(TrackedSocket socket, TcpConnection row, boolean exit, long now, List<TrackedSocket> found,
+                           List<TrackedSocket> changed) {
+        if (statuses.containsKey(socket)) {
+            return;
+        }
+        if (LeakRules.isOpenLeak(socket, now, graceMillis)) {
+            judge(socket, LeakStatus.OPEN, found, changed);
+        } else if (exit && row != null && LeakRules.isExitLeak(socket, row.state())) {
+            atExit.add(socket);
+            judge(socket, LeakStatus.OPEN, found, changed);
+        }
     }
 
     /**
@@ -217,7 +243,7 @@ public final class CloseWaitScanner {
                 continue;
             }
             TcpConnection row = rows.get(socket.key());
-            Finding.Builder view = Finding.of(socket, LeakStatus.OPEN, frames).toBuilder().closedAt(Finding.NEVER)
+            Finding.Builder view = Finding.of(socket, LeakStatus.OPEN, false, frames).toBuilder().closedAt(Finding.NEVER)
                     .unreachableAt(Finding.NEVER).status(LeakStatus.OPEN).state(row == null ? null : row.state());
             if (row != null) {
                 view.local(row.local()); // the local address of now; kept where the kernel shows none
@@ -270,7 +296,7 @@ public final class CloseWaitScanner {
     }
 
     /** Sockets open before the attach: watched by inode; gone from the table means released. */
-    private void judgePreexisting(long now, Map<Long, TcpConnection> byInode, List<TrackedSocket> found,
+    private void judgePreexisting(long now, Map<Long, TcpConnection> byInode, boolean exit, List<TrackedSocket> found,
                                   List<TrackedSocket> changed) {
         for (Iterator<TrackedSocket> it = preexisting.iterator(); it.hasNext(); ) {
             TrackedSocket socket = it.next();
@@ -283,9 +309,7 @@ public final class CloseWaitScanner {
                 }
             } else {
                 socket.observed(row.local(), row.state(), now);
-                if (!statuses.containsKey(socket) && LeakRules.isOpenLeak(socket, now, graceMillis)) {
-                    judge(socket, LeakStatus.OPEN, found, changed);
-                }
+                judgeOpen(socket, row, exit, now, found, changed);
             }
         }
     }
@@ -349,7 +373,7 @@ public final class CloseWaitScanner {
     private List<Finding> views(List<TrackedSocket> sockets) {
         List<Finding> views = new ArrayList<>(sockets.size());
         for (TrackedSocket socket : sockets) {
-            views.add(Finding.of(socket, statuses.get(socket), frames));
+            views.add(Finding.of(socket, statuses.get(socket), atExit.contains(socket), frames));
         }
         return views;
     }

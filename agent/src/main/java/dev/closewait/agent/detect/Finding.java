@@ -32,6 +32,7 @@ public final class Finding {
     private final String thread;
     private final List<String> stack;
     private final Jdbc jdbc;
+    private final boolean atExit;
 
     /** The JDBC connection a socket was opened for, as it stood when the view was taken. */
     public static final class Jdbc {
@@ -102,6 +103,7 @@ public final class Finding {
         this.thread = b.thread;
         this.stack = List.copyOf(b.stack);
         this.jdbc = b.jdbc;
+        this.atExit = b.atExit;
     }
 
     /** A finding with this id; every other field has its empty value until set. */
@@ -113,11 +115,14 @@ public final class Finding {
     public Builder toBuilder() {
         return new Builder(id).status(status).state(state).origin(origin).local(local).remote(remote)
                 .openedAt(openedAt).closeWaitSince(closeWaitSince).closedAt(closedAt).unreachableAt(unreachableAt)
-                .thread(thread).stack(stack).jdbc(jdbc);
+                .thread(thread).stack(stack).jdbc(jdbc).atExit(atExit);
     }
 
-    /** A view of {@code socket} as it is now, with the status detection gave it ({@code null} for none). */
-    static Finding of(TrackedSocket socket, LeakStatus status, StackFrames frames) {
+    /**
+     * A view of {@code socket} as it is now, with the status detection gave it ({@code null} for
+     * none), and whether the last scan at exit made it a finding.
+     */
+    static Finding of(TrackedSocket socket, LeakStatus status, boolean atExit, StackFrames frames) {
         synchronized (socket) {
             return builder(socket.id())
                     .status(LeakRules.asReported(status, socket.closedAt()))
@@ -132,6 +137,7 @@ public final class Finding {
                     .thread(socket.thread())
                     .stack(socket.stack(frames))
                     .jdbc(socket.jdbc() == null ? null : Jdbc.of(socket.jdbc()))
+                    .atExit(atExit)
                     .build();
         }
     }
@@ -193,6 +199,14 @@ public final class Finding {
         return stack;
     }
 
+    /**
+     * Whether the last scan at JVM exit made this a finding: still open and in CLOSE_WAIT as the
+     * JVM ended, whatever {@code grace} says.
+     */
+    public boolean atExit() {
+        return atExit;
+    }
+
     /** Sets the fields of a {@link Finding}; unset fields are empty ({@code null}, {@link #NEVER}, no frames). */
     public static final class Builder {
         private final long id;
@@ -208,6 +222,7 @@ public final class Finding {
         private String thread;
         private List<String> stack = List.of();
         private Jdbc jdbc;
+        private boolean atExit;
 
         private Builder(long id) {
             this.id = id;
@@ -270,6 +285,11 @@ public final class Finding {
 
         public Builder jdbc(Jdbc jdbc) {
             this.jdbc = jdbc;
+            return this;
+        }
+
+        public Builder atExit(boolean atExit) {
+            this.atExit = atExit;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.closewait.agent.detect;
 
+import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.track.TrackedSocket;
 
 /**
@@ -33,6 +34,17 @@ final class LeakRules {
             long since = socket.closeWaitSince();
             boolean leaked = since != 0 && now - since >= grace || isAbandoned(socket, now, grace);
             return leaked && socket.watchIfStillOpen();
+        }
+    }
+
+    /**
+     * Whether the open {@code socket}, at JVM exit, is a finding although {@link #isOpenLeak} says
+     * no: the kernel shows it in CLOSE_WAIT now and the application never closed it, and the JVM
+     * is ending, so no {@code grace} is left to wait for a close. Marks it watched, like {@link #isOpenLeak}.
+     */
+    static boolean isExitLeak(TrackedSocket socket, TcpState stateNow) {
+        synchronized (socket) {
+            return stateNow == TcpState.CLOSE_WAIT && socket.watchIfStillOpen();
         }
     }
 

@@ -15,6 +15,15 @@ public final class AgentIdentity {
     public static final String NAME = "closewait";
     /** Set in the host JVM while the agent runs, to its version: how the CLI tells that a JVM runs it. */
     public static final String RUNNING_PROPERTY = "closewait.agent.version";
+    /**
+     * Set in the host JVM after each attach, to {@code <sequence> OK|REFUSED <message>}: how the
+     * CLI learns whether an attach or re-attach was applied, and why not.
+     */
+    public static final String ATTACH_RESULT_PROPERTY = "closewait.agent.attachResult";
+    /** The word of {@link #ATTACH_RESULT_PROPERTY} for an attach that was applied. */
+    public static final String ATTACH_APPLIED = "OK";
+    /** The word of {@link #ATTACH_RESULT_PROPERTY} for an attach that was refused. */
+    public static final String ATTACH_REFUSED = "REFUSED";
     /** Where the agent's MBean is registered. */
     public static final String MBEAN_NAME = "dev.closewait:type=LeakDetector";
     /** The first JDK that warns about agents loaded into a running JVM (JEP 451). */

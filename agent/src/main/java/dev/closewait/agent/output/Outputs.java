@@ -81,10 +81,11 @@ public final class Outputs {
         }
     }
 
-    /** {@code value} as an absolute path whose directory exists. */
+    /** {@code value} as an absolute path whose directory exists, {@code {pid}} replaced by this process's id. */
     public static Path path(Option option, String value) throws IOException {
         try {
-            Path path = Paths.get(value).toAbsolutePath();
+            Path path = Paths.get(value.replace(Option.PID_PLACEHOLDER,
+                    Long.toString(ProcessHandle.current().pid()))).toAbsolutePath();
             Path dir = path.getParent();
             if (dir == null || !Files.isDirectory(dir)) {
                 throw new IOException("the directory of " + path + " (option '" + option.key() + "') does not exist");

@@ -90,6 +90,7 @@ public final class JsonReport {
         }
         json.writeEndArray();
         writeJdbc(json, leak.jdbc());
+        json.writeBooleanField(ReportFields.AT_EXIT, leak.atExit());
         json.writeEndObject();
     }
 

@@ -30,6 +30,8 @@ final class ReportFields {
     static final String THREAD = "thread";
     static final String STACK = "stack";
     static final String JDBC = "jdbc";
+    /** Added to version 1 in 2026-12 (DESIGN.md): optional for readers. */
+    static final String AT_EXIT = "atExit";
 
     /** Fields of {@code leaks[].jdbc}. */
     static final String URL = "url";

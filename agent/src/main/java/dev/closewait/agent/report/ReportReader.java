@@ -164,7 +164,8 @@ public final class ReportReader {
                     .openedAt(time(leak, ReportFields.OPENED_AT, where, false))
                     .closeWaitSince(time(leak, ReportFields.CLOSE_WAIT_SINCE, where, false))
                     .closedAt(time(leak, ReportFields.CLOSED_AT, where, false))
-                    .thread(text(leak, ReportFields.THREAD, where, false));
+                    .thread(text(leak, ReportFields.THREAD, where, false))
+                    .atExit(flag(leak, ReportFields.AT_EXIT, where));
             List<String> stack = new ArrayList<>();
             List<Object> frames = list(leak, ReportFields.STACK, where);
             for (int i = 0; i < frames.size(); i++) {
@@ -217,6 +218,15 @@ public final class ReportReader {
                 throw problem(where, field, value == null ? "missing" : "not text");
             }
             return (String) value;
+        }
+
+        /** {@code true} or {@code false}; {@code false} when absent (a report of before the field). */
+        private boolean flag(Map<String, Object> object, String field, String where) throws Unreadable {
+            Object value = object.get(field);
+            if (value != null && !(value instanceof Boolean)) {
+                throw problem(where, field, "not true or false");
+            }
+            return Boolean.TRUE.equals(value);
         }
 
         /** A whole number from 0 to {@code Long.MAX_VALUE}; 0 when absent and not required. */

@@ -204,6 +204,11 @@ public final class TextReport {
         long since = leak.closeWaitSince();
         switch (leak.status()) {
             case OPEN:
+                if (leak.atExit()) {
+                    return "peer closed the connection " + Timestamps.duration(now - since)
+                            + " ago (CLOSE_WAIT), and the JVM ended with the socket still open: the application never"
+                            + " closed it";
+                }
                 if (since == Finding.NEVER) {
                     return "its JDBC connection ended but the socket is still open ("
                             + (leak.state() == null ? "state unknown" : leak.state()) + "): the driver abandoned it";

@@ -81,6 +81,37 @@ class CloseWaitScannerTest {
     }
 
     @Test
+    void theLastScanAtExitReportsASocketInCloseWaitWhateverGraceSays() throws IOException {
+        Socket leaked = connect();
+        Socket closedInTime = connect();
+        table.closeWait(leaked);
+        table.closeWait(closedInTime);
+        scanner.scan();
+        clock.advance(1000); // far less than grace
+        registry.closed(closedInTime);
+        ScanOutcome last = scanner.scanAtExit();
+        assertEquals(1, last.found().size(), "only the socket still open");
+        Finding atExit = last.found().get(0);
+        assertEquals(leaked.getLocalPort(), atExit.local().port());
+        assertEquals(LeakStatus.OPEN, atExit.status());
+        assertTrue(atExit.atExit());
+        assertTrue(scanner.report(1).leaks().get(0).atExit());
+    }
+
+    @Test
+    void anOrdinaryScanBeforeGraceReportsNothingAndItsFindingsAreNotAtExit() throws IOException {
+        Socket socket = connect();
+        table.closeWait(socket);
+        scanner.scan();
+        clock.advance(1000);
+        assertFalse(scanner.scan().hasChanges(), "grace has not passed");
+        clock.advance(GRACE);
+        Finding found = scanner.scan().found().get(0);
+        assertFalse(found.atExit());
+        assertFalse(scanner.scanAtExit().hasChanges(), "a finding already is not found again at exit");
+    }
+
+    @Test
     void socketClosedWithinGraceIsNoFinding() throws IOException {
         Socket socket = connect();
         table.closeWait(socket);

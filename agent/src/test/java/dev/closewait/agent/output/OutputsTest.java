@@ -44,6 +44,17 @@ class OutputsTest {
     }
 
     @Test
+    void pidInAPathIsThisProcesssId() throws IOException {
+        String pid = Long.toString(ProcessHandle.current().pid());
+        Outputs outputs = Outputs.open(AgentOptions.parse("report=" + dir.resolve("leaks-{pid}.json") + ",log="
+                + dir.resolve("cw-{pid}.log")), EMPTY, message -> { });
+        assertEquals(dir.resolve("leaks-" + pid + ".json").toString(), outputs.reportLocation());
+        assertEquals(dir.resolve("cw-" + pid + ".log").toString(), outputs.log().toString());
+        assertTrue(Files.isRegularFile(dir.resolve("leaks-" + pid + ".json")));
+        outputs.close();
+    }
+
+    @Test
     void aReportThatCannotBeWrittenNamesItsOption() {
         AgentOptions options = AgentOptions.parse("report=" + dir.resolve("missing/r.json"));
         IOException refused = assertThrows(IOException.class, () -> Outputs.open(options, EMPTY, message -> { }));

@@ -215,7 +215,8 @@ class JsonReportTest {
                 fieldNames(json));
         assertEquals(List.of("tracked", "open", "leaks", "ignored"), fieldNames(json.get("summary")));
         assertEquals(List.of("id", "status", "state", "origin", "local", "remote", "openedAt", "closeWaitSince",
-                "closedAt", "thread", "stack", "jdbc"), fieldNames(json.get("leaks").get(0)));
+                "closedAt", "thread", "stack", "jdbc", "atExit"), fieldNames(json.get("leaks").get(0)),
+                "the fields added in 2026-12 come after those of the first version 1");
     }
 
     @Test
