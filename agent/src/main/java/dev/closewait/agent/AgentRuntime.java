@@ -8,6 +8,7 @@ import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.detect.ScanOutcome;
 import dev.closewait.agent.identity.AgentIdentity;
 import dev.closewait.agent.instrument.Instrumenter;
+import dev.closewait.agent.io.PrivateDirectory;
 import dev.closewait.agent.live.LeakDetector;
 import dev.closewait.agent.tcp.TcpTable;
 import dev.closewait.agent.tcp.TcpTables;
@@ -54,7 +55,7 @@ final class AgentRuntime {
         this.scanner = scanner;
         this.instrumenter = instrumenter;
         this.loop = new ScanLoop(this::scanAndReport, () -> this.settings.options.intervalMillis(),
-                this::registerMBean, AgentRuntime::fault);
+                this::onScannerThread, AgentRuntime::fault);
     }
 
     /**
@@ -205,6 +206,12 @@ final class AgentRuntime {
     private int exitStatus(int proposed) {
         return ExitPolicy.statusToEndWith(settings.options.failOnLeak(), findingsCount, proposed,
                 registry.mainThreadFailed());
+    }
+
+    /** The first things the scanner's thread does, off the application's start-up path. */
+    private void onScannerThread() {
+        PrivateDirectory.removeLeftovers();
+        registerMBean();
     }
 
     /**

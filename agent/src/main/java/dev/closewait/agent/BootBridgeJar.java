@@ -1,11 +1,13 @@
 package dev.closewait.agent;
 
-import java.io.File;
+import dev.closewait.agent.io.PrivateDirectory;
+
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -37,36 +39,43 @@ final class BootBridgeJar {
     }
 
     /**
-     * Writes the bridge classes to a temporary jar (deleted at exit) and appends it to the boot path.
-     * The file is named after the clock and made with an exclusive create, which never follows a
-     * link. Plain {@code java.io} on purpose: {@code Files.newOutputStream} wraps a channel and, on
-     * JDK 25, loads {@code SocketChannelImpl} while doing so. A socket class loaded before the agent
-     * is installed must be woven at once, which moved about 0.2 s of Byte Buddy work into start-up.
+     * Writes the bridge classes to a jar in a {@link PrivateDirectory}, appends it to the boot path,
+     * loads the bridge classes from it, and deletes the jar and its directory: the JVM keeps the jar
+     * open, so nothing is left on disk, and no other user could have swapped the file meanwhile.
+     * Plain {@code java.io}: {@code Files.newOutputStream} wraps a channel and, on JDK 25, loads
+     * {@code SocketChannelImpl} while doing so. A socket class loaded before the agent is installed
+     * must be woven at once, which moved about 0.2 s of Byte Buddy work into start-up.
      */
     static void append(Instrumentation instrumentation) throws IOException {
-        File directory = new File(System.getProperty("java.io.tmpdir"));
-        String prefix = "closewait-boot-" + Long.toHexString(System.nanoTime());
-        File jar = new File(directory, prefix + ".jar");
-        for (int attempt = 1; !jar.createNewFile(); attempt++) {
-            if (attempt == 100) {
-                throw new IOException("cannot create a file in " + directory + " (" + jar + " exists)");
-            }
-            jar = new File(directory, prefix + "-" + attempt + ".jar");
-        }
-        jar.deleteOnExit();
-        ClassLoader agentLoader = BootBridgeJar.class.getClassLoader();
-        try (OutputStream file = new FileOutputStream(jar); JarOutputStream out = new JarOutputStream(file)) {
-            for (String name : CLASSES) {
-                try (InputStream in = agentLoader.getResourceAsStream(name)) {
-                    if (in == null) {
-                        throw new IOException("the agent jar lacks " + name);
+        PrivateDirectory directory = PrivateDirectory.create();
+        try {
+            Path jar = directory.path().resolve("closewait-boot.jar");
+            try (OutputStream file = new FileOutputStream(directory.newFile(jar.getFileName().toString()).toFile());
+                 JarOutputStream out = new JarOutputStream(file)) {
+                ClassLoader agentLoader = BootBridgeJar.class.getClassLoader();
+                for (String name : CLASSES) {
+                    try (InputStream in = agentLoader.getResourceAsStream(name)) {
+                        if (in == null) {
+                            throw new IOException("the agent jar lacks " + name);
+                        }
+                        out.putNextEntry(new JarEntry(name));
+                        in.transferTo(out);
+                        out.closeEntry();
                     }
-                    out.putNextEntry(new JarEntry(name));
-                    in.transferTo(out);
-                    out.closeEntry();
                 }
             }
+            try (JarFile appended = new JarFile(jar.toFile())) {
+                instrumentation.appendToBootstrapClassLoaderSearch(appended);
+            }
+            for (String name : CLASSES) {
+                try {
+                    Class.forName(name.replace('/', '.').replace(".class", ""), false, null);
+                } catch (ClassNotFoundException notThere) {
+                    throw new IOException("the bootstrap class loader did not find " + name + " in " + jar, notThere);
+                }
+            }
+        } finally {
+            directory.delete();
         }
-        instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(jar));
     }
 }

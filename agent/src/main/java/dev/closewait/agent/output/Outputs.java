@@ -49,7 +49,7 @@ public final class Outputs {
                 report.proveWritable(current);
             } catch (IOException | RuntimeException unwritable) {
                 throw new IOException("cannot write the report file " + report + " (option '" + Option.REPORT.key()
-                        + "'): " + unwritable, unwritable);
+                        + "'): " + unwritable.getMessage(), unwritable);
             }
         }
         TextLog log = openLog(options.log(), report == null ? null : report.toString());

@@ -4,15 +4,12 @@ import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.report.JsonReport;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
- * The JSON report file, rewritten atomically: written next to the target, then renamed over it,
- * so a reader never sees half a report.
+ * The JSON report file, rewritten atomically ({@link OwnerOnlyFiles#replace}): a reader never sees
+ * half a report, and the file is its owner's only.
  */
 final class ReportFile {
 
@@ -28,23 +25,13 @@ final class ReportFile {
         return path;
     }
 
-    /** Writes {@code report}; throws with the report's path in the message when it cannot. */
+    /** Writes {@code report}; throws, with why in a few words (no temporary name), when it cannot. */
     synchronized void write(LeakReport report) throws IOException {
-        // A plain new file (not createTempFile, which is owner-only) so the report gets the usual umask mode.
-        Path temp = path.resolveSibling("." + path.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
-            try (OutputStream out = Files.newOutputStream(temp)) {
-                json.write(report, out);
-            }
-            try {
-                Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException notAtomic) {
-                Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException failed) {
-            throw new IOException("cannot write " + path + ": " + failed, failed);
-        } finally {
-            Files.deleteIfExists(temp);
+            OwnerOnlyFiles.replace(path, out -> json.write(report, out));
+        } catch (FileSystemException failed) {
+            throw new IOException(failed.getReason() != null ? failed.getReason() : failed.getClass().getSimpleName(),
+                    failed);
         }
     }
 }

@@ -38,7 +38,7 @@ final class ReportFileOutput implements Output {
             file.write(report);
             lastProblem = null;
         } catch (IOException | RuntimeException unwritable) {
-            String problem = "cannot write the report file " + file.path() + ": " + unwritable;
+            String problem = "cannot write the report file " + file.path() + ": " + unwritable.getMessage();
             if (!problem.equals(lastProblem)) {
                 lastProblem = problem;
                 warn.accept(problem + "; will retry when findings change");

@@ -5,7 +5,6 @@ import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.detect.ScanOutcome;
 import dev.closewait.agent.report.TextReport;
 
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +27,8 @@ public final class TextLog implements Output {
     private final String description;
     private final String reportLocation;
     private final boolean ownsStream;
+    /** Whether writing the file failed once (said once, on standard error). */
+    private boolean failed;
     /** Stacks already printed in full, with the id of the leak that printed them (scan thread only). */
     private final Map<List<String>, Long> firstLeakByStack = new HashMap<>();
 
@@ -48,11 +49,13 @@ public final class TextLog implements Output {
         return OFF;
     }
 
-    /** A file, opened for appending now so that a path that cannot be written fails at start-up. */
+    /**
+     * A file (owner-only if new, never through a link), opened for appending now so that a path
+     * that cannot be written fails at start-up.
+     */
     static TextLog file(Path path, String reportLocation) throws IOException {
         Path absolute = path.toAbsolutePath();
-        PrintStream stream = new PrintStream(new FileOutputStream(absolute.toFile(), true), true,
-                StandardCharsets.UTF_8.name());
+        PrintStream stream = new PrintStream(OwnerOnlyFiles.append(absolute), false, StandardCharsets.UTF_8.name());
         return new TextLog(stream, absolute.toString(), reportLocation, true);
     }
 
@@ -91,6 +94,12 @@ public final class TextLog implements Output {
         if (out != null) {
             out.print(text);
             out.flush();
+            if (ownsStream && out.checkError() && !failed) {
+                // The log is where warnings go; one that cannot be written says so where the user looks.
+                failed = true;
+                System.err.println(TextReport.PREFIX + "WARNING: cannot write the log file " + description
+                        + " (a full disk?); findings go on in the report file and over JMX");
+            }
         }
     }
 

@@ -1,10 +1,9 @@
 package dev.closewait.agent.tcp;
 
-import java.io.File;
-import java.io.FileOutputStream;
+import dev.closewait.agent.io.PrivateDirectory;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.util.Set;
@@ -90,22 +89,19 @@ public final class NetlinkTcpTable implements TcpTable {
             return "JDK " + Runtime.version().feature() + " lets an agent load native code without a warning only under "
                     + "--enable-native-access=ALL-UNNAMED";
         }
-        File file = null;
+        PrivateDirectory directory = null;
         try (InputStream in = NetlinkTcpTable.class.getResourceAsStream(LIBRARY)) {
             if (in == null) {
                 return "the agent jar was built without its netlink library (" + LIBRARY + ")";
             }
-            file = createTempFile();
-            try (OutputStream out = new FileOutputStream(file)) {
-                in.transferTo(out);
-            }
-            System.load(file.getAbsolutePath());
+            directory = PrivateDirectory.create();
+            System.load(directory.write("libclosewait-netlink.so", in).toAbsolutePath().toString());
             return null;
         } catch (IOException | LinkageError | SecurityException cannot) {
             return "the netlink library could not be loaded: " + cannot;
         } finally {
-            if (file != null) {
-                file.delete(); // loaded or not, the mapping needs no file
+            if (directory != null) {
+                directory.delete(); // loaded or not, the mapping needs no file
             }
         }
     }
@@ -118,19 +114,6 @@ public final class NetlinkTcpTable implements TcpTable {
         } catch (ReflectiveOperationException | RuntimeException unknown) {
             return false;
         }
-    }
-
-    private static File createTempFile() throws IOException {
-        File directory = new File(System.getProperty("java.io.tmpdir"));
-        String prefix = "closewait-netlink-" + Long.toHexString(System.nanoTime());
-        File file = new File(directory, prefix + ".so");
-        for (int attempt = 1; !file.createNewFile(); attempt++) {
-            if (attempt == 100) {
-                throw new IOException("cannot create a file in " + directory);
-            }
-            file = new File(directory, prefix + "-" + attempt + ".so");
-        }
-        return file;
     }
 
     @Override

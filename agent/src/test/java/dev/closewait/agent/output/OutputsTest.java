@@ -76,4 +76,17 @@ class OutputsTest {
         assertFalse(Files.isRegularFile(report));
         outputs.close();
     }
+
+    @Test
+    void aLogPathThatIsALinkIsRefusedAndANewLogIsTheOwnersOnly() throws IOException {
+        Path precious = Files.writeString(dir.resolve("precious"), "keep");
+        Path link = Files.createSymbolicLink(dir.resolve("cw.log"), precious);
+        IOException refused = assertThrows(IOException.class,
+                () -> Outputs.open(AgentOptions.parse("log=" + link), EMPTY, message -> { }));
+        assertTrue(refused.getMessage().contains("(option 'log')"), refused.getMessage());
+        assertEquals("keep", Files.readString(precious));
+        Path log = dir.resolve("new.log");
+        Outputs.open(AgentOptions.parse("log=" + log), EMPTY, message -> { }).close();
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
+    }
 }

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 
 import static dev.closewait.agent.testing.TestFindings.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,8 +83,7 @@ class ReportFileTest {
 
         IOException e = assertThrows(IOException.class, () -> file.write(report(TestFindings.open())));
 
-        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("leaks.json"), e.getMessage());
+        assertEquals("NoSuchFileException", e.getMessage(), "the reason in a few words; callers name the path");
         assertTrue(Files.notExists(missing));
     }
 
@@ -94,7 +94,7 @@ class ReportFileTest {
 
         IOException e = assertThrows(IOException.class, () -> file.write(report(TestFindings.open())));
 
-        assertTrue(e.getMessage().contains(notADirectory.toString()), e.getMessage());
+        assertEquals("Not a directory", e.getMessage());
         assertEquals(List.of("plain-file"), names(dir));
     }
 
@@ -106,8 +106,8 @@ class ReportFileTest {
 
         IOException e = assertThrows(IOException.class, () -> file.write(report(TestFindings.open())));
 
-        assertTrue(e.getMessage().contains(target.toString()), e.getMessage());
-        assertEquals(List.of("leaks.json"), names(dir));
+        assertEquals("Is a directory", e.getMessage());
+        assertEquals(List.of("leaks.json"), names(dir), "the temporary file is gone");
         assertTrue(Files.isDirectory(target));
     }
 
@@ -119,5 +119,35 @@ class ReportFileTest {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
         }
+    }
+
+    @Test
+    void theReportIsItsOwnersOnly(@TempDir Path dir) throws IOException {
+        Path path = dir.resolve("leaks.json");
+        new ReportFile(path, new JsonReport("0.1.0")).write(new LeakReport(1, 0, 0, 0, 1000, java.util.List.of()));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(path)));
+    }
+
+    @Test
+    void aLinkPlantedAtTheReportsPathIsReplacedNeverWrittenThrough(@TempDir Path dir) throws IOException {
+        Path precious = Files.writeString(dir.resolve("precious"), "keep");
+        Path path = dir.resolve("leaks.json");
+        Files.createSymbolicLink(path, precious);
+        new ReportFile(path, new JsonReport("0.1.0")).write(new LeakReport(1, 0, 0, 0, 1000, java.util.List.of()));
+        assertEquals("keep", Files.readString(precious));
+        assertFalse(Files.isSymbolicLink(path));
+        assertTrue(Files.readString(path).contains("\"tool\": \"closewait\""));
+    }
+
+    @Test
+    void filesPlantedAtOldTemporaryNamesNeitherTakeTheWriteNorStopIt(@TempDir Path dir) throws IOException {
+        Path path = dir.resolve("leaks.json");
+        Path precious = Files.writeString(dir.resolve("precious"), "keep");
+        Files.createSymbolicLink(dir.resolve(".leaks.json." + ProcessHandle.current().pid() + ".tmp"), precious);
+        Files.createDirectory(dir.resolve(".leaks.json.tmp"));
+        new ReportFile(path, new JsonReport("0.1.0")).write(new LeakReport(1, 0, 0, 0, 1000, java.util.List.of()));
+        assertEquals("keep", Files.readString(precious));
+        assertTrue(Files.isRegularFile(path));
     }
 }

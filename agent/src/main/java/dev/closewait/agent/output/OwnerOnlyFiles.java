@@ -1,0 +1,138 @@
+package dev.closewait.agent.output;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How the agent writes the files a user names (the report, the log): created readable and writable
+ * by their owner only (0600), never through a link, a temporary file never one that exists. Plain
+ * {@link FileChannel}s: they load no socket class, so opening the log in {@code premain} does not make
+ * the JDK's socket classes load before the agent can weave them.
+ */
+final class OwnerOnlyFiles {
+
+    private static final FileAttribute<?> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    /** Writes the body of a file. */
+    interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private OwnerOnlyFiles() {
+    }
+
+    /** A stream appending to {@code path}, created if missing; refused if {@code path} is a link. */
+    static OutputStream append(Path path) throws IOException {
+        return new ChannelStream(open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)));
+    }
+
+    /**
+     * Writes {@code body} to a new temporary file next to {@code target}, then renames it over
+     * {@code target}: a reader never sees half a file. The temporary name is random and created
+     * exclusively, so nothing planted at a guessable name can take the write.
+     */
+    static void replace(Path target, Body body) throws IOException {
+        Path temp = null;
+        FileChannel channel = null;
+        for (int attempt = 0; channel == null; attempt++) {
+            temp = target.resolveSibling("." + target.getFileName() + "."
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 8) + ".tmp");
+            try {
+                channel = open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS));
+            } catch (FileAlreadyExistsException taken) {
+                if (attempt == 15) {
+                    throw taken;
+                }
+            }
+        }
+        try {
+            try (OutputStream out = new ChannelStream(channel)) {
+                body.writeTo(out);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException notAtomic) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static FileChannel open(Path path, Set<OpenOption> options) throws IOException {
+        try {
+            return FileChannel.open(path, options, OWNER_ONLY);
+        } catch (UnsupportedOperationException notPosix) {
+            return FileChannel.open(path, options);
+        }
+    }
+
+    /** A buffered stream over a file channel; each flush writes what it holds whole. */
+    private static final class ChannelStream extends OutputStream {
+        private final FileChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
+
+        ChannelStream(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (!buffer.hasRemaining()) {
+                flush();
+            }
+            buffer.put((byte) b);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (length > buffer.remaining()) {
+                flush();
+            }
+            if (length > buffer.capacity()) {
+                drain(ByteBuffer.wrap(bytes, offset, length));
+            } else {
+                buffer.put(bytes, offset, length);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            buffer.flip();
+            drain(buffer);
+            buffer.clear();
+        }
+
+        private void drain(ByteBuffer bytes) throws IOException {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                flush();
+            } finally {
+                channel.close();
+            }
+        }
+    }
+}
