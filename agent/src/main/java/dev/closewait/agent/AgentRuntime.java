@@ -45,6 +45,10 @@ final class AgentRuntime {
     private final Instrumenter instrumenter;
     private final ScanLoop loop;
     private volatile Settings settings;
+    /** What the bridge calls; set once, before the bridge is installed. */
+    private BridgeEvents events;
+    /** Whether the MBean is registered (or could not be: said once). */
+    private final AtomicBoolean mbeanDone = new AtomicBoolean();
     /** Findings when last counted (each report, and at exit), for the exit status. */
     private volatile int findingsCount;
 
@@ -77,7 +81,7 @@ final class AgentRuntime {
                     + " instead of the bootstrap class loader; JDK classes could not reach it");
         }
         Clock clock = Clock.systemUTC();
-        SocketRegistry registry = new SocketRegistry(clock, AgentRuntime::fault);
+        SocketRegistry registry = new SocketRegistry(clock);
         List<String> tableNotes = new ArrayList<>();
         TcpTable table = TcpTables.forThisPlatform(tableNotes::add);
         CloseWaitScanner scanner = new CloseWaitScanner(registry, table, clock, options.graceMillis(),
@@ -88,8 +92,8 @@ final class AgentRuntime {
 
         AgentRuntime runtime = new AgentRuntime(settings, registry, scanner,
                 new Instrumenter(instrumentation, DIAGNOSTICS::warn));
-        registry.setExitPolicy(runtime::exitStatus);
-        EventBridge.install(registry);
+        runtime.events = new BridgeEvents(registry, runtime::exitStatus, runtime::registerMBean, AgentRuntime::fault);
+        EventBridge.install(runtime.events);
         List<String> errors = runtime.instrumenter.installSockets(!Boolean.getBoolean(NO_JDBC_PROPERTY));
         if (!errors.isEmpty()) {
             DIAGNOSTICS.warn("some classes could not be instrumented: " + errors);
@@ -205,23 +209,39 @@ final class AgentRuntime {
     /** The status the JVM ends with; see {@link ExitPolicy}. */
     private int exitStatus(int proposed) {
         return ExitPolicy.statusToEndWith(settings.options.failOnLeak(), findingsCount, proposed,
-                registry.mainThreadFailed());
-    }
-
-    /** The first things the scanner's thread does, off the application's start-up path. */
-    private void onScannerThread() {
-        PrivateDirectory.removeLeftovers();
-        registerMBean();
+                events.mainThreadFailed());
     }
 
     /**
-     * Off the start-up path, and on the agent's own thread: the platform MBean server is not
-     * created in premain, before the application had a chance to configure JMX or logging.
+     * The first things the scanner's thread does, off the application's start-up path: removing
+     * leftovers of killed JVMs, and registering the MBean if the platform MBean server exists
+     * already (the agent was attached to a JVM that has one).
      */
-    private void registerMBean() {
+    private void onScannerThread() {
+        PrivateDirectory.removeLeftovers();
+        try {
+            javax.management.MBeanServer existing = LeakDetector.existingPlatformServer();
+            if (existing != null) {
+                registerMBean(existing);
+            }
+        } catch (Exception | LinkageError unavailable) {
+            DIAGNOSTICS.note("JMX is not available (" + unavailable + "): 'closewait report PID' and"
+                    + " JMX consoles cannot read this JVM's report");
+        }
+    }
+
+    /**
+     * Registers the MBean with the platform MBean server, once: when the application or the JDK
+     * made that server (never the agent, which would decide the host's JMX and logging
+     * configuration), or when the agent finds it made already.
+     */
+    private void registerMBean(Object server) {
+        if (!mbeanDone.compareAndSet(false, true)) {
+            return;
+        }
         try {
             new LeakDetector(AgentIdentity.version(), () -> scanner.report(pid), () -> settings.describe(),
-                    this::configureFromJmx).register();
+                    this::configureFromJmx).register((javax.management.MBeanServer) server);
         } catch (Exception | LinkageError unavailable) {
             DIAGNOSTICS.note("JMX is not available (" + unavailable + "): 'closewait report PID' and"
                     + " JMX consoles cannot read this JVM's report");

@@ -44,6 +44,14 @@ public interface ConnectionEvents {
     /** A thread is about to die of an uncaught exception (for {@code main}, the launcher's status 1). */
     void uncaughtException(Thread thread);
 
+    /**
+     * {@code ManagementFactory.getPlatformMBeanServer()} returned {@code server} (a
+     * {@code javax.management.MBeanServer}): the application, or the JDK's management agent, made
+     * the platform MBean server, so the agent may register its MBean without deciding the host's
+     * JMX and logging configuration itself.
+     */
+    void platformMBeanServer(Object server);
+
     /** The bridge caught {@code fault} from this instance; the bridge has already detached it. */
     void failed(Throwable fault);
 }

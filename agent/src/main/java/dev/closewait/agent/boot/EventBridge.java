@@ -129,6 +129,22 @@ public final class EventBridge {
         }
     }
 
+    /** Called on exit of {@code ManagementFactory.getPlatformMBeanServer()}. */
+    public static void platformMBeanServer(Object server) {
+        ConnectionEvents events = target;
+        boolean[] inAgent = events == null ? null : enter(server);
+        if (inAgent == null) {
+            return;
+        }
+        try {
+            events.platformMBeanServer(server);
+        } catch (Throwable fault) {
+            detach(events, fault);
+        } finally {
+            inAgent[0] = false;
+        }
+    }
+
     /** Called from {@code Thread.dispatchUncaughtException}. */
     public static void uncaughtException(Thread thread) {
         ConnectionEvents events = target;

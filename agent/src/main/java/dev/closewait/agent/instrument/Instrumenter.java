@@ -29,7 +29,8 @@ public final class Instrumenter {
     }
 
     /**
-     * Instruments socket creation and close, and JDBC connects and closes if {@code jdbc}.
+     * Instruments socket creation and close, where the platform MBean server is made, and JDBC
+     * connects and closes if {@code jdbc}.
      *
      * @return the problems met while installing, one line each; empty when all went well
      */
@@ -40,17 +41,20 @@ public final class Instrumenter {
         Sink errors = new Sink(warn);
         WeavingEngine engine = new WeavingEngine(Instrumenter.class.getClassLoader(), () -> {
             List<Target> targets = new ArrayList<>(SocketTargets.all());
+            targets.addAll(ManagementTargets.all());
             if (withJdbc) {
                 targets.addAll(JdbcTargets.all());
             }
             return targets;
         }, errors);
-        instrumentation.addTransformer(new Filter(engine, SocketTargets.INTERNAL_NAMES,
-                withJdbc ? jdbcTypes : null), true);
+        Set<String> jdkClasses = new java.util.HashSet<>(SocketTargets.INTERNAL_NAMES);
+        jdkClasses.addAll(ManagementTargets.INTERNAL_NAMES);
+        instrumentation.addTransformer(new Filter(engine, Set.copyOf(jdkClasses), withJdbc ? jdbcTypes : null), true);
 
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
-            if (SocketTargets.CLASSES.contains(type.getName())) {
+            if (SocketTargets.CLASSES.contains(type.getName())
+                    || type.getName().equals(ManagementTargets.MANAGEMENT_FACTORY)) {
                 loaded.add(type);
             } else if (withJdbc && jdbcTypes.isJdbcType(type, jdbcInterfaces)
                     && !type.isInterface() && instrumentation.isModifiableClass(type)) {

@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
 /** The {@link LeakDetectorMBean} over the running agent's reports. */
@@ -38,9 +40,23 @@ public final class LeakDetector implements LeakDetectorMBean {
         this.json = new JsonReport(version);
     }
 
-    /** Registers this MBean with the platform MBean server. */
-    public void register() throws JMException {
-        ManagementFactory.getPlatformMBeanServer().registerMBean(this, new ObjectName(AgentIdentity.MBEAN_NAME));
+    /** Registers this MBean with {@code server}, the platform MBean server the application or the JDK made. */
+    public void register(MBeanServer server) throws JMException {
+        server.registerMBean(this, new ObjectName(AgentIdentity.MBEAN_NAME));
+    }
+
+    /**
+     * The platform MBean server if it exists already, found without making it (which would decide
+     * the host's logging and JMX configuration); {@code null} if there is none yet.
+     */
+    public static MBeanServer existingPlatformServer() throws JMException {
+        ObjectName runtime = new ObjectName(ManagementFactory.RUNTIME_MXBEAN_NAME);
+        for (MBeanServer server : MBeanServerFactory.findMBeanServer(null)) {
+            if (server.isRegistered(runtime)) {
+                return server;
+            }
+        }
+        return null;
     }
 
     @Override

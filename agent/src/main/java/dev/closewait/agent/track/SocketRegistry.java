@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * Every open socket of the application, held weakly and found by identity. Application threads
@@ -26,7 +25,7 @@ import java.util.function.Consumer;
  * interned frames (see {@link #drainCollectedUnclosed}): a socket held open for long costs about
  * 230 bytes instead of about 950.
  */
-public final class SocketRegistry implements ConnectionEvents {
+public final class SocketRegistry {
 
     /**
      * Distinct creation stacks interned for open sockets, at most. Applications open sockets from
@@ -35,29 +34,22 @@ public final class SocketRegistry implements ConnectionEvents {
     static final int MAX_INTERNED_STACKS = 1024;
 
     private final Clock clock;
-    private final Consumer<Throwable> onFault;
     private final ConcurrentHashMap<Object, TrackedSocket> open = new ConcurrentHashMap<>();
     private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
     private final ConcurrentLinkedQueue<TrackedSocket> closedAfterCloseWait = new ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
     private final JdbcTracker jdbc;
-    private volatile java.util.function.IntUnaryOperator exitPolicy;
-    private volatile boolean mainThreadFailed;
     private final StackFrames openStacks = new StackFrames(MAX_INTERNED_STACKS);
     /** {@link #ids} at the last pass of {@link #internStacksOfOpenSockets} (scanner thread only). */
     private long trackedWhenInterned = -1;
 
-    /**
-     * @param clock   the agent's one clock
-     * @param onFault what to do when the bridge caught a fault from this registry (turn the agent off)
-     */
-    public SocketRegistry(Clock clock, Consumer<Throwable> onFault) {
+    /** @param clock the agent's one clock */
+    public SocketRegistry(Clock clock) {
         this.clock = clock;
-        this.onFault = onFault;
         this.jdbc = new JdbcTracker(clock);
     }
 
-    @Override
+    /** A socket became connected; see {@code ConnectionEvents.opened}. */
     public void opened(Object socket, int origin) {
         ConnectionKey key;
         Endpoint local = null;
@@ -100,7 +92,7 @@ public final class SocketRegistry implements ConnectionEvents {
         }
         JdbcConnection connection = jdbc.connectingNow();
         TrackedSocket tracked = new TrackedSocket(socket, collected, ids.incrementAndGet(),
-                origin == ORIGIN_ACCEPT ? Origin.ACCEPT : Origin.CONNECT, channel, key, local,
+                origin == ConnectionEvents.ORIGIN_ACCEPT ? Origin.ACCEPT : Origin.CONNECT, channel, key, local,
                 clock.millis(), threadName(), connection, 0, new Throwable());
         if (open.putIfAbsent(tracked, tracked) == null && connection != null) {
             connection.socketOpened();
@@ -114,7 +106,7 @@ public final class SocketRegistry implements ConnectionEvents {
         return name.isEmpty() ? thread.toString() : name;
     }
 
-    @Override
+    /** The application closed {@code socket}; see {@code ConnectionEvents.closed}. */
     public void closed(Object socket) {
         TrackedSocket tracked = open.remove(new IdentityLookup(socket));
         if (tracked == null) {
@@ -130,17 +122,17 @@ public final class SocketRegistry implements ConnectionEvents {
         }
     }
 
-    @Override
+    /** See {@code ConnectionEvents.jdbcConnectStarted}. */
     public void jdbcConnectStarted(Object driver, String url, Object info, Object connection) {
         jdbc.connectStarted(driver, url, info, connection);
     }
 
-    @Override
+    /** See {@code ConnectionEvents.jdbcConnectEnded}. */
     public void jdbcConnectEnded(Object result, Throwable thrown) {
         jdbc.connectEnded(result, thrown);
     }
 
-    @Override
+    /** See {@code ConnectionEvents.jdbcClosed}. */
     public void jdbcClosed(Object connection) {
         jdbc.closed(connection);
     }
@@ -153,34 +145,6 @@ public final class SocketRegistry implements ConnectionEvents {
     /** Failed JDBC connects, per URL and user, most recent first. */
     public List<JdbcFailure> jdbcFailures() {
         return jdbc.failures().snapshot();
-    }
-
-    @Override
-    public int exitStatus(int proposed) {
-        java.util.function.IntUnaryOperator policy = exitPolicy;
-        return policy == null ? proposed : policy.applyAsInt(proposed);
-    }
-
-    @Override
-    public void uncaughtException(Thread thread) {
-        if ("main".equals(thread.getName())) {
-            mainThreadFailed = true;
-        }
-    }
-
-    /** Whether the thread named main died of an uncaught exception (the launcher then exits with 1). */
-    public boolean mainThreadFailed() {
-        return mainThreadFailed;
-    }
-
-    /** How the JVM's exit status is decided at the end ({@code failOnLeak}); {@code null} leaves it alone. */
-    public void setExitPolicy(java.util.function.IntUnaryOperator policy) {
-        this.exitPolicy = policy;
-    }
-
-    @Override
-    public void failed(Throwable fault) {
-        onFault.accept(fault);
     }
 
     /**

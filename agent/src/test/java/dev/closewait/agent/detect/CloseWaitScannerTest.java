@@ -47,7 +47,7 @@ class CloseWaitScannerTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        registry = new SocketRegistry(clock, fault -> { throw new AssertionError(fault); });
+        registry = new SocketRegistry(clock);
         scanner = new CloseWaitScanner(registry, table, clock, GRACE, new StackFrames(), warnings::add);
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     }

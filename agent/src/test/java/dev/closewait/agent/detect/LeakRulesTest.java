@@ -31,7 +31,7 @@ class LeakRulesTest {
     private static final long T0 = 1_000_000;
 
     private final Clock clock = Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC);
-    private final SocketRegistry registry = new SocketRegistry(clock, fault -> { throw new AssertionError(fault); });
+    private final SocketRegistry registry = new SocketRegistry(clock);
     private ServerSocket server;
     private Socket socket;
 

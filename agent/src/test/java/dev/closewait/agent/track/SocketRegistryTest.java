@@ -19,9 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@link SocketRegistry}'s housekeeping: open sockets trade their creation {@code Throwable} for interned frames. */
 class SocketRegistryTest {
 
-    private final SocketRegistry registry = new SocketRegistry(Clock.systemUTC(), fault -> {
-        throw new AssertionError(fault);
-    });
+    private final SocketRegistry registry = new SocketRegistry(Clock.systemUTC());
     private final List<Socket> sockets = new ArrayList<>();
     private ServerSocket server;
 

@@ -1,0 +1,81 @@
+package dev.closewait.agent;
+
+import dev.closewait.agent.boot.ConnectionEvents;
+import dev.closewait.agent.track.SocketRegistry;
+
+import java.util.function.Consumer;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * What the bootstrap bridge calls: each event goes to the part of the agent it is for. Sockets and
+ * JDBC connections to the registry; the end of the JVM to the exit policy; the platform MBean
+ * server to the MBean's registration; a fault turns the agent off.
+ */
+final class BridgeEvents implements ConnectionEvents {
+
+    private final SocketRegistry registry;
+    private final IntUnaryOperator exitStatus;
+    private final Consumer<Object> mbeanServer;
+    private final Consumer<Throwable> onFault;
+    private volatile boolean mainThreadFailed;
+
+    BridgeEvents(SocketRegistry registry, IntUnaryOperator exitStatus, Consumer<Object> mbeanServer,
+                 Consumer<Throwable> onFault) {
+        this.registry = registry;
+        this.exitStatus = exitStatus;
+        this.mbeanServer = mbeanServer;
+        this.onFault = onFault;
+    }
+
+    @Override
+    public void opened(Object socket, int origin) {
+        registry.opened(socket, origin);
+    }
+
+    @Override
+    public void closed(Object socket) {
+        registry.closed(socket);
+    }
+
+    @Override
+    public void jdbcConnectStarted(Object driver, String url, Object info, Object connection) {
+        registry.jdbcConnectStarted(driver, url, info, connection);
+    }
+
+    @Override
+    public void jdbcConnectEnded(Object result, Throwable thrown) {
+        registry.jdbcConnectEnded(result, thrown);
+    }
+
+    @Override
+    public void jdbcClosed(Object connection) {
+        registry.jdbcClosed(connection);
+    }
+
+    @Override
+    public int exitStatus(int proposed) {
+        return exitStatus.applyAsInt(proposed);
+    }
+
+    @Override
+    public void uncaughtException(Thread thread) {
+        if ("main".equals(thread.getName())) {
+            mainThreadFailed = true;
+        }
+    }
+
+    /** Whether the thread named main died of an uncaught exception (the launcher then exits with 1). */
+    boolean mainThreadFailed() {
+        return mainThreadFailed;
+    }
+
+    @Override
+    public void platformMBeanServer(Object server) {
+        mbeanServer.accept(server);
+    }
+
+    @Override
+    public void failed(Throwable fault) {
+        onFault.accept(fault);
+    }
+}
