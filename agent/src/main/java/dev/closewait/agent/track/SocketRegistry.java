@@ -94,9 +94,21 @@ public final class SocketRegistry {
         TrackedSocket tracked = new TrackedSocket(socket, collected, ids.incrementAndGet(),
                 origin == ConnectionEvents.ORIGIN_ACCEPT ? Origin.ACCEPT : Origin.CONNECT, channel, key, local,
                 clock.millis(), threadName(), connection, 0, new Throwable());
-        if (open.putIfAbsent(tracked, tracked) == null && connection != null) {
-            connection.socketOpened();
+        if (open.putIfAbsent(tracked, tracked) == null) {
+            if (connection != null) {
+                connection.socketOpened();
+            }
+            if (isClosed(socket)) {
+                // Closed by another thread between the connect and this entry: its close found no
+                // entry to remove. The closed flag is set before the close's own event, so one of
+                // the two always sees the other.
+                closed(socket);
+            }
         }
+    }
+
+    private static boolean isClosed(Object socket) {
+        return socket instanceof SocketChannel ? !((SocketChannel) socket).isOpen() : ((Socket) socket).isClosed();
     }
 
     /** The thread's name; an unnamed (virtual) thread is described instead, so the report says something. */

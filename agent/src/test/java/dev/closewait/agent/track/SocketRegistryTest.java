@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,5 +61,28 @@ class SocketRegistryTest {
         sockets.add(socket);
         registry.opened(socket, ConnectionEvents.ORIGIN_CONNECT);
         return socket;
+    }
+
+    @Test
+    void aSocketClosedBeforeItsConnectEventIsNotLeftOpen() throws IOException {
+        openAndTrack().close(); // a server, and a socket closed the usual way
+        registry.closed(sockets.get(0));
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        socket.close();
+        registry.closed(socket); // another thread's close ran its event first
+        registry.opened(socket, ConnectionEvents.ORIGIN_CONNECT);
+        assertEquals(0, registry.openCount(), "the late connect event sees the close");
+        assertEquals(2, registry.trackedCount());
+    }
+
+    @Test
+    void aChannelClosedBeforeItsConnectEventIsNotLeftOpen() throws IOException {
+        openAndTrack();
+        java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()));
+        java.net.SocketAddress remote = channel.getRemoteAddress();
+        channel.close();
+        registry.opened(channel, ConnectionEvents.ORIGIN_CONNECT);
+        assertEquals(1, registry.openCount(), "only the plain socket, still open: " + remote + " is not");
     }
 }
