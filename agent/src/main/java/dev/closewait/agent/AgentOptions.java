@@ -181,6 +181,11 @@ public final class AgentOptions {
         return (Boolean) values.get(Option.FAIL_ON_LEAK);
     }
 
+    /** Findings listed at most. */
+    public int maxFindings() {
+        return (Integer) values.get(Option.MAX_FINDINGS);
+    }
+
     /** The ignore file as given, or {@code null}. */
     public String ignore() {
         return (String) values.get(Option.IGNORE);
@@ -217,7 +222,8 @@ public final class AgentOptions {
                 + ", " + Option.REPORT.key() + "=" + (reportTarget == null ? "none" : reportTarget)
                 + ", " + Option.LOG.key() + "=" + logTarget
                 + (failOnLeak() ? ", " + Option.FAIL_ON_LEAK.key() : "")
-                + (ignore() == null ? "" : ", " + Option.IGNORE.key() + "=" + ignore());
+                + (ignore() == null ? "" : ", " + Option.IGNORE.key() + "=" + ignore())
+                + (isGiven(Option.MAX_FINDINGS) ? ", " + Option.MAX_FINDINGS.key() + "=" + maxFindings() : "");
     }
 
     @Override

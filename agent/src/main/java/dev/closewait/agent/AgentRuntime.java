@@ -35,6 +35,9 @@ final class AgentRuntime {
      */
     static final String NO_JDBC_PROPERTY = "closewait.noJdbc";
 
+    /** Distinct stacks of findings interned at most; findings past it keep a list of their own. */
+    private static final int REPORTED_STACKS = 4096;
+
     private static final AtomicBoolean DISABLED = new AtomicBoolean();
     private static final Diagnostics DIAGNOSTICS = new Diagnostics();
     private static volatile AgentRuntime running;
@@ -85,7 +88,7 @@ final class AgentRuntime {
         List<String> tableNotes = new ArrayList<>();
         TcpTable table = TcpTables.forThisPlatform(tableNotes::add);
         CloseWaitScanner scanner = new CloseWaitScanner(registry, table, clock, options.graceMillis(),
-                new StackFrames(), DIAGNOSTICS::note);
+                options.maxFindings(), new StackFrames(REPORTED_STACKS), DIAGNOSTICS::note);
         Settings settings = Settings.open(options, scanner.report(ProcessHandle.current().pid()), DIAGNOSTICS::warn);
         DIAGNOSTICS.use(settings.outputs.log());
         scanner.setIgnoreRules(settings.ignoreRules);
@@ -169,6 +172,7 @@ final class AgentRuntime {
         settings = fresh;
         DIAGNOSTICS.use(fresh.outputs.log());
         scanner.setGraceMillis(newOptions.graceMillis());
+        scanner.setMaxFindings(newOptions.maxFindings());
         scanner.setIgnoreRules(fresh.ignoreRules);
         old.close();
         if (newOptions.failOnLeak()) {
@@ -240,7 +244,7 @@ final class AgentRuntime {
             return;
         }
         try {
-            new LeakDetector(AgentIdentity.version(), () -> scanner.report(pid), () -> settings.describe(),
+            new LeakDetector(AgentIdentity.version(), () -> scanner.report(pid), scanner::counts, () -> settings.describe(),
                     this::configureFromJmx).register((javax.management.MBeanServer) server);
         } catch (Exception | LinkageError unavailable) {
             DIAGNOSTICS.note("JMX is not available (" + unavailable + "): 'closewait report PID' and"

@@ -23,7 +23,10 @@ public enum Option {
     FAIL_ON_LEAK("failOnLeak", Kind.SWITCH, "false", "at exit, if the run had any finding, print the report and"
             + " exit with status " + AgentOptions.FAIL_ON_LEAK_STATUS),
     /** A file of known leaks to leave out: {@code frame:<prefix>} and {@code remote:<glob>} lines. */
-    IGNORE("ignore", Kind.FILE, null, "a file of known leaks to leave out, one frame:<prefix> or remote:<glob> per line");
+    IGNORE("ignore", Kind.FILE, null, "a file of known leaks to leave out, one frame:<prefix> or remote:<glob> per line"),
+    /** Findings listed at most; more are counted per creation stack and remote. */
+    MAX_FINDINGS("maxFindings", Kind.COUNT, "1000", "findings listed at most; more are counted per creation stack"
+            + " and remote, not listed");
 
     /** Value of {@link #LOG} for standard error. */
     public static final String LOG_STDERR = "stderr";
@@ -32,6 +35,8 @@ public enum Option {
     /** In a {@link #REPORT} or {@link #LOG} path: replaced by the process id, so each JVM writes its own file. */
     public static final String PID_PLACEHOLDER = "{pid}";
 
+    /** The largest {@link #MAX_FINDINGS}: a report of that many is some megabytes. */
+    public static final int MAX_COUNT = 100_000;
     /** The shortest {@link #INTERVAL}. */
     public static final long MIN_INTERVAL_MILLIS = 100;
 
@@ -42,7 +47,8 @@ public enum Option {
         DURATION("<duration>"),
         FILE("<file>"),
         LOG("stderr|off|<file>"),
-        SWITCH("[true|false]");
+        SWITCH("[true|false]"),
+        COUNT("<number>");
 
         final String form;
 
@@ -124,6 +130,18 @@ public enum Option {
                             + " busy reading the TCP table");
                 }
                 return millis;
+            case COUNT:
+                int count;
+                try {
+                    count = Integer.parseInt(value);
+                } catch (NumberFormatException notANumber) {
+                    count = -1;
+                }
+                if (count < 1 || count > MAX_COUNT) {
+                    throw new IllegalArgumentException("option '" + key + "' is a whole number from 1 to " + MAX_COUNT
+                            + ", not '" + value + "'");
+                }
+                return count;
             case SWITCH:
                 if (value.equalsIgnoreCase("true")) {
                     return Boolean.TRUE;

@@ -39,10 +39,22 @@ public final class CloseWaitScanner {
     private final StackFrames frames;
     private final Consumer<String> warn;
 
-    /** Findings in the order they were found. */
+    /** Findings listed in reports, in the order they were found; at most {@link #maxFindings}. */
     private final List<TrackedSocket> findings = new ArrayList<>();
-    /** The status of every socket that is, or was being judged as, a finding (identity: sockets compare by referent). */
+    /** The status of every listed finding (identity: sockets compare by referent). */
     private final Map<TrackedSocket, LeakStatus> statuses = new IdentityHashMap<>();
+    /**
+     * Findings decided but not listed (an ignore rule left them out, or they came past
+     * {@link #maxFindings}), while their sockets are open: counted once, never judged again.
+     */
+    private final Set<TrackedSocket> unlisted = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Findings past {@link #maxFindings}, counted per creation stack and remote. */
+    private final DroppedFindings dropped = new DroppedFindings();
+    private volatile int maxFindings;
+    private int ignoredCount;
+    /** Listed findings by status, and those among sockets open before the attach: the MBean's counters. */
+    private final int[] byStatus = new int[LeakStatus.values().length];
+    private int beforeAttach;
     /** Findings the last scan at exit made ({@link LeakRules#isExitLeak}). */
     private final java.util.Set<TrackedSocket> atExit = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<TrackedSocket> collectedUnclosed = new ArrayList<>();
@@ -52,20 +64,20 @@ public final class CloseWaitScanner {
     private final Map<TrackedSocket, Integer> reportedJdbcChanges = new java.util.IdentityHashMap<>();
     private boolean tableWarned;
     private volatile IgnoreRules ignoreRules = IgnoreRules.none();
-    /** Findings left out by an ignore rule: counted, never listed, their later changes unreported. */
-    private final java.util.Set<TrackedSocket> ignored = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     /**
-     * @param table the kernel's table, or {@code null} where none can be read (sockets are then
-     *              tracked but never found in CLOSE_WAIT)
-     * @param warn  where one-off warnings go
+     * @param table       the kernel's table, or {@code null} where none can be read (sockets are then
+     *                    tracked but never found in CLOSE_WAIT)
+     * @param maxFindings findings listed at most; more are counted ({@link #setMaxFindings})
+     * @param warn        where one-off warnings go
      */
-    public CloseWaitScanner(SocketRegistry registry, TcpTable table, Clock clock, long graceMillis,
+    public CloseWaitScanner(SocketRegistry registry, TcpTable table, Clock clock, long graceMillis, int maxFindings,
                             StackFrames frames, Consumer<String> warn) {
         this.registry = registry;
         this.table = table;
         this.clock = clock;
         this.graceMillis = graceMillis;
+        this.maxFindings = maxFindings;
         this.frames = frames;
         this.warn = warn;
         if (table == null) {
@@ -129,7 +141,8 @@ public final class CloseWaitScanner {
         }
 
         for (TrackedSocket socket : registry.drainClosedAfterCloseWait()) {
-            judge(socket, LeakRules.afterClose(socket, statuses.containsKey(socket), graceMillis), found, changed);
+            boolean decided = statuses.containsKey(socket) || unlisted.contains(socket);
+            judge(socket, LeakRules.afterClose(socket, decided, graceMillis), found, changed);
         }
 
         if (tableRead && byInode != null) {
@@ -141,7 +154,6 @@ public final class CloseWaitScanner {
             collectedUnclosed.clear(); // nothing can ever be judged
         }
 
-        leaveOutIgnored(found, changed);
         findings.addAll(found);
         noteJdbcChanges(found, changed);
         return new ScanOutcome(views(found), views(changed));
@@ -157,22 +169,15 @@ public final class CloseWaitScanner {
         this.ignoreRules = rules;
     }
 
-    private void leaveOutIgnored(List<TrackedSocket> found, List<TrackedSocket> changed) {
-        IgnoreRules rules = ignoreRules;
-        for (Iterator<TrackedSocket> it = found.iterator(); it.hasNext(); ) {
-            TrackedSocket socket = it.next();
-            if (rules.match(socket.stack(frames), socket.remote().toString()) != null) {
-                ignored.add(socket);
-                it.remove();
-            }
-        }
-        changed.removeIf(ignored::contains);
+    /** Findings listed at most from now on; those listed already stay. */
+    public void setMaxFindings(int maxFindings) {
+        this.maxFindings = maxFindings;
     }
 
     /** An open socket whose kernel row is {@code row} ({@code null}: none): a finding yet? */
     private void judgeOpen(TrackedSocket socket, TcpConnection row, boolean exit, long now, List<TrackedSocket> found,
                            List<TrackedSocket> changed) {
-        if (statuses.containsKey(socket)) {
+        if (statuses.containsKey(socket) || unlisted.contains(socket)) {
             return;
         }
         if (LeakRules.isOpenLeak(socket, now, graceMillis)) {
@@ -184,17 +189,41 @@ public final class CloseWaitScanner {
     }
 
     /**
-     * Gives {@code socket} the status {@code status} ({@code null}: none, nothing happens); a socket
-     * that had none is {@code found}, one whose status changed is {@code changed}.
+     * Gives {@code socket} the status {@code status} ({@code null}: none, nothing happens). A
+     * socket that had none is a new finding: left out if an ignore rule matches it, counted if
+     * {@link #maxFindings} are listed already, else {@code found}. A listed finding whose status
+     * changed is {@code changed}. An unlisted one is never judged again, and forgotten once gone.
      */
     private void judge(TrackedSocket socket, LeakStatus status, List<TrackedSocket> found, List<TrackedSocket> changed) {
         if (status == null) {
             return;
         }
-        LeakStatus before = statuses.put(socket, status);
+        if (unlisted.contains(socket)) {
+            if (status == LeakStatus.CLOSED_LATE || status == LeakStatus.RECLAIMED_BY_GC) {
+                unlisted.remove(socket); // gone: nothing more can happen to it
+            }
+            return;
+        }
+        LeakStatus before = statuses.get(socket);
         if (before == null) {
-            found.add(socket);
+            List<String> stack = socket.stack(frames);
+            String remote = socket.remote().toString();
+            if (ignoreRules.match(stack, remote) != null) {
+                ignoredCount++;
+                unlisted.add(socket);
+            } else if (findings.size() + found.size() >= maxFindings) {
+                dropped.count(stack, remote, clock.millis());
+                unlisted.add(socket);
+            } else {
+                statuses.put(socket, status);
+                byStatus[status.ordinal()]++;
+                beforeAttach += socket.origin() == dev.closewait.agent.track.Origin.BEFORE_ATTACH ? 1 : 0;
+                found.add(socket);
+            }
         } else if (before != status) {
+            statuses.put(socket, status);
+            byStatus[before.ordinal()]--;
+            byStatus[status.ordinal()]++;
             changed.add(socket);
         }
     }
@@ -213,10 +242,22 @@ public final class CloseWaitScanner {
         }
     }
 
-    /** A report of every finding so far, with the counts of now. */
+    /** A report of every listed finding so far, with the counts of now. */
     public synchronized LeakReport report(long pid) {
-        return new LeakReport(pid, clock.millis(), registry.trackedCount(), registry.openCount() + preexisting.size(),
-                graceMillis, views(findings), registry.jdbcFailures(), ignored.size());
+        return LeakReport.builder(pid, clock.millis()).tracked(registry.trackedCount())
+                .open(registry.openCount() + preexisting.size()).graceMillis(graceMillis).leaks(views(findings))
+                .jdbcConnectFailures(registry.jdbcFailures()).ignored(ignoredCount)
+                .dropped(dropped.total(), dropped.groups()).build();
+    }
+
+    /** The counts of now, without a view of any finding: cheap enough for a JMX attribute. */
+    public synchronized LeakCounts counts() {
+        long failures = 0;
+        for (dev.closewait.agent.track.JdbcFailure failure : registry.jdbcFailures()) {
+            failures += failure.count();
+        }
+        return new LeakCounts(registry.trackedCount(), registry.openCount() + preexisting.size(), findings.size(),
+                byStatus.clone(), beforeAttach, ignoredCount, dropped.total(), failures);
     }
 
     /**

@@ -4,7 +4,7 @@ import dev.closewait.agent.track.JdbcFailure;
 
 import java.util.List;
 
-/** Everything a report shows, taken at one instant: the counts and every finding so far. */
+/** Everything a report shows, taken at one instant: the counts and every listed finding so far. */
 public final class LeakReport {
 
     /** {@link #graceMillis()} of a report read back from a file, which does not say. */
@@ -17,27 +17,46 @@ public final class LeakReport {
     private final long graceMillis;
     private final List<Finding> leaks;
     private final List<JdbcFailure> jdbcConnectFailures;
-    private final int ignored;
+    private final long ignored;
+    private final long dropped;
+    private final List<DroppedGroup> droppedGroups;
 
+    /** A report of these findings and counts, with nothing else (no JDBC failures, none left out). */
     public LeakReport(long pid, long generatedAt, long tracked, long open, long graceMillis, List<Finding> leaks) {
-        this(pid, generatedAt, tracked, open, graceMillis, leaks, List.of(), 0);
+        this(builder(pid, generatedAt).tracked(tracked).open(open).graceMillis(graceMillis).leaks(leaks));
     }
 
-    public LeakReport(long pid, long generatedAt, long tracked, long open, long graceMillis, List<Finding> leaks,
-                      List<JdbcFailure> jdbcConnectFailures, int ignored) {
-        this.pid = pid;
-        this.generatedAt = generatedAt;
-        this.tracked = tracked;
-        this.open = open;
-        this.graceMillis = graceMillis;
-        this.leaks = List.copyOf(leaks);
-        this.jdbcConnectFailures = List.copyOf(jdbcConnectFailures);
-        this.ignored = ignored;
+    private LeakReport(Builder b) {
+        this.pid = b.pid;
+        this.generatedAt = b.generatedAt;
+        this.tracked = b.tracked;
+        this.open = b.open;
+        this.graceMillis = b.graceMillis;
+        this.leaks = List.copyOf(b.leaks);
+        this.jdbcConnectFailures = List.copyOf(b.jdbcConnectFailures);
+        this.ignored = b.ignored;
+        this.dropped = b.dropped;
+        this.droppedGroups = List.copyOf(b.droppedGroups);
+    }
+
+    /** A report of process {@code pid} taken at {@code generatedAt}; every other field empty until set. */
+    public static Builder builder(long pid, long generatedAt) {
+        return new Builder(pid, generatedAt);
     }
 
     /** Findings left out by ignore rules: counted, not listed. */
-    public int ignored() {
+    public long ignored() {
         return ignored;
+    }
+
+    /** Findings past the cap of listed ones: counted, not listed. */
+    public long dropped() {
+        return dropped;
+    }
+
+    /** {@link #dropped()} per creation stack and remote, most first. */
+    public List<DroppedGroup> droppedGroups() {
+        return droppedGroups;
     }
 
     /** Failed JDBC connects per URL and user, most recent first. */
@@ -69,8 +88,68 @@ public final class LeakReport {
         return graceMillis;
     }
 
-    /** Every finding so far, in the order they were found. */
+    /** Every listed finding so far, in the order they were found. */
     public List<Finding> leaks() {
         return leaks;
+    }
+
+    /** Sets the fields of a {@link LeakReport}. */
+    public static final class Builder {
+        private final long pid;
+        private final long generatedAt;
+        private long tracked;
+        private long open;
+        private long graceMillis = GRACE_UNKNOWN;
+        private List<Finding> leaks = List.of();
+        private List<JdbcFailure> jdbcConnectFailures = List.of();
+        private long ignored;
+        private long dropped;
+        private List<DroppedGroup> droppedGroups = List.of();
+
+        private Builder(long pid, long generatedAt) {
+            this.pid = pid;
+            this.generatedAt = generatedAt;
+        }
+
+        public Builder tracked(long tracked) {
+            this.tracked = tracked;
+            return this;
+        }
+
+        public Builder open(long open) {
+            this.open = open;
+            return this;
+        }
+
+        public Builder graceMillis(long graceMillis) {
+            this.graceMillis = graceMillis;
+            return this;
+        }
+
+        public Builder leaks(List<Finding> leaks) {
+            this.leaks = leaks;
+            return this;
+        }
+
+        public Builder jdbcConnectFailures(List<JdbcFailure> failures) {
+            this.jdbcConnectFailures = failures;
+            return this;
+        }
+
+        public Builder ignored(long ignored) {
+            this.ignored = ignored;
+            return this;
+        }
+
+        /** {@code total} findings past the cap, counted in {@code groups}. */
+        public Builder dropped(long total, List<DroppedGroup> groups) {
+            this.dropped = total;
+            this.droppedGroups = groups;
+            return this;
+        }
+
+        public LeakReport build() {
+            return new LeakReport(this);
+        }
     }
 }

@@ -1,13 +1,11 @@
 package dev.closewait.agent.live;
 
-import dev.closewait.agent.detect.Finding;
+import dev.closewait.agent.detect.LeakCounts;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.identity.AgentIdentity;
 import dev.closewait.agent.report.JsonReport;
 import dev.closewait.agent.report.TextReport;
-import dev.closewait.agent.track.JdbcFailure;
 import dev.closewait.agent.detect.LeakStatus;
-import dev.closewait.agent.track.Origin;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,20 +19,24 @@ import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
-/** The {@link LeakDetectorMBean} over the running agent's reports. */
+/**
+ * The {@link LeakDetectorMBean} over the running agent: attributes read counters (cheap, whatever
+ * the number of findings), the operations render a report.
+ */
 public final class LeakDetector implements LeakDetectorMBean {
-
 
     private final String version;
     private final Supplier<LeakReport> reports;
+    private final Supplier<LeakCounts> counts;
     private final Supplier<String> options;
     private final Function<String, String> configure;
     private final JsonReport json;
 
-    public LeakDetector(String version, Supplier<LeakReport> reports, Supplier<String> options,
-                        Function<String, String> configure) {
+    public LeakDetector(String version, Supplier<LeakReport> reports, Supplier<LeakCounts> counts,
+                        Supplier<String> options, Function<String, String> configure) {
         this.version = version;
         this.reports = reports;
+        this.counts = counts;
         this.options = options;
         this.configure = configure;
         this.json = new JsonReport(version);
@@ -71,51 +73,57 @@ public final class LeakDetector implements LeakDetectorMBean {
 
     @Override
     public long getTracked() {
-        return reports.get().tracked();
+        return counts.get().tracked();
     }
 
     @Override
     public long getOpen() {
-        return reports.get().open();
+        return counts.get().open();
     }
 
     @Override
     public int getLeaks() {
-        return reports.get().leaks().size();
+        return counts.get().listed();
     }
 
     @Override
     public int getOpenLeaks() {
-        return count(LeakStatus.OPEN);
+        return counts.get().withStatus(LeakStatus.OPEN);
     }
 
     @Override
     public int getClosedLateLeaks() {
-        return count(LeakStatus.CLOSED_LATE);
+        return counts.get().withStatus(LeakStatus.CLOSED_LATE);
     }
 
     @Override
     public int getReclaimedByGcLeaks() {
-        return count(LeakStatus.RECLAIMED_BY_GC);
+        return counts.get().withStatus(LeakStatus.RECLAIMED_BY_GC);
     }
 
     @Override
     public int getOrphanedLeaks() {
-        return count(LeakStatus.ORPHANED);
+        return counts.get().withStatus(LeakStatus.ORPHANED);
     }
 
     @Override
     public int getBeforeAttachLeaks() {
-        return (int) reports.get().leaks().stream().filter(leak -> leak.origin() == Origin.BEFORE_ATTACH).count();
+        return counts.get().beforeAttach();
+    }
+
+    @Override
+    public long getIgnoredLeaks() {
+        return counts.get().ignored();
+    }
+
+    @Override
+    public long getDroppedLeaks() {
+        return counts.get().dropped();
     }
 
     @Override
     public long getJdbcConnectFailures() {
-        long failures = 0;
-        for (JdbcFailure entry : reports.get().jdbcConnectFailures()) {
-            failures += entry.count();
-        }
-        return failures;
+        return counts.get().jdbcConnectFailures();
     }
 
     @Override
@@ -137,15 +145,5 @@ public final class LeakDetector implements LeakDetectorMBean {
     @Override
     public String configure(String newOptions) {
         return configure.apply(newOptions);
-    }
-
-    private int count(LeakStatus status) {
-        int count = 0;
-        for (Finding leak : reports.get().leaks()) {
-            if (leak.status() == status) {
-                count++;
-            }
-        }
-        return count;
     }
 }

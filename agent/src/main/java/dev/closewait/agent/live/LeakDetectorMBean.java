@@ -18,7 +18,7 @@ public interface LeakDetectorMBean {
     /** Tracked sockets open now. */
     long getOpen();
 
-    /** Findings so far, all statuses. */
+    /** Findings listed in the report so far, all statuses. */
     int getLeaks();
 
     /** Findings still open. */
@@ -35,6 +35,12 @@ public interface LeakDetectorMBean {
 
     /** Findings among the sockets that were open before the agent attached. */
     int getBeforeAttachLeaks();
+
+    /** Findings an ignore rule left out: counted, not listed. */
+    long getIgnoredLeaks();
+
+    /** Findings past {@code maxFindings}: counted, not listed. */
+    long getDroppedLeaks();
 
     /** Failed JDBC connects so far, all URLs and users. */
     long getJdbcConnectFailures();

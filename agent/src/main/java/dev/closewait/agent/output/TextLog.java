@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,6 +33,8 @@ public final class TextLog implements Output {
     private boolean failed;
     /** Stacks already printed in full, with the id of the leak that printed them (scan thread only). */
     private final Map<List<String>, Long> firstLeakByStack = new HashMap<>();
+    /** {@code dropped} when last said (scan thread only). */
+    private long droppedSaid;
 
     private TextLog(PrintStream out, String description, String reportLocation, boolean ownsStream) {
         this.out = out;
@@ -64,16 +68,33 @@ public final class TextLog implements Output {
         print(TextReport.PREFIX + line + '\n');
     }
 
+    /**
+     * A block for each finding with a stack not printed before; the others of this scan one line
+     * per stack (one line each when alone), so a storm from one line of code prints its stack once.
+     */
     @Override
     public void changed(ScanOutcome outcome, LeakReport report) {
         long now = report.generatedAt();
+        Map<Long, List<Finding>> repeats = new LinkedHashMap<>();
         for (Finding leak : outcome.found()) {
             Long first = firstLeakByStack.putIfAbsent(leak.stack(), leak.id());
-            print(first == null || leak.stack().isEmpty() ? TextReport.finding(leak, now)
-                    : TextReport.repeat(leak, first, now));
+            if (first == null || leak.stack().isEmpty()) {
+                print(TextReport.finding(leak, now));
+            } else {
+                repeats.computeIfAbsent(first, id -> new ArrayList<>()).add(leak);
+            }
+        }
+        for (Map.Entry<Long, List<Finding>> same : repeats.entrySet()) {
+            List<Finding> leaks = same.getValue();
+            print(leaks.size() == 1 ? TextReport.repeat(leaks.get(0), same.getKey(), now)
+                    : TextReport.repeats(leaks, same.getKey()));
         }
         for (Finding leak : outcome.changed()) {
             print(TextReport.statusChange(leak, now));
+        }
+        if (report.dropped() > droppedSaid) {
+            print(TextReport.dropped(report.dropped() - droppedSaid, report.dropped()));
+            droppedSaid = report.dropped();
         }
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
+import dev.closewait.agent.detect.DroppedGroup;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.identity.AgentIdentity;
@@ -56,6 +57,7 @@ public final class JsonReport {
             json.writeNumberField(ReportFields.OPEN, report.open());
             json.writeNumberField(ReportFields.LEAKS, report.leaks().size());
             json.writeNumberField(ReportFields.IGNORED, report.ignored());
+            json.writeNumberField(ReportFields.DROPPED, report.dropped());
             json.writeEndObject();
             json.writeArrayFieldStart(ReportFields.LEAKS);
             for (Finding leak : report.leaks()) {
@@ -65,6 +67,20 @@ public final class JsonReport {
             json.writeArrayFieldStart(ReportFields.JDBC_CONNECT_FAILURES);
             for (JdbcFailure failure : report.jdbcConnectFailures()) {
                 writeFailure(json, failure);
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart(ReportFields.DROPPED_FINDINGS);
+            for (DroppedGroup group : report.droppedGroups()) {
+                json.writeStartObject();
+                json.writeStringField(ReportFields.REMOTE, group.remote());
+                json.writeArrayFieldStart(ReportFields.STACK);
+                for (String frame : group.stack()) {
+                    json.writeString(frame);
+                }
+                json.writeEndArray();
+                json.writeNumberField(ReportFields.COUNT, group.count());
+                writeTime(json, ReportFields.LAST_AT, group.lastAt());
+                json.writeEndObject();
             }
             json.writeEndArray();
             json.writeEndObject();

@@ -32,6 +32,9 @@ final class ReportFields {
     static final String JDBC = "jdbc";
     /** Added to version 1 in 2026-12 (DESIGN.md): optional for readers. */
     static final String AT_EXIT = "atExit";
+    /** {@code summary.dropped}, and the groups of {@code droppedFindings[]} (2026-12, optional for readers). */
+    static final String DROPPED = "dropped";
+    static final String DROPPED_FINDINGS = "droppedFindings";
 
     /** Fields of {@code leaks[].jdbc}. */
     static final String URL = "url";

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.closewait.agent.detect.DroppedGroup;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.detect.LeakStatus;
@@ -146,11 +147,24 @@ public final class ReportReader {
                     failures.add(failure(asObject(failureTrees.get(i), where), where));
                 }
             }
-            LeakReport report = new LeakReport(count(tree, ReportFields.PID, "the report", true),
-                    time(tree, ReportFields.GENERATED_AT, "the report", true),
-                    count(summary, ReportFields.TRACKED, "summary", true), count(summary, ReportFields.OPEN, "summary", true),
-                    LeakReport.GRACE_UNKNOWN, leaks, failures,
-                    (int) Math.min(Integer.MAX_VALUE, count(summary, ReportFields.IGNORED, "summary", false)));
+            List<DroppedGroup> dropped = new ArrayList<>();
+            if (tree.containsKey(ReportFields.DROPPED_FINDINGS)) {
+                List<Object> groups = list(tree, ReportFields.DROPPED_FINDINGS, "the report");
+                for (int i = 0; i < groups.size(); i++) {
+                    String where = ReportFields.DROPPED_FINDINGS + "[" + i + "]";
+                    Map<String, Object> group = asObject(groups.get(i), where);
+                    dropped.add(new DroppedGroup(frames(group, where), text(group, ReportFields.REMOTE, where, false),
+                            count(group, ReportFields.COUNT, where, true), time(group, ReportFields.LAST_AT, where, false)));
+                }
+            }
+            LeakReport report = LeakReport.builder(count(tree, ReportFields.PID, "the report", true),
+                    time(tree, ReportFields.GENERATED_AT, "the report", true))
+                    .tracked(count(summary, ReportFields.TRACKED, "summary", true))
+                    .open(count(summary, ReportFields.OPEN, "summary", true))
+                    .leaks(leaks).jdbcConnectFailures(failures)
+                    .ignored(count(summary, ReportFields.IGNORED, "summary", false))
+                    .dropped(count(summary, ReportFields.DROPPED, "summary", false), dropped)
+                    .build();
             return new Read(version, report);
         }
 
@@ -166,15 +180,7 @@ public final class ReportReader {
                     .closedAt(time(leak, ReportFields.CLOSED_AT, where, false))
                     .thread(text(leak, ReportFields.THREAD, where, false))
                     .atExit(flag(leak, ReportFields.AT_EXIT, where));
-            List<String> stack = new ArrayList<>();
-            List<Object> frames = list(leak, ReportFields.STACK, where);
-            for (int i = 0; i < frames.size(); i++) {
-                if (!(frames.get(i) instanceof String)) {
-                    throw new Unreadable(name + ": " + where + ".stack[" + i + "] is not text");
-                }
-                stack.add((String) frames.get(i));
-            }
-            finding.stack(stack);
+            finding.stack(frames(leak, where));
             Object jdbc = leak.get(ReportFields.JDBC);
             if (jdbc != null) {
                 String at = where + "." + ReportFields.JDBC;
@@ -186,6 +192,18 @@ public final class ReportReader {
                         at + "." + ReportFields.CONNECT_ERROR)));
             }
             return finding.build();
+        }
+
+        private List<String> frames(Map<String, Object> object, String where) throws Unreadable {
+            List<String> stack = new ArrayList<>();
+            List<Object> frames = list(object, ReportFields.STACK, where);
+            for (int i = 0; i < frames.size(); i++) {
+                if (!(frames.get(i) instanceof String)) {
+                    throw new Unreadable(name + ": " + where + ".stack[" + i + "] is not text");
+                }
+                stack.add((String) frames.get(i));
+            }
+            return stack;
         }
 
         private JdbcError error(Map<String, Object> error, String where) throws Unreadable {

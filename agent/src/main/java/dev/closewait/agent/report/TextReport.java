@@ -85,6 +85,23 @@ public final class TextReport {
                 frame == null ? "(no stack: open before the agent attached)" : frame);
     }
 
+    /** One line for several new findings of this scan whose creation stack was printed with leak {@code firstId}. */
+    public static String repeats(List<Finding> leaks, long firstId) {
+        StringBuilder ids = new StringBuilder();
+        for (int i = 0; i < leaks.size() && i < 5; i++) {
+            ids.append(i == 0 ? "#" : ", #").append(leaks.get(i).id());
+        }
+        Finding last = leaks.get(leaks.size() - 1);
+        return PREFIX + leaks.size() + " more leaks (" + ids + (leaks.size() > 5 ? ", ..." : "") + ") with the creation"
+                + " stack of LEAK #" + firstId + ", the last to " + last.remote() + ", " + last.status() + '\n';
+    }
+
+    /** The line that says findings came past the cap: {@code more} since it was last said, {@code total} in all. */
+    public static String dropped(long more, long total) {
+        return PREFIX + more + (more == 1 ? " finding" : " findings") + " past maxFindings, counted per creation stack"
+                + " and remote, not listed (" + total + " in all; the report's droppedFindings has them)\n";
+    }
+
     /** One line for a finding whose status or JDBC connection changed. */
     public static String statusChange(Finding leak, long now) {
         String story = leak.jdbc() == null ? null : jdbcStory(leak.jdbc());
@@ -168,6 +185,9 @@ public final class TextReport {
         }
         if (report.ignored() > 0) {
             text.append(", ").append(report.ignored()).append(" more left out by ignore rules");
+        }
+        if (report.dropped() > 0) {
+            text.append(", ").append(report.dropped()).append(" more past maxFindings, counted, not listed");
         }
         if (reportLocation != null) {
             text.append("; report: ").append(reportLocation);

@@ -72,11 +72,13 @@ public final class StackFrames {
             }
         }
         List<String> stack = Collections.unmodifiableList(frames);
+        if (!room) {
+            List<String> same = interned.get(stack); // interned already, or a list of its own: nothing grows
+            return same != null ? same : stack;
+        }
         List<String> previous = interned.putIfAbsent(stack, stack);
         stack = previous != null ? previous : stack;
-        if (room) {
-            byElements.putIfAbsent(key, stack);
-        }
+        byElements.putIfAbsent(key, stack);
         return stack;
     }
 

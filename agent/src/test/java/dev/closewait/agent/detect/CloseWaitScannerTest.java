@@ -48,7 +48,7 @@ class CloseWaitScannerTest {
     @BeforeEach
     void setUp() throws IOException {
         registry = new SocketRegistry(clock);
-        scanner = new CloseWaitScanner(registry, table, clock, GRACE, new StackFrames(), warnings::add);
+        scanner = new CloseWaitScanner(registry, table, clock, GRACE, 1000, new StackFrames(), warnings::add);
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     }
 
@@ -109,6 +109,38 @@ class CloseWaitScannerTest {
         Finding found = scanner.scan().found().get(0);
         assertFalse(found.atExit());
         assertFalse(scanner.scanAtExit().hasChanges(), "a finding already is not found again at exit");
+    }
+
+    @Test
+    void findingsPastTheCapAreCountedPerStackAndRemoteOnceAndNeverListed() throws IOException {
+        CloseWaitScanner capped = new CloseWaitScanner(registry, table, clock, GRACE, 2, new StackFrames(), warnings::add);
+        List<Socket> leaked = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            leaked.add(connect()); // one line: one creation stack
+            table.closeWait(leaked.get(i));
+        }
+        capped.scan();
+        clock.advance(GRACE);
+        ScanOutcome first = capped.scan();
+        assertEquals(2, first.found().size(), "two listed");
+        LeakReport report = capped.report(1);
+        assertEquals(2, report.leaks().size());
+        assertEquals(3, report.dropped());
+        assertEquals(1, report.droppedGroups().size(), "one stack, one remote: " + report.droppedGroups());
+        assertEquals(3, report.droppedGroups().get(0).count());
+        assertEquals(server.getLocalPort(), dev.closewait.agent.tcp.Endpoint.parse(report.droppedGroups().get(0).remote()).port());
+
+        clock.advance(GRACE);
+        assertFalse(capped.scan().hasChanges(), "counted once, not judged again");
+        for (Socket socket : leaked) {
+            registry.closed(socket);
+        }
+        ScanOutcome closed = capped.scan();
+        assertEquals(2, closed.changed().size(), "the listed two are closed late");
+        assertTrue(closed.found().isEmpty(), "the unlisted ones are not found again when closed");
+        assertEquals(3, capped.report(1).dropped());
+        assertEquals(2, capped.counts().withStatus(LeakStatus.CLOSED_LATE));
+        assertEquals(3, capped.counts().dropped());
     }
 
     @Test
@@ -196,7 +228,7 @@ class CloseWaitScannerTest {
     @Test
     void noTableAtAllIsSaidOnceAtStart() {
         List<String> said = new ArrayList<>();
-        CloseWaitScanner blind = new CloseWaitScanner(registry, null, clock, GRACE, new StackFrames(), said::add);
+        CloseWaitScanner blind = new CloseWaitScanner(registry, null, clock, GRACE, 1000, new StackFrames(), said::add);
         blind.scan();
         blind.scan();
         assertEquals(1, said.size());

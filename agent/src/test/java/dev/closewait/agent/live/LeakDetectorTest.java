@@ -1,6 +1,7 @@
 package dev.closewait.agent.live;
 
 import dev.closewait.agent.detect.Finding;
+import dev.closewait.agent.detect.LeakCounts;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.tcp.Endpoint;
 import dev.closewait.agent.tcp.TcpState;
@@ -29,26 +30,37 @@ class LeakDetectorTest {
     }
 
     @Test
-    void attributesCountTheReportsFindingsByStatusAndOrigin() throws Exception {
+    void attributesAreTheCountersAndOperationsRenderTheReport() throws Exception {
         LeakReport report = new LeakReport(42, 10_000, 9, 4, 1000, List.of(
                 finding(1, LeakStatus.OPEN, Origin.BEFORE_ATTACH),
-                finding(2, LeakStatus.OPEN, Origin.CONNECT),
-                finding(3, LeakStatus.CLOSED_LATE, Origin.ACCEPT),
-                finding(4, LeakStatus.RECLAIMED_BY_GC, Origin.CONNECT)));
-        LeakDetector detector = new LeakDetector("9.9", () -> report, () -> "interval=5s", options -> "applied " + options);
-        assertEquals(9, detector.getTracked());
-        assertEquals(4, detector.getOpen());
-        assertEquals(4, detector.getLeaks());
+                finding(2, LeakStatus.OPEN, Origin.CONNECT)));
+        int[] byStatus = new int[LeakStatus.values().length];
+        byStatus[LeakStatus.OPEN.ordinal()] = 2;
+        byStatus[LeakStatus.CLOSED_LATE.ordinal()] = 3;
+        byStatus[LeakStatus.RECLAIMED_BY_GC.ordinal()] = 5;
+        byStatus[LeakStatus.ORPHANED.ordinal()] = 7;
+        int[] reportsMade = new int[1];
+        LeakDetector detector = new LeakDetector("9.9", () -> {
+            reportsMade[0]++;
+            return report;
+        }, () -> new LeakCounts(19, 11, 17, byStatus, 1, 13, 1234, 6), () -> "interval=5s", options -> "refused");
+        assertEquals(19, detector.getTracked());
+        assertEquals(11, detector.getOpen());
+        assertEquals(17, detector.getLeaks());
         assertEquals(2, detector.getOpenLeaks());
-        assertEquals(1, detector.getClosedLateLeaks());
-        assertEquals(1, detector.getReclaimedByGcLeaks());
-        assertEquals(0, detector.getOrphanedLeaks());
+        assertEquals(3, detector.getClosedLateLeaks());
+        assertEquals(5, detector.getReclaimedByGcLeaks());
+        assertEquals(7, detector.getOrphanedLeaks());
         assertEquals(1, detector.getBeforeAttachLeaks());
-        assertEquals("9.9", detector.getVersion());
-        assertEquals("applied grace=1s", detector.configure("grace=1s"));
-        assertTrue(detector.jsonReport().contains("\"pid\": 42"), detector.jsonReport());
+        assertEquals(13, detector.getIgnoredLeaks());
+        assertEquals(1234, detector.getDroppedLeaks());
+        assertEquals(6, detector.getJdbcConnectFailures());
+        assertEquals(0, reportsMade[0], "no attribute makes a report: they read counters");
+        String json = detector.jsonReport();
+        assertTrue(json.contains("\"pid\": 42"), json);
         String text = detector.textReport();
         assertTrue(text.lines().skip(1).findFirst().orElse("").contains("sockets open before closewait attached"), text);
         assertTrue(text.contains("com.example.Dao.open(Dao.java:1)"), text);
+        assertEquals(2, reportsMade[0]);
     }
 }

@@ -185,9 +185,10 @@ class JsonReportTest {
         Finding leak = Finding.builder(o.id()).status(o.status()).state(o.state()).origin(o.origin()).local(o.local())
                 .remote(o.remote()).openedAt(o.openedAt()).closeWaitSince(o.closeWaitSince()).closedAt(o.closedAt())
                 .unreachableAt(o.unreachableAt()).thread(o.thread()).stack(o.stack()).jdbc(jdbc).build();
-        LeakReport report = new LeakReport(4242, GENERATED_AT, 12, 9, 10_000, List.of(leak), 
-                List.of(new JdbcFailure("jdbc:sqlserver://db:1433;password=****", "app", 3, 1,
-                        new JdbcError(18456, "S0001", "Login failed for user 'app'."), at("2026-11-21T10:14:08.500Z"))), 0);
+        LeakReport report = LeakReport.builder(4242, GENERATED_AT).tracked(12).open(9).graceMillis(10_000)
+                .leaks(List.of(leak)).jdbcConnectFailures(List.of(new JdbcFailure("jdbc:sqlserver://db:1433;password=****",
+                        "app", 3, 1, new JdbcError(18456, "S0001", "Login failed for user 'app'."),
+                        at("2026-11-21T10:14:08.500Z")))).build();
         JsonNode json = render(report);
 
         assertEquals(Set.of(), schema.validate(json));
@@ -211,9 +212,9 @@ class JsonReportTest {
     void writesFieldsInTheDocumentedOrder() throws IOException {
         JsonNode json = render(report(TestFindings.open()));
 
-        assertEquals(List.of("tool", "version", "pid", "generatedAt", "summary", "leaks", "jdbcConnectFailures"),
-                fieldNames(json));
-        assertEquals(List.of("tracked", "open", "leaks", "ignored"), fieldNames(json.get("summary")));
+        assertEquals(List.of("tool", "version", "pid", "generatedAt", "summary", "leaks", "jdbcConnectFailures",
+                "droppedFindings"), fieldNames(json));
+        assertEquals(List.of("tracked", "open", "leaks", "ignored", "dropped"), fieldNames(json.get("summary")));
         assertEquals(List.of("id", "status", "state", "origin", "local", "remote", "openedAt", "closeWaitSince",
                 "closedAt", "thread", "stack", "jdbc", "atExit"), fieldNames(json.get("leaks").get(0)),
                 "the fields added in 2026-12 come after those of the first version 1");

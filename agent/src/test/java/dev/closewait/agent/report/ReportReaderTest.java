@@ -26,11 +26,16 @@ class ReportReaderTest {
         Finding viaJdbc = TestFindings.open().toBuilder().jdbc(new Finding.Jdbc("jdbc:sqlserver://db:1433;password=****",
                 "app", "com.microsoft.sqlserver.jdbc.SQLServerDriver", TestFindings.at("2026-11-21T10:14:09Z"),
                 Finding.NEVER, LOGIN)).build();
-        return new LeakReport(4242, TestFindings.at("2026-11-21T10:15:30Z"), 12, 9, 10_000,
-                List.of(viaJdbc, TestFindings.closedLate(), TestFindings.reclaimed(), TestFindings.orphaned(),
-                        TestFindings.beforeAttach()),
-                List.of(new JdbcFailure("jdbc:sqlserver://db:1433", "app", 3, 1, LOGIN,
-                        TestFindings.at("2026-11-21T10:14:08.500Z"))), 2);
+        return LeakReport.builder(4242, TestFindings.at("2026-11-21T10:15:30Z")).tracked(12).open(9).graceMillis(10_000)
+                .leaks(List.of(viaJdbc, TestFindings.closedLate(), TestFindings.reclaimed(), TestFindings.orphaned(),
+                        TestFindings.beforeAttach()))
+                .jdbcConnectFailures(List.of(new JdbcFailure("jdbc:sqlserver://db:1433", "app", 3, 1, LOGIN,
+                        TestFindings.at("2026-11-21T10:14:08.500Z"))))
+                .ignored(2)
+                .dropped(1234, List.of(new dev.closewait.agent.detect.DroppedGroup(TestFindings.STACK, "127.0.0.1:1433",
+                        1200, TestFindings.at("2026-11-21T10:15:29Z")), new dev.closewait.agent.detect.DroppedGroup(
+                        List.of(), null, 34, TestFindings.at("2026-11-21T10:15:28Z"))))
+                .build();
     }
 
     private static String json(LeakReport report) throws IOException {

@@ -60,9 +60,9 @@ public final class ScanCostProbe {
     private final TcpTable agentTable = TcpTables.forThisPlatform(notNetlink::add);
     private final NetlinkTcpTable netlinkTable = NetlinkTcpTable.load(why -> { });
     private final CloseWaitScanner scanner = new CloseWaitScanner(registry, agentTable, Clock.systemUTC(),
-            GRACE_MILLIS, new StackFrames(), message -> System.err.println("scanner: " + message));
+            GRACE_MILLIS, 1000, new StackFrames(), message -> System.err.println("scanner: " + message));
     private final CloseWaitScanner procScanner = new CloseWaitScanner(registry, new ProcNetTcp(), Clock.systemUTC(),
-            GRACE_MILLIS, new StackFrames(), message -> System.err.println("scanner: " + message));
+            GRACE_MILLIS, 1000, new StackFrames(), message -> System.err.println("scanner: " + message));
     private final boolean hasSs = ssWorks();
     private byte[] text = new byte[1 << 20];
 
