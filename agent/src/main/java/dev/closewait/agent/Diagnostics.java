@@ -21,7 +21,7 @@ final class Diagnostics {
     void note(String line) {
         TextLog current = log;
         if (current == null) {
-            System.err.println(TextReport.PREFIX + line);
+            System.err.println(TextReport.PREFIX + TextReport.printable(line));
         } else {
             current.note(line);
         }

@@ -44,11 +44,11 @@ final class CheckCommand implements Callable<Integer> {
         String ignored = report.ignored() > 0 ? " (" + report.ignored() + " more left out by ignore rules)" : "";
         List<Finding> leaks = report.leaks();
         if (leaks.isEmpty()) {
-            out.println("closewait check: no connection leaks in " + path + ignored);
+            out.println("closewait check: no connection leaks in " + TextReport.printable(path.toString()) + ignored);
             return 0;
         }
         out.println("closewait check: " + leaks.size() + (leaks.size() == 1 ? " connection leak" : " connection leaks")
-                + " in " + path + ignored);
+                + " in " + TextReport.printable(path.toString()) + ignored);
         for (Finding leak : leaks) {
             out.println("  " + TextReport.checkLine(leak));
         }

@@ -35,10 +35,10 @@ public final class CloseWaitCli implements Runnable {
         line.setErr(err);
         line.setExecutionExceptionHandler((problem, commandLine, parseResult) -> {
             if (problem instanceof CliProblem) {
-                commandLine.getErr().println("closewait: " + problem.getMessage());
+                commandLine.getErr().println("closewait: " + dev.closewait.agent.report.TextReport.printable(problem.getMessage()));
                 return ((CliProblem) problem).exitCode();
             }
-            commandLine.getErr().println("closewait: " + problem);
+            commandLine.getErr().println("closewait: " + dev.closewait.agent.report.TextReport.printable(String.valueOf(problem)));
             return CliProblem.EXIT_REFUSED;
         });
         return line.execute(args);

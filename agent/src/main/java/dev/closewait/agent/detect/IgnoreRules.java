@@ -76,13 +76,14 @@ public final class IgnoreRules {
     }
 
     /**
-     * Reads the rules of {@code file}.
+     * Reads the rules of {@code file}, UTF-8 (a byte order mark at its start is skipped).
      *
      * @throws IOException if it cannot be read
-     * @throws IllegalArgumentException naming the line of a rule that is neither frame: nor remote:
+     * @throws IllegalArgumentException naming the line that is not UTF-8, or not a rule; never
+     *                                  quoting the file's contents (it may not be an ignore file at all)
      */
     public static IgnoreRules read(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = lines(file);
         List<Rule> rules = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String text = lines.get(i);
@@ -96,11 +97,36 @@ public final class IgnoreRules {
             } else if (rule.startsWith("remote:") && rule.length() > "remote:".length()) {
                 rules.add(new Rule(i + 1, rule, null, glob(rule.substring("remote:".length()).trim())));
             } else {
-                throw new IllegalArgumentException(file + " line " + (i + 1) + ": '" + rule + "' is not a rule;"
-                        + " write frame:<prefix of a stack frame> or remote:<glob of host:port>, # for comments");
+                throw new IllegalArgumentException(file + " line " + (i + 1) + " is not a rule; write frame:<prefix"
+                        + " of a stack frame> or remote:<glob of host:port>, # for comments");
             }
         }
         return new IgnoreRules(List.copyOf(rules), file.toAbsolutePath());
+    }
+
+    /** The file's lines, decoded as UTF-8 strictly, a leading byte order mark dropped. */
+    private static List<String> lines(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb
+                && (bytes[2] & 0xff) == 0xbf ? 3 : 0;
+        List<String> lines = new ArrayList<>();
+        int lineStart = start;
+        for (int i = start; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == '\n') {
+                int end = i > lineStart && bytes[i - 1] == '\r' ? i - 1 : i;
+                try {
+                    lines.add(StandardCharsets.UTF_8.newDecoder()
+                            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                            .decode(java.nio.ByteBuffer.wrap(bytes, lineStart, end - lineStart)).toString());
+                } catch (java.nio.charset.CharacterCodingException notUtf8) {
+                    throw new IllegalArgumentException(file + " line " + (lines.size() + 1) + " is not UTF-8 text;"
+                            + " save the file as UTF-8");
+                }
+                lineStart = i + 1;
+            }
+        }
+        return lines;
     }
 
     /** The first rule that matches a finding with this stack and remote endpoint (counting it), or {@code null}. */

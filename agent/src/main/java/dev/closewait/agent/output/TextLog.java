@@ -63,9 +63,9 @@ public final class TextLog implements Output {
         return new TextLog(stream, absolute.toString(), reportLocation, true);
     }
 
-    /** Writes a line of the agent's own ({@code [closewait] } is put before it). */
+    /** Writes a line of the agent's own ({@code [closewait] } is put before it), kept on one line. */
     public void note(String line) {
-        print(TextReport.PREFIX + line + '\n');
+        print(TextReport.PREFIX + TextReport.printable(line) + '\n');
     }
 
     /**

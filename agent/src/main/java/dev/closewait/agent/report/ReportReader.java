@@ -38,7 +38,7 @@ import java.util.Map;
 public final class ReportReader {
 
     /** Larger than any report the agent writes (findings are capped): refused before it is read. */
-    static final long MAX_BYTES = 64L * 1024 * 1024;
+    static final long MAX_BYTES = 16L * 1024 * 1024;
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();

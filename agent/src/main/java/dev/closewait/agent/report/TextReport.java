@@ -25,6 +25,47 @@ public final class TextReport {
     private TextReport() {
     }
 
+    /**
+     * {@code text} safe to print on one line of a terminal or a log: control characters, line and
+     * paragraph separators and bidirectional overrides are written as escapes ({@code \n},
+     * {@code \u001b}, ...), so a thread name, a frame or a server's message cannot start a line
+     * of its own (a forged {@code [closewait]} line) or move the cursor. {@code null} stays "null".
+     */
+    public static String printable(String text) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder safe = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String escape = escape(c);
+            if (escape != null && safe == null) {
+                safe = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (safe != null) {
+                if (escape != null) {
+                    safe.append(escape);
+                } else {
+                    safe.append(c);
+                }
+            }
+        }
+        return safe == null ? text : safe.toString();
+    }
+
+    private static String escape(char c) {
+        switch (c) {
+            case '\n': return "\\n";
+            case '\r': return "\\r";
+            case '\t': return "\\t";
+            default:
+                boolean control = c < 0x20 || c >= 0x7f && c <= 0x9f;
+                boolean layout = c == '\u2028' || c == '\u2029' || c >= '\u202a' && c <= '\u202e'
+                        || c >= '\u2066' && c <= '\u2069' || c == '\u200e' || c == '\u200f' || c == '\u061c';
+                return control || layout ? String.format(java.util.Locale.ROOT, "\\u%04x", (int) c) : null;
+        }
+    }
+
     /** The block for a new finding. */
     public static String finding(Finding leak, long now) {
         StringBuilder text = new StringBuilder();
@@ -34,7 +75,7 @@ public final class TextReport {
                 .append("   origin ").append(leak.origin())
                 .append("   state ").append(leak.state() == null ? "?" : leak.state()).append('\n');
         if (leak.thread() != null) {
-            text.append("    opened by thread \"").append(leak.thread()).append("\" at ")
+            text.append("    opened by thread \"").append(printable(leak.thread())).append("\" at ")
                     .append(Timestamps.millis(leak.openedAt())).append('\n');
         }
         if (leak.closeWaitSince() != Finding.NEVER) {
@@ -42,8 +83,8 @@ public final class TextReport {
         }
         Finding.Jdbc jdbc = leak.jdbc();
         if (jdbc != null) {
-            text.append("    JDBC ").append(jdbc.url()).append("   user ").append(jdbc.user())
-                    .append("   driver ").append(jdbc.driver()).append('\n');
+            text.append("    JDBC ").append(printable(jdbc.url())).append("   user ").append(printable(jdbc.user()))
+                    .append("   driver ").append(printable(jdbc.driver())).append('\n');
             String story = jdbcStory(jdbc);
             if (story != null) {
                 text.append("    ").append(story).append('\n');
@@ -59,7 +100,7 @@ public final class TextReport {
         text.append("  socket #").append(socket.id()).append(": remote ").append(socket.remote())
                 .append("   local ").append(socket.local() == null ? "?" : socket.local())
                 .append("   state ").append(socket.state() == null ? "?" : socket.state())
-                .append("   opened by thread \"").append(socket.thread()).append("\"\n");
+                .append("   opened by thread \"").append(printable(socket.thread())).append("\"\n");
         if (socket.jdbc() != null) {
             text.append("    JDBC ").append(socket.jdbc().url()).append("   user ").append(socket.jdbc().user()).append('\n');
         }
@@ -71,8 +112,8 @@ public final class TextReport {
     public static String repeat(Finding leak, long firstId, long now) {
         String frame = AppFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
         return PREFIX + "LEAK #" + leak.id() + ": " + headline(leak, now) + "; remote " + leak.remote() + ", local "
-                + (leak.local() == null ? "?" : leak.local()) + ", thread \"" + leak.thread() + "\"; opened at "
-                + frame + ", same stack as LEAK #" + firstId + '\n';
+                + (leak.local() == null ? "?" : leak.local()) + ", thread \"" + printable(leak.thread())
+                + "\"; opened at " + printable(frame) + ", same stack as LEAK #" + firstId + '\n';
     }
 
     /**
@@ -82,7 +123,7 @@ public final class TextReport {
     public static String checkLine(Finding leak) {
         String frame = AppFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
         return String.format(java.util.Locale.ROOT, "#%-5d %-15s %-22s %s", leak.id(), leak.status(), leak.remote(),
-                frame == null ? "(no stack: open before the agent attached)" : frame);
+                frame == null ? "(no stack: open before the agent attached)" : printable(frame));
     }
 
     /** One line for several new findings of this scan whose creation stack was printed with leak {@code firstId}. */
@@ -121,7 +162,8 @@ public final class TextReport {
                     .append(" UTC but left this socket open");
         }
         if (jdbc.connectError() != null) {
-            story.append(story.length() == 0 ? "" : "; ").append("last connect error ").append(jdbc.connectError());
+            story.append(story.length() == 0 ? "" : "; ").append("last connect error ")
+                    .append(printable(String.valueOf(jdbc.connectError())));
         }
         return story.length() == 0 ? null : story.toString();
     }
@@ -198,9 +240,10 @@ public final class TextReport {
                     .append(failure.count() == 1 ? " time" : " times")
                     .append(failure.reconnects() == 0 ? "" : " (" + failure.reconnects() + " of them the driver's own "
                             + (failure.reconnects() == 1 ? "reconnect" : "reconnects") + " of an open connection)")
-                    .append(" for ").append(failure.url())
-                    .append(" (user ").append(failure.user()).append("), last at ")
-                    .append(Timestamps.millis(failure.lastAt())).append(": ").append(failure.lastError()).append('\n');
+                    .append(" for ").append(printable(failure.url()))
+                    .append(" (user ").append(printable(failure.user())).append("), last at ")
+                    .append(Timestamps.millis(failure.lastAt())).append(": ")
+                    .append(printable(String.valueOf(failure.lastError()))).append('\n');
         }
         int beforeAttach = 0;
         for (Finding leak : report.leaks()) {
@@ -210,7 +253,7 @@ public final class TextReport {
             }
             String frame = AppFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
             text.append(PREFIX).append(String.format(java.util.Locale.ROOT, "  #%-5d %-15s %-22s %s\n",
-                    leak.id(), leak.status(), leak.remote(), frame == null ? "(no stack)" : frame));
+                    leak.id(), leak.status(), leak.remote(), frame == null ? "(no stack)" : printable(frame)));
         }
         if (beforeAttach > 0) {
             text.append(PREFIX).append("  and ").append(beforeAttach)
@@ -266,7 +309,8 @@ public final class TextReport {
         int shown = Math.min(stack.size(), MAX_FRAMES);
         for (int i = 0; i < shown; i++) {
             String frame = stack.get(i);
-            text.append(AppFrames.isApplicationFrame(frame, library) ? "    => " : "       ").append(frame).append('\n');
+            text.append(AppFrames.isApplicationFrame(frame, library) ? "    => " : "       ").append(printable(frame))
+                    .append('\n');
         }
         if (stack.size() > shown) {
             text.append("       ... ").append(stack.size() - shown).append(" more\n");

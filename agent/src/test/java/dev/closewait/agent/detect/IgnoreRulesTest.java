@@ -42,7 +42,8 @@ class IgnoreRulesTest {
     void aLineThatIsNoRuleIsAnErrorNamingIt(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("ignore"), "frame:ok.\nhost:db\n");
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> IgnoreRules.read(file));
-        assertTrue(bad.getMessage().contains("line 2: 'host:db' is not a rule"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("line 2 is not a rule; write frame:"), bad.getMessage());
+        assertTrue(!bad.getMessage().contains("host:db"), "a message never quotes the file: " + bad.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> IgnoreRules.read(Files.writeString(dir.resolve("empty-rule"), "frame:\n")));
     }
@@ -52,5 +53,27 @@ class IgnoreRulesTest {
         assertNull(IgnoreRules.none().match(STACK, "127.0.0.1:1"));
         assertSame(IgnoreRules.none(), IgnoreRules.none());
         assertTrue(IgnoreRules.none().unmatched().isEmpty());
+    }
+
+    @Test
+    void aByteOrderMarkIsSkippedAndALineThatIsNotUtf8IsNamed(@TempDir Path dir) throws Exception {
+        byte[] bom = {(byte) 0xef, (byte) 0xbb, (byte) 0xbf};
+        Path withBom = dir.resolve("bom");
+        Files.write(withBom, concat(bom, "frame:com.acme.\r\nremote:*:9092\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        IgnoreRules rules = IgnoreRules.read(withBom);
+        assertEquals(1, rules.match(STACK, "x:1").line(), "the BOM is not part of the first rule");
+        assertEquals(2, rules.match(List.of(), "10.0.0.1:9092").line(), "CRLF line ends");
+
+        Path latin1 = dir.resolve("latin1");
+        Files.write(latin1, concat("frame:ok.\n# caf".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                new byte[] {(byte) 0xe9, '\n'}));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> IgnoreRules.read(latin1));
+        assertTrue(bad.getMessage().endsWith("line 2 is not UTF-8 text; save the file as UTF-8"), bad.getMessage());
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 }

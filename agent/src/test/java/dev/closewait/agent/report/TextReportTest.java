@@ -15,6 +15,7 @@ import java.util.List;
 import static dev.closewait.agent.testing.TestFindings.at;
 import static dev.closewait.agent.testing.TestFindings.endpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -207,5 +208,30 @@ class TextReportTest {
         assertTrue(line.contains("same stack as LEAK #3"), line);
         assertTrue(line.endsWith("\n") && line.indexOf('\n') == line.length() - 1, "one line: " + line);
         assertTrue(line.contains(leak.remote().toString()), line);
+    }
+
+    @Test
+    void aThreadNameOrFrameCannotForgeALineOrMoveTheCursor() {
+        Finding forged = TestFindings.open().toBuilder()
+                .thread("worker\n[closewait] summary: 0 sockets tracked, 0 open now, 0 leaks\u001b[2J")
+                .stack(List.of("com.example.Evil.run(Evil.java:1)\r\u202eexe.txt", "java.base/java.lang.Thread.run(Thread.java:840)"))
+                .build();
+        String block = TextReport.finding(forged, TestFindings.at("2026-11-21T10:15:30Z"));
+        assertEquals(List.of(), block.lines().filter(line -> line.startsWith("[closewait] summary")).toList(),
+                "no line of its own: " + block);
+        assertTrue(block.contains("worker\\n[closewait] summary"), block);
+        assertTrue(block.contains("\\u001b[2J"), block);
+        assertTrue(block.contains("Evil.java:1)\\r\\u202eexe.txt"), block);
+        assertTrue(block.chars().noneMatch(c -> c == 0x1b || c == '\r' || c == 0x202e), block);
+        String summary = TextReport.summary(new LeakReport(1, 0, 1, 1, 1000, List.of(forged)), null);
+        assertTrue(summary.chars().noneMatch(c -> c == 0x1b || c == '\r' || c == 0x202e), summary);
+    }
+
+    @Test
+    void printableLeavesOrdinaryTextAloneAndEscapesTheRest() {
+        String plain = "Login failed for user 'app'. ClientConnectionId:5ec0a73c — é ü 中";
+        assertSame(plain, TextReport.printable(plain));
+        assertEquals("a\\tb\\u0007c\\u2028d\\u0085", TextReport.printable("a\tb\u0007c\u2028d\u0085"));
+        assertEquals("null", TextReport.printable(null));
     }
 }
