@@ -8,6 +8,7 @@ import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.detect.ScanOutcome;
 import dev.closewait.agent.identity.AgentIdentity;
 import dev.closewait.agent.instrument.Instrumenter;
+import dev.closewait.agent.instrument.Privileged;
 import dev.closewait.agent.io.PrivateDirectory;
 import dev.closewait.agent.live.LeakDetector;
 import dev.closewait.agent.tcp.TcpTable;
@@ -244,8 +245,20 @@ final class AgentRuntime {
             return;
         }
         try {
-            new LeakDetector(AgentIdentity.version(), () -> scanner.report(pid), scanner::counts, () -> settings.describe(),
-                    this::configureFromJmx).register((javax.management.MBeanServer) server);
+            LeakDetector detector = new LeakDetector(AgentIdentity.version(), () -> scanner.report(pid), scanner::counts,
+                    () -> settings.describe(), this::configureFromJmx);
+            // On the application's thread: registering needs the agent's permissions, not the caller's.
+            Exception refused = Privileged.call(() -> {
+                try {
+                    detector.register((javax.management.MBeanServer) server);
+                    return null;
+                } catch (javax.management.JMException notRegistered) {
+                    return notRegistered;
+                }
+            });
+            if (refused != null) {
+                throw refused;
+            }
         } catch (Exception | LinkageError unavailable) {
             DIAGNOSTICS.note("JMX is not available (" + unavailable + "): 'closewait report PID' and"
                     + " JMX consoles cannot read this JVM's report");

@@ -116,7 +116,7 @@ public final class Instrumenter {
                                 ProtectionDomain protectionDomain, byte[] classfileBuffer) {
             boolean wanted = className != null && classfileBuffer != null
                     && (names.contains(className) || jdbcTypes != null && jdbcTypes.isJdbcType(classfileBuffer, loader));
-            return wanted ? engine.transform(loader, className, classfileBuffer) : null;
+            return wanted ? Privileged.call(() -> engine.transform(loader, className, classfileBuffer)) : null;
         }
     }
 
