@@ -3,8 +3,10 @@ package dev.closewait.agent.track;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -13,109 +15,64 @@ import java.util.regex.Pattern;
  * Keeps credentials out of everything the agent prints or writes. JDBC URLs, connection
  * properties and exception messages pass through here before the agent keeps them.
  *
- * <p>A parameter is secret when its name looks like one ({@code password}, {@code pwd},
- * {@code sslpassword}, {@code trustStorePassword}, {@code keyStoreSecret}, {@code accessToken},
- * {@code clientSecret}, {@code apiKey}, ...). Values are masked as {@code ****} in
- * {@code key=value} parameters ({@code ?a=b&c=d}, SQL Server's {@code ;a=b;} and {@code {braced}}
- * values), in {@code user:secret@host} and Oracle's {@code user/secret@host}. Messages also have
- * every known secret value replaced, wherever it appears.
+ * <p>By allowlist, not by guessing which names are secret: a URL keeps its scheme, hosts, ports,
+ * path (the database) and every parameter's name, but a parameter's value only when its name is
+ * one of {@link #HARMLESS} (database name, encryption and timeout settings, application name...);
+ * every other value, and the whole userinfo part whatever it holds, becomes {@link #MASK}. The URL
+ * syntaxes of the drivers people use are read as such: {@code ?a=b&c=d}; {@code ;a=b;} with SQL
+ * Server's {@code {braced}} values and values holding spaces; {@code user:secret@host} (a secret
+ * may hold {@code /}); MySQL Connector/J's {@code (host=h,user=u,password=p)} and
+ * {@code address=(host=h)(password=p)}; Oracle's {@code user/secret@host}, quoted
+ * {@code "user"/"secret"@} and TNS descriptors; DB2's {@code db:user=u;password=p;}. Messages
+ * have every URL in them masked so, and every secret value the agent learnt replaced.
  */
 public final class JdbcSecrets {
 
     /** What a secret is replaced by. */
     public static final String MASK = "****";
 
-    private static final Pattern SECRET_NAME = Pattern.compile(
-            "(?i).*(password|passwd|pwd|secret|token|credential|api_?key|access_?key|private_?key|auth_?key).*|(?i).*pass");
-    /** {@code key=value} after {@code ? & ; :} or at the start; SQL Server values may be {@code {braced}}. */
-    private static final Pattern PARAMETER = Pattern.compile(
-            "(^|[?&;:(]\\s*)([A-Za-z][A-Za-z0-9_.\\-]*)(\\s*=\\s*)(\\{(?:[^}]|\\}\\})*\\}|[^;&)\\s]*)");
-    /** {@code //user:secret@host}: the password up to the last {@code @} before the path. */
-    private static final Pattern USER_INFO = Pattern.compile("(//[^/@:;?]*):([^/]*)@");
-    /** Oracle's {@code jdbc:oracle:thin:user/secret@host}. */
-    private static final Pattern ORACLE_USER = Pattern.compile("(?i)(jdbc:oracle:[a-z0-9]+:[^/@:]*)/([^@]*)@");
-    private static final Pattern USER_NAME = Pattern.compile("(?i)user|username|user_name|uid|login");
-    private static final Pattern URL_USER_INFO = Pattern.compile("//([^/@:;?]+)(:[^/]*)?@");
+    /** Parameters whose values are shown (lower case): they say where and how, never who or with what. */
+    static final Set<String> HARMLESS = Set.of(
+            "database", "databasename", "dbname", "db", "currentschema", "schema", "servicename", "service_name",
+            "sid", "server", "servername", "host", "port", "portnumber", "protocol", "instancename", "type",
+            "failoverpartner", "encrypt", "trustservercertificate", "hostnameincertificate", "ssl", "sslmode",
+            "usessl", "requiressl", "sslfactory", "logintimeout", "connecttimeout", "sockettimeout", "querytimeout",
+            "locktimeout", "cancelquerytimeout", "connectretrycount", "connectretryinterval", "applicationname",
+            "appname", "applicationintent", "programname", "multisubnetfailover", "transparentnetworkipresolution",
+            "characterencoding", "useunicode", "servertimezone", "timezone", "tcpkeepalive", "loadbalancehosts",
+            "targetservertype", "integratedsecurity", "authenticationscheme", "authentication",
+            "sendstringparametersasunicode", "selectmethod", "responsebuffering", "packetsize", "autoreconnect",
+            "preparethreshold", "defaultrowfetchsize", "rewritebatchedinserts", "readonly", "autocommit",
+            "load_balance", "failover", "retry_count", "transport_connect_timeout", "connect_timeout", "enable",
+            "source_route", "server_type");
+    /** Parameters that name the user (lower case): masked in a URL like any value, shown as the report's {@code user}. */
+    private static final Set<String> USER_KEYS = Set.of("user", "username", "user_name", "uid", "userid", "login");
+    private static final Pattern ORACLE = Pattern.compile("(?i)^jdbc:oracle:[a-z0-9]+:");
+    /** A secret this short is replaced in messages only where it stands as a word. */
     private static final int SHORT_SECRET = 4;
 
-    /**
-     * What a URL says, worked out once per distinct URL: an application connects with one URL or a
-     * few, and the regular expressions cost more than the rest of the agent's work in a connect.
-     */
-    private static final ConcurrentHashMap<String, UrlFacts> URLS = new ConcurrentHashMap<>();
-    /** Property names already judged (secret or user name, or neither). */
-    private static final ConcurrentHashMap<String, Integer> NAMES = new ConcurrentHashMap<>();
-    /** Past this many distinct URLs or names (generated ones), nothing more is cached. */
+    /** What a URL says, worked out once per distinct URL (an application uses one or a few). */
+    private static final ConcurrentHashMap<String, Masked> URLS = new ConcurrentHashMap<>();
+    /** Past this many distinct URLs (generated ones), nothing more is cached. */
     static final int MAX_CACHED = 256;
-    private static final int NAME_SECRET = 1;
-    private static final int NAME_USER = 2;
-
-    /** The masked form, the secret values and the user name of one URL. */
-    private static final class UrlFacts {
-        final String masked;
-        final List<String> secrets;
-        final String user;
-
-        UrlFacts(String url) {
-            this.masked = maskUrlUncached(url);
-            this.secrets = List.copyOf(urlSecretValues(url));
-            this.user = urlUser(url);
-        }
-    }
 
     private JdbcSecrets() {
     }
 
-    /** Whether a parameter of this name holds a secret. */
-    public static boolean isSecretName(String name) {
-        return (judge(name) & NAME_SECRET) != 0;
-    }
-
-    private static int judge(String name) {
-        Integer known = NAMES.get(name);
-        if (known != null) {
-            return known;
-        }
-        int judged = (SECRET_NAME.matcher(name).matches() ? NAME_SECRET : 0)
-                | (USER_NAME.matcher(name).matches() ? NAME_USER : 0);
-        if (NAMES.size() < MAX_CACHED) {
-            NAMES.putIfAbsent(name, judged);
-        }
-        return judged;
-    }
-
-    private static UrlFacts facts(String url) {
-        UrlFacts known = URLS.get(url);
-        if (known != null) {
-            return known;
-        }
-        UrlFacts facts = new UrlFacts(url);
-        if (URLS.size() < MAX_CACHED) {
-            URLS.putIfAbsent(url, facts);
-        }
-        return facts;
-    }
-
-    /** The URL with every secret value masked; {@code null} stays {@code null}. */
+    /** The URL with every value masked but the harmless ones; {@code null} stays {@code null}. */
     public static String maskUrl(String url) {
-        return url == null ? null : facts(url).masked;
-    }
-
-    private static String maskUrlUncached(String url) {
-        String masked = maskParameters(url);
-        masked = USER_INFO.matcher(masked).replaceAll("$1:" + MASK + "@");
-        return ORACLE_USER.matcher(masked).replaceAll("$1/" + MASK + "@");
+        return url == null ? null : facts(url).text;
     }
 
     /**
-     * A message (of an exception the agent copies) with parameters masked and every known secret
-     * value replaced: long ones wherever they appear, short ones where they stand as a word.
+     * A message (of an exception the agent copies) with every JDBC URL in it masked, and every
+     * known secret value replaced: long ones wherever they appear, short ones where they stand as a word.
      */
     public static String maskMessage(String message, Collection<String> secrets) {
         if (message == null) {
             return null;
         }
-        String masked = maskUrlUncached(message); // messages differ every time: not cached
+        String masked = maskUrlsIn(message);
         for (String secret : secrets) {
             if (secret.isEmpty() || secret.equals(MASK)) {
                 continue;
@@ -128,13 +85,19 @@ public final class JdbcSecrets {
         return masked;
     }
 
-    /** The secret values in {@code url} and {@code info}, to mask wherever they are echoed. */
+    /** Every URL in {@code text} masked, from {@code jdbc:} to the end of the text (a URL's values may hold spaces). */
+    private static String maskUrlsIn(String text) {
+        int at = text.toLowerCase(Locale.ROOT).indexOf("jdbc:");
+        return at < 0 ? text : text.substring(0, at) + new Masked(text.substring(at)).text;
+    }
+
+    /** The secret values in {@code url} and {@code info} (all values but the harmless ones), to mask wherever echoed. */
     public static List<String> secretValues(String url, Properties info) {
         List<String> secrets = new ArrayList<>();
         if (info != null) {
             for (Map.Entry<Object, Object> entry : info.entrySet()) {
                 if (entry.getKey() instanceof String && entry.getValue() instanceof String
-                        && isSecretName((String) entry.getKey())) {
+                        && !isHarmless((String) entry.getKey()) && !isUserKey((String) entry.getKey())) {
                     secrets.add((String) entry.getValue());
                 }
             }
@@ -146,28 +109,11 @@ public final class JdbcSecrets {
         return secrets;
     }
 
-    private static List<String> urlSecretValues(String url) {
-        List<String> secrets = new ArrayList<>();
-        Matcher m = PARAMETER.matcher(url);
-        while (m.find()) {
-            if (isSecretName(m.group(2))) {
-                String value = m.group(4);
-                secrets.add(value);
-                if (value.startsWith("{") && value.endsWith("}") && value.length() > 2) {
-                    secrets.add(value.substring(1, value.length() - 1).replace("}}", "}"));
-                }
-            }
-        }
-        addGroup(secrets, USER_INFO.matcher(url), 2);
-        addGroup(secrets, ORACLE_USER.matcher(url), 2);
-        return secrets;
-    }
-
     /** The user name, from the properties or else from the URL; {@code null} when neither tells. */
     public static String user(String url, Properties info) {
         if (info != null) {
             for (String name : info.stringPropertyNames()) {
-                if ((judge(name) & NAME_USER) != 0 && !info.getProperty(name).isEmpty()) {
+                if (isUserKey(name) && !info.getProperty(name).isEmpty()) {
                     return info.getProperty(name);
                 }
             }
@@ -175,42 +121,212 @@ public final class JdbcSecrets {
         return url == null ? null : facts(url).user;
     }
 
-    private static String urlUser(String url) {
-        Matcher m = PARAMETER.matcher(url);
-        while (m.find()) {
-            if (USER_NAME.matcher(m.group(2)).matches() && !m.group(4).isEmpty()) {
-                String value = m.group(4);
-                return value.startsWith("{") && value.endsWith("}") ? value.substring(1, value.length() - 1) : value;
-            }
-        }
-        Matcher userInfo = URL_USER_INFO.matcher(url);
-        if (userInfo.find()) {
-            return userInfo.group(1);
-        }
-        Matcher oracle = ORACLE_USER.matcher(url);
-        if (oracle.find()) {
-            String head = oracle.group(1);
-            return head.substring(head.lastIndexOf(':') + 1);
-        }
-        return null;
+    static boolean isHarmless(String name) {
+        return HARMLESS.contains(name.trim().toLowerCase(Locale.ROOT));
     }
 
-    private static String maskParameters(String text) {
-        Matcher m = PARAMETER.matcher(text);
-        StringBuilder out = new StringBuilder(text.length());
-        int last = 0;
-        while (m.find()) {
-            if (isSecretName(m.group(2)) && !m.group(4).isEmpty()) {
-                out.append(text, last, m.start(4)).append(MASK);
-                last = m.end(4);
-            }
-        }
-        return out.append(text, last, text.length()).toString();
+    private static boolean isUserKey(String name) {
+        return USER_KEYS.contains(name.trim().toLowerCase(Locale.ROOT));
     }
 
-    private static void addGroup(List<String> secrets, Matcher m, int group) {
-        while (m.find()) {
-            secrets.add(m.group(group));
+    private static Masked facts(String url) {
+        Masked known = URLS.get(url);
+        if (known != null) {
+            return known;
         }
+        Masked masked = new Masked(url);
+        if (URLS.size() < MAX_CACHED) {
+            URLS.putIfAbsent(url, masked);
+        }
+        return masked;
+    }
+
+    /** One URL read: its masked text, the values masked (secrets to find in messages), the user it names. */
+    private static final class Masked {
+        final String text;
+        final List<String> secrets = new ArrayList<>();
+        String user;
+        private final StringBuilder out = new StringBuilder();
+
+        Masked(String url) {
+            int rest = userinfo(url);
+            parameters(url, rest);
+            text = out.toString();
+        }
+
+        /** Copies the URL up to its userinfo's end, the userinfo masked; returns where the rest starts. */
+        private int userinfo(String url) {
+            Matcher oracle = ORACLE.matcher(url);
+            if (oracle.find()) {
+                int at = unquotedIndexOf(url, '@', oracle.end());
+                out.append(url, 0, oracle.end());
+                if (at > oracle.end()) {
+                    String info = url.substring(oracle.end(), at);
+                    int slash = unquotedIndexOf(info, '/', 0);
+                    String name = slash < 0 ? info : info.substring(0, slash);
+                    user = name.replace("\"", "");
+                    if (slash >= 0) {
+                        secrets.add(info);
+                        secrets.add(info.substring(slash + 1).replace("\"", ""));
+                    }
+                    out.append(MASK);
+                    return at;
+                }
+                return oracle.end();
+            }
+            int authority = url.indexOf("//");
+            if (authority < 0) {
+                return 0;
+            }
+            int start = authority + 2;
+            int end = firstOf(url, start, '?', ';');
+            int at = url.lastIndexOf('@', end - 1);
+            out.append(url, 0, start);
+            if (at >= start) {
+                String info = url.substring(start, at);
+                int colon = info.indexOf(':');
+                user = colon < 0 ? info : info.substring(0, colon);
+                if (colon >= 0) {
+                    secrets.add(info);
+                    secrets.add(info.substring(colon + 1));
+                }
+                out.append(MASK);
+                return at;
+            }
+            return start;
+        }
+
+        /** Copies {@code url} from {@code from}, each parameter's value masked unless harmless. */
+        private void parameters(String url, int from) {
+            int i = from;
+            char separator = 0;
+            while (i < url.length()) {
+                char c = url.charAt(i);
+                if (c == '?' || c == '&' || c == ';' || c == '(' || c == ',' || c == ':') {
+                    separator = c == ',' && separator == 0 ? '(' : c;
+                    out.append(c);
+                    i++;
+                    i = parameter(url, i, separator);
+                } else {
+                    out.append(c);
+                    i++;
+                }
+            }
+        }
+
+        /** Reads a {@code key=value} at {@code i} (if there is one) and copies it; returns where it ends. */
+        private int parameter(String url, int i, char separator) {
+            int keyStart = i;
+            while (i < url.length() && Character.isWhitespace(url.charAt(i))) {
+                i++;
+            }
+            int nameStart = i;
+            while (i < url.length() && isNameChar(url.charAt(i))) {
+                i++;
+            }
+            int nameEnd = i;
+            while (i < url.length() && Character.isWhitespace(url.charAt(i))) {
+                i++;
+            }
+            if (nameEnd == nameStart || i >= url.length() || url.charAt(i) != '=') {
+                out.append(url, keyStart, nameStart); // not a parameter: copy what was skipped, go on
+                return nameStart;
+            }
+            i++;
+            while (i < url.length() && url.charAt(i) == ' ') {
+                i++;
+            }
+            out.append(url, keyStart, i);
+            if (i < url.length() && url.charAt(i) == '(') {
+                return i; // a nested group (address=(host=...)): its own parameters follow
+            }
+            int valueEnd = valueEnd(url, i, separator);
+            String name = url.substring(nameStart, nameEnd);
+            String value = url.substring(i, valueEnd);
+            if (isUserKey(name) && user == null) {
+                user = unwrap(value.trim());
+            }
+            if (isHarmless(name) || value.isEmpty()) {
+                out.append(value);
+                return valueEnd;
+            }
+            if (!isUserKey(name)) { // masked like any value, but the report names the user anyway
+                secrets.add(value);
+                if (!unwrap(value).equals(value)) {
+                    secrets.add(unwrap(value));
+                }
+            }
+            out.append(MASK);
+            return valueEnd;
+        }
+
+        private static boolean isNameChar(char c) {
+            return Character.isLetterOrDigit(c) || c == '_' || c == '.' || c == '-';
+        }
+
+        /** Where a value that starts at {@code i} ends: a braced or quoted value whole, else at the next separator. */
+        private static int valueEnd(String url, int i, char separator) {
+            if (i < url.length() && url.charAt(i) == '{') {
+                for (int j = i + 1; j < url.length(); j++) {
+                    if (url.charAt(j) == '}') {
+                        if (j + 1 < url.length() && url.charAt(j + 1) == '}') {
+                            j++; // }} is a brace inside the value
+                        } else {
+                            return j + 1;
+                        }
+                    }
+                }
+                return url.length();
+            }
+            if (i < url.length() && url.charAt(i) == '"') {
+                int close = url.indexOf('"', i + 1);
+                return close < 0 ? url.length() : close + 1;
+            }
+            switch (separator) {
+                case '?':
+                case '&':
+                    return firstOf(url, i, '&', '#');
+                case '(':
+                case ',':
+                    return firstOf(url, i, ',', ')');
+                default:
+                    return firstOf(url, i, ';', ';');
+            }
+        }
+
+        /** {@code {a}}b}} -> {@code a}b}, {@code "a"} -> {@code a}, else as it is. */
+        private static String unwrap(String value) {
+            if (value.length() >= 2 && value.startsWith("{") && value.endsWith("}")) {
+                return value.substring(1, value.length() - 1).replace("}}", "}");
+            }
+            if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                return value.substring(1, value.length() - 1);
+            }
+            return value;
+        }
+    }
+
+    /** The first index of {@code a} or {@code b} in {@code text} from {@code from}, or its length. */
+    private static int firstOf(String text, int from, char a, char b) {
+        for (int i = from; i < text.length(); i++) {
+            if (text.charAt(i) == a || text.charAt(i) == b) {
+                return i;
+            }
+        }
+        return text.length();
+    }
+
+    /** The index of {@code c} outside double quotes, from {@code from}; -1 if none. */
+    private static int unquotedIndexOf(String text, char c, int from) {
+        boolean quoted = false;
+        for (int i = from; i < text.length(); i++) {
+            char here = text.charAt(i);
+            if (here == '"') {
+                quoted = !quoted;
+            } else if (here == c && !quoted) {
+                return i;
+            }
+        }
+        return -1;
     }
 }
