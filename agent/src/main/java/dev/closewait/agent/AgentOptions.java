@@ -181,6 +181,13 @@ public final class AgentOptions {
         return (Boolean) values.get(Option.FAIL_ON_LEAK);
     }
 
+    /** The application's package prefixes of option {@code app}; empty when not given. */
+    @SuppressWarnings("unchecked")
+    public java.util.List<String> app() {
+        Object prefixes = values.get(Option.APP);
+        return prefixes == null ? java.util.List.of() : (java.util.List<String>) prefixes;
+    }
+
     /** Findings listed at most. */
     public int maxFindings() {
         return (Integer) values.get(Option.MAX_FINDINGS);
@@ -223,7 +230,8 @@ public final class AgentOptions {
                 + ", " + Option.LOG.key() + "=" + logTarget
                 + (failOnLeak() ? ", " + Option.FAIL_ON_LEAK.key() : "")
                 + (ignore() == null ? "" : ", " + Option.IGNORE.key() + "=" + ignore())
-                + (isGiven(Option.MAX_FINDINGS) ? ", " + Option.MAX_FINDINGS.key() + "=" + maxFindings() : "");
+                + (isGiven(Option.MAX_FINDINGS) ? ", " + Option.MAX_FINDINGS.key() + "=" + maxFindings() : "")
+                + (app().isEmpty() ? "" : ", " + Option.APP.key() + "=" + String.join(";", app()));
     }
 
     @Override

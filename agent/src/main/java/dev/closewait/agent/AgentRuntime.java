@@ -53,7 +53,7 @@ final class AgentRuntime {
     private BridgeEvents events;
     /** Whether the MBean is registered (or could not be: said once). */
     private final AtomicBoolean mbeanDone = new AtomicBoolean();
-    /** Findings when last counted (each report, and at exit), for the exit status. */
+    /** Findings a gate fails on when last counted (each report, and at exit), for the exit status. */
     private volatile int findingsCount;
 
     private AgentRuntime(Settings settings, SocketRegistry registry, CloseWaitScanner scanner,
@@ -85,7 +85,7 @@ final class AgentRuntime {
                     + " instead of the bootstrap class loader; JDK classes could not reach it");
         }
         Clock clock = Clock.systemUTC();
-        SocketRegistry registry = new SocketRegistry(clock);
+        SocketRegistry registry = new SocketRegistry(clock, type -> openToAgent(instrumentation, type));
         List<String> tableNotes = new ArrayList<>();
         TcpTable table = TcpTables.forThisPlatform(tableNotes::add);
         CloseWaitScanner scanner = new CloseWaitScanner(registry, table, clock, options.graceMillis(),
@@ -116,6 +116,19 @@ final class AgentRuntime {
             DIAGNOSTICS.note("TCP states from " + TcpTables.describe(table, tableNotes));
         }
         return Reconfiguration.applied("now in force: " + settings.describe() + preexisting);
+    }
+
+    /**
+     * Opens the package of a JDK class to the agent, so the agent can read a field it needs
+     * (the socket of the JDK's keep-alive cache). Changes nothing for the application.
+     */
+    private static void openToAgent(Instrumentation instrumentation, Class<?> type) {
+        Module module = type.getModule();
+        Module agent = AgentRuntime.class.getModule();
+        if (module.isNamed() && !module.isOpen(type.getPackageName(), agent)) {
+            instrumentation.redefineModule(module, java.util.Set.of(), java.util.Map.of(),
+                    java.util.Map.of(type.getPackageName(), java.util.Set.of(agent)), java.util.Set.of(), java.util.Map.of());
+        }
     }
 
     /** The running agent, or {@code null}. */
@@ -246,7 +259,7 @@ final class AgentRuntime {
         }
         try {
             LeakDetector detector = new LeakDetector(AgentIdentity.version(), () -> scanner.report(pid), scanner::counts,
-                    () -> settings.describe(), this::configureFromJmx);
+                    () -> settings.describe(), () -> settings.outputs.text(), this::configureFromJmx);
             // On the application's thread: registering needs the agent's permissions, not the caller's.
             Exception refused = Privileged.call(() -> {
                 try {
@@ -269,7 +282,7 @@ final class AgentRuntime {
         ScanOutcome outcome = scanner.scan();
         if (outcome.hasChanges()) {
             LeakReport report = scanner.report(pid);
-            findingsCount = report.leaks().size();
+            findingsCount = (int) Math.min(Integer.MAX_VALUE, report.failing());
             settings.outputs.changed(outcome, report);
         }
     }
@@ -285,7 +298,7 @@ final class AgentRuntime {
             synchronized (this) {
                 ScanOutcome outcome = scanner.scanAtExit();
                 LeakReport report = scanner.report(pid);
-                findingsCount = report.leaks().size();
+                findingsCount = (int) Math.min(Integer.MAX_VALUE, report.failing());
                 settings.outputs.finished(outcome, report);
             }
             IgnoreRules rules = scanner.ignoreRules();

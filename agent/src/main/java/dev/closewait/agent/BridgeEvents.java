@@ -33,6 +33,11 @@ final class BridgeEvents implements ConnectionEvents {
     }
 
     @Override
+    public void nativeOpened(Object socket, int fd) {
+        registry.nativeOpened(socket, fd);
+    }
+
+    @Override
     public void closed(Object socket) {
         registry.closed(socket);
     }
@@ -50,6 +55,31 @@ final class BridgeEvents implements ConnectionEvents {
     @Override
     public void jdbcClosed(Object connection) {
         registry.jdbcClosed(connection);
+    }
+
+    @Override
+    public void requestStarted(Object request) {
+        registry.requestStarted(request);
+    }
+
+    @Override
+    public void actingFor(Object request) {
+        registry.actingFor(request);
+    }
+
+    @Override
+    public void requestEnded() {
+        registry.requestEnded();
+    }
+
+    @Override
+    public void channelCreated(Object channel) {
+        registry.channelCreated(channel);
+    }
+
+    @Override
+    public void pool(int library, int event, Object resource, Object detail) {
+        registry.pool(library, event, resource, detail);
     }
 
     @Override

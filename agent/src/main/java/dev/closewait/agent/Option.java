@@ -24,6 +24,9 @@ public enum Option {
             + " exit with status " + AgentOptions.FAIL_ON_LEAK_STATUS),
     /** A file of known leaks to leave out: {@code frame:<prefix>} and {@code remote:<glob>} lines. */
     IGNORE("ignore", Kind.FILE, null, "a file of known leaks to leave out, one frame:<prefix> or remote:<glob> per line"),
+    /** The application's package prefixes, separated by {@code ;}: only their frames are the application's. */
+    APP("app", Kind.PACKAGES, null, "the application's package prefixes, separated by ; (com.acme.;org.shop.): when"
+            + " set, only their frames are the application's (=>)"),
     /** Findings listed at most; more are counted per creation stack and remote. */
     MAX_FINDINGS("maxFindings", Kind.COUNT, "1000", "findings listed at most; more are counted per creation stack"
             + " and remote, not listed");
@@ -48,7 +51,8 @@ public enum Option {
         FILE("<file>"),
         LOG("stderr|off|<file>"),
         SWITCH("[true|false]"),
-        COUNT("<number>");
+        COUNT("<number>"),
+        PACKAGES("<prefix>[;<prefix>...]");
 
         final String form;
 
@@ -142,6 +146,22 @@ public enum Option {
                             + ", not '" + value + "'");
                 }
                 return count;
+            case PACKAGES:
+                java.util.List<String> prefixes = new java.util.ArrayList<>();
+                for (String prefix : value.split(";")) {
+                    String trimmed = prefix.trim();
+                    if (!trimmed.isEmpty() && !trimmed.matches("[\\p{L}_$][\\p{L}\\p{N}_$.]*")) {
+                        throw new IllegalArgumentException("option '" + key + "' holds '" + trimmed + "', which is not"
+                                + " a package prefix; write com.acme.;org.shop.");
+                    }
+                    if (!trimmed.isEmpty()) {
+                        prefixes.add(trimmed);
+                    }
+                }
+                if (prefixes.isEmpty()) {
+                    throw new IllegalArgumentException("option '" + key + "' names no package; write com.acme.;org.shop.");
+                }
+                return java.util.List.copyOf(prefixes);
             case SWITCH:
                 if (value.equalsIgnoreCase("true")) {
                     return Boolean.TRUE;

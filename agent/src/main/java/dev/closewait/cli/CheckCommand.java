@@ -50,7 +50,7 @@ final class CheckCommand implements Callable<Integer> {
         out.println("closewait check: " + leaks.size() + (leaks.size() == 1 ? " connection leak" : " connection leaks")
                 + " in " + TextReport.printable(path.toString()) + ignored);
         for (Finding leak : leaks) {
-            out.println("  " + TextReport.checkLine(leak));
+            out.println("  " + TextReport.DEFAULT.checkLine(leak));
         }
         return EXIT_LEAKS;
     }

@@ -83,7 +83,7 @@ public final class CloseWaitExtension implements BeforeEachCallback, AfterEachCa
                 .append(strict ? "open" : "in CLOSE_WAIT (the peer closed, the code never did)")
                 .append(" after waiting ").append(settle).append(" ms (").append(SETTLE).append("):\n");
         for (Finding socket : left) {
-            text.append(TextReport.openSocket(withoutTestFramework(socket)));
+            text.append(TextReport.DEFAULT.openSocket(withoutTestFramework(socket)));
         }
         return text.toString();
     }

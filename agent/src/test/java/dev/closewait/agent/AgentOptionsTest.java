@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AgentOptionsTest {
 
     /** The options the agent implements today, in documentation order. */
-    private static final List<String> OPTION_NAMES = List.of("interval", "grace", "report", "log", "failOnLeak", "ignore",
+    private static final List<String> OPTION_NAMES = List.of("interval", "grace", "report", "log", "failOnLeak", "ignore", "app",
             "maxFindings");
 
     @Test

@@ -11,8 +11,29 @@ public interface ConnectionEvents {
     /** {@code socket} was accepted by a server socket of this JVM. */
     int ORIGIN_ACCEPT = 1;
 
+    /** {@link #pool}'s library: HikariCP ({@code resource} is the physical JDBC connection). */
+    int POOL_HIKARI = 1;
+    /** {@link #pool}'s library: Apache HttpClient 5's classic pool ({@code resource} is a {@code PoolEntry}). */
+    int POOL_HTTPCLIENT5 = 2;
+    /** {@link #pool}'s library: OkHttp ({@code resource} is a {@code RealConnection}). */
+    int POOL_OKHTTP = 3;
+    /** {@link #pool}'s library: the JDK's HttpURLConnection keep-alive cache ({@code resource} is its {@code HttpClient}). */
+    int POOL_JDK_KEEP_ALIVE = 4;
+    /** {@link #pool}'s event: the resource joined the pool ({@code detail}: the pool, for its name). */
+    int POOL_ADDED = 0;
+    /** {@link #pool}'s event: the application borrowed the resource. */
+    int POOL_BORROWED = 1;
+    /** {@link #pool}'s event: the resource went back to the pool ({@code detail}: {@code Boolean.FALSE} if not to be reused). */
+    int POOL_RETURNED = 2;
+
     /** A socket became connected; {@code origin} is {@link #ORIGIN_CONNECT} or {@link #ORIGIN_ACCEPT}. */
     void opened(Object socket, int origin);
+
+    /**
+     * Native code made a socket: Netty's {@code io.netty.channel.unix.Socket} {@code socket} with
+     * file descriptor {@code fd} (epoll, io_uring, kqueue). Its close comes as {@link #closed}.
+     */
+    void nativeOpened(Object socket, int fd);
 
     /** The application closed {@code socket} (possibly one that was never tracked). */
     void closed(Object socket);
@@ -43,6 +64,27 @@ public interface ConnectionEvents {
 
     /** A thread is about to die of an uncaught exception (for {@code main}, the launcher's status 1). */
     void uncaughtException(Thread thread);
+
+    /**
+     * A library's request starts on the application's thread ({@code request}: the library's object
+     * for it, or {@code null}): sockets opened for it on other threads name this call as who asked.
+     */
+    void requestStarted(Object request);
+
+    /** A library's thread acts for {@code request}, started earlier: the sockets it opens are that request's. */
+    void actingFor(Object request);
+
+    /** The innermost {@link #requestStarted} or {@link #actingFor} of this thread ended. */
+    void requestEnded();
+
+    /** A JDK socket channel was made (its connect may come on another thread). */
+    void channelCreated(Object channel);
+
+    /**
+     * A pool or cache of connections did something with {@code resource}: one of the
+     * {@code POOL_}-events, for one of the {@code POOL_}-libraries.
+     */
+    void pool(int library, int event, Object resource, Object detail);
 
     /**
      * {@code ManagementFactory.getPlatformMBeanServer()} returned {@code server} (a

@@ -52,6 +52,22 @@ public final class EventBridge {
         }
     }
 
+    /** Called when Netty's native transport makes a socket. */
+    public static void nativeOpened(Object socket, int fd) {
+        ConnectionEvents events = target;
+        boolean[] inAgent = events == null ? null : enter(socket);
+        if (inAgent == null) {
+            return;
+        }
+        try {
+            events.nativeOpened(socket, fd);
+        } catch (Throwable fault) {
+            detach(events, fault);
+        } finally {
+            inAgent[0] = false;
+        }
+    }
+
     /** Called from instrumented close methods. */
     public static void closed(Object socket) {
         ConnectionEvents events = target;
@@ -126,6 +142,86 @@ public final class EventBridge {
             return events.exitStatus(proposed);
         } catch (Throwable fault) {
             return proposed; // never let the agent change how the JVM ends by failing
+        }
+    }
+
+    /** Called where a library starts a request on the application's thread. */
+    public static void requestStarted(Object request) {
+        ConnectionEvents events = target;
+        boolean[] inAgent = events == null ? null : enter(Boolean.TRUE);
+        if (inAgent == null) {
+            return;
+        }
+        try {
+            events.requestStarted(request);
+        } catch (Throwable fault) {
+            detach(events, fault);
+        } finally {
+            inAgent[0] = false;
+        }
+    }
+
+    /** Called where a library's thread starts work for a request. */
+    public static void actingFor(Object request) {
+        ConnectionEvents events = target;
+        boolean[] inAgent = events == null ? null : enter(request);
+        if (inAgent == null) {
+            return;
+        }
+        try {
+            events.actingFor(request);
+        } catch (Throwable fault) {
+            detach(events, fault);
+        } finally {
+            inAgent[0] = false;
+        }
+    }
+
+    /** Called where {@link #requestStarted} or {@link #actingFor} work ends, however it ends. */
+    public static void requestEnded() {
+        ConnectionEvents events = target;
+        boolean[] inAgent = events == null ? null : enter(Boolean.TRUE);
+        if (inAgent == null) {
+            return;
+        }
+        try {
+            events.requestEnded();
+        } catch (Throwable fault) {
+            detach(events, fault);
+        } finally {
+            inAgent[0] = false;
+        }
+    }
+
+    /** Called when a JDK socket channel is made. */
+    public static void channelCreated(Object channel) {
+        ConnectionEvents events = target;
+        boolean[] inAgent = events == null ? null : enter(channel);
+        if (inAgent == null) {
+            return;
+        }
+        try {
+            events.channelCreated(channel);
+        } catch (Throwable fault) {
+            detach(events, fault);
+        } finally {
+            inAgent[0] = false;
+        }
+    }
+
+    /** Called where a known pool or cache of connections adds, lends or takes back one. */
+    public static void pool(int library, int event, Object resource, Object detail) {
+        ConnectionEvents events = target;
+        boolean[] inAgent = events == null ? null : enter(resource);
+        if (inAgent == null) {
+            return;
+        }
+        try {
+            events.pool(library, event, resource, detail);
+        } catch (Throwable fault) {
+            detach(events, fault);
+        } finally {
+            inAgent[0] = false;
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.closewait.agent.detect;
 
+import dev.closewait.agent.tcp.ProcessSockets;
 import dev.closewait.agent.tcp.TcpConnection;
 import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.tcp.TcpTable;
 import dev.closewait.agent.track.ConnectionKey;
+import dev.closewait.agent.track.Origin;
 import dev.closewait.agent.track.SocketRegistry;
 import dev.closewait.agent.track.StackFrames;
 import dev.closewait.agent.track.TrackedSocket;
@@ -58,8 +60,16 @@ public final class CloseWaitScanner {
     /** Findings the last scan at exit made ({@link LeakRules#isExitLeak}). */
     private final java.util.Set<TrackedSocket> atExit = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<TrackedSocket> collectedUnclosed = new ArrayList<>();
-    /** Sockets that were open when the agent attached, while their descriptors live. */
+    /**
+     * Sockets known only from the kernel's table, while their descriptors live: open when the
+     * agent attached, or {@code UNTRACKED} ones; matched by inode.
+     */
     private final List<TrackedSocket> preexisting = new ArrayList<>();
+    /** CLOSE_WAIT rows no tracked socket matched in the last scan, by inode, with when first seen. */
+    private Map<Long, Long> untrackedCandidates = new HashMap<>();
+    /** Inodes of CLOSE_WAIT rows that are another process's sockets (the table shows the whole namespace). */
+    private final Set<Long> foreign = new java.util.HashSet<>();
+    private static final int MAX_FOREIGN = 16_384;
     /** For findings with a JDBC connection: its change count when last reported. */
     private final Map<TrackedSocket, Integer> reportedJdbcChanges = new java.util.IdentityHashMap<>();
     private boolean tableWarned;
@@ -105,14 +115,17 @@ public final class CloseWaitScanner {
         boolean abandonedPossible = registry.mayHaveAbandonedSockets();
 
         Map<ConnectionKey, TcpConnection> closeWait = new HashMap<>();
+        Map<Long, TcpConnection> closeWaitByInode = new HashMap<>();
         Map<ConnectionKey, TcpConnection> otherRows =
                 collectedUnclosed.isEmpty() && !abandonedPossible ? null : new HashMap<>();
-        Map<Long, TcpConnection> byInode = preexisting.isEmpty() ? null : new HashMap<>();
+        Map<Long, TcpConnection> byInode = preexisting.isEmpty() && !collectedNative() ? null : new HashMap<>();
         // Nothing open, collected or taken on: no row could matter, and the kernel's text of a
         // busy namespace costs milliseconds to write. A process between bursts of short
         // connections skips the read.
         boolean nothingToLookUp = otherRows == null && byInode == null && registry.openCount() == 0;
-        boolean tableRead = !nothingToLookUp && readTable(closeWait, otherRows, byInode);
+        boolean tableRead = !nothingToLookUp && readTable(closeWait, closeWaitByInode, otherRows, byInode);
+        Set<ConnectionKey> matchedKeys = new java.util.HashSet<>();
+        Set<Long> matchedInodes = new java.util.HashSet<>();
 
         List<TrackedSocket> found = new ArrayList<>();
         List<TrackedSocket> changed = new ArrayList<>();
@@ -126,13 +139,22 @@ public final class CloseWaitScanner {
                 closeWaitBits[bit >>> 6] |= 1L << bit;
             }
             for (TrackedSocket socket : registry.openSockets()) {
-                int bit = socket.keyHash() & 0xffff;
-                TcpConnection row = (closeWaitBits[bit >>> 6] & 1L << bit) == 0 ? null : closeWait.get(socket.key());
-                if (row == null && otherRows != null) {
-                    row = otherRows.get(socket.key());
+                TcpConnection row;
+                if (socket.matchedByInode()) {
+                    row = closeWaitByInode.get(socket.inode());
+                } else {
+                    int bit = socket.keyHash() & 0xffff;
+                    row = (closeWaitBits[bit >>> 6] & 1L << bit) == 0 ? null : closeWait.get(socket.key());
+                    if (row == null && otherRows != null) {
+                        row = otherRows.get(socket.key());
+                    }
                 }
                 if (row != null) {
-                    socket.observed(row.local(), row.state(), now);
+                    socket.observed(row.local(), row.remote(), row.state(), now);
+                    if (row.state() == TcpState.CLOSE_WAIT) {
+                        matchedKeys.add(ConnectionKey.of(row));
+                        matchedInodes.add(row.inode());
+                    }
                 } else if (!abandonedPossible && !socket.seenInCloseWait()) {
                     continue; // no row to note and nothing that could make it a leak: most sockets, most scans
                 }
@@ -146,10 +168,13 @@ public final class CloseWaitScanner {
         }
 
         if (tableRead && byInode != null) {
-            judgePreexisting(now, byInode, exit, found, changed);
+            judgePreexisting(now, byInode, exit, found, changed, matchedInodes);
+        }
+        if (tableRead) {
+            takeOnUntracked(now, closeWait, matchedKeys, matchedInodes);
         }
         if (tableRead && otherRows != null) {
-            judgeCollected(now, closeWait, otherRows, found, changed);
+            judgeCollected(now, closeWait, otherRows, byInode, found, changed);
         } else if (table == null) {
             collectedUnclosed.clear(); // nothing can ever be judged
         }
@@ -217,7 +242,7 @@ public final class CloseWaitScanner {
             } else {
                 statuses.put(socket, status);
                 byStatus[status.ordinal()]++;
-                beforeAttach += socket.origin() == dev.closewait.agent.track.Origin.BEFORE_ATTACH ? 1 : 0;
+                beforeAttach += socket.origin() == Origin.BEFORE_ATTACH ? 1 : 0;
                 found.add(socket);
             }
         } else if (before != status) {
@@ -336,12 +361,73 @@ public final class CloseWaitScanner {
         return rows.size() - before;
     }
 
+    /** Whether a native socket (matched by inode) was collected unclosed and is still to be judged. */
+    private boolean collectedNative() {
+        for (TrackedSocket socket : collectedUnclosed) {
+            if (socket.matchedByInode()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Takes on the sockets of this process in CLOSE_WAIT that no tracked socket matches (made in
+     * native code the agent does not know, or inherited): {@link dev.closewait.agent.track.Origin#UNTRACKED},
+     * watched by inode from then on like the sockets found at attach. A row must be unmatched in
+     * two scans running (a socket whose connect event is on its way is matched by then), and its
+     * inode one of this process's descriptors: the table shows every process of the namespace.
+     */
+    private void takeOnUntracked(long now, Map<ConnectionKey, TcpConnection> closeWait, Set<ConnectionKey> matchedKeys,
+                                 Set<Long> matchedInodes) {
+        Map<Long, Long> seen = new HashMap<>();
+        List<TcpConnection> again = new ArrayList<>();
+        for (TcpConnection row : closeWait.values()) {
+            long inode = row.inode();
+            if (inode == TcpConnection.NO_INODE || matchedInodes.contains(inode) || foreign.contains(inode)
+                    || matchedKeys.contains(ConnectionKey.of(row))) {
+                continue;
+            }
+            Long first = untrackedCandidates.get(inode);
+            seen.put(inode, first == null ? now : first);
+            if (first != null) {
+                again.add(row);
+            }
+        }
+        untrackedCandidates = seen;
+        if (again.isEmpty() || !ProcessSockets.isAvailable()) {
+            return;
+        }
+        Set<Long> ours;
+        try {
+            ours = ProcessSockets.inodes();
+        } catch (IOException unreadable) {
+            return;
+        }
+        for (TcpConnection row : again) {
+            Long first = untrackedCandidates.remove(row.inode());
+            if (!ours.contains(row.inode())) {
+                if (foreign.size() >= MAX_FOREIGN) {
+                    foreign.clear();
+                }
+                foreign.add(row.inode());
+                continue;
+            }
+            TrackedSocket socket = registry.adopt(Origin.UNTRACKED, ConnectionKey.of(row), row.local(), row.inode());
+            socket.observed(row.local(), row.remote(), TcpState.CLOSE_WAIT, first);
+            preexisting.add(socket);
+        }
+    }
+
     /** Sockets open before the attach: watched by inode; gone from the table means released. */
     private void judgePreexisting(long now, Map<Long, TcpConnection> byInode, boolean exit, List<TrackedSocket> found,
-                                  List<TrackedSocket> changed) {
+                                  List<TrackedSocket> changed, Set<Long> matchedInodes) {
         for (Iterator<TrackedSocket> it = preexisting.iterator(); it.hasNext(); ) {
             TrackedSocket socket = it.next();
             TcpConnection row = byInode.get(socket.inode());
+            if (row != null) {
+                matchedInodes.add(row.inode());
+            }
             if (row == null) {
                 it.remove();
                 socket.markGone(now);
@@ -359,8 +445,8 @@ public final class CloseWaitScanner {
      * Reads the table once: CLOSE_WAIT rows always; when asked, the other rows that still have a
      * descriptor (inode 0 is a kernel leftover) by key, and every row with a descriptor by inode.
      */
-    private boolean readTable(Map<ConnectionKey, TcpConnection> closeWait, Map<ConnectionKey, TcpConnection> otherRows,
-                              Map<Long, TcpConnection> byInode) {
+    private boolean readTable(Map<ConnectionKey, TcpConnection> closeWait, Map<Long, TcpConnection> closeWaitByInode,
+                              Map<ConnectionKey, TcpConnection> otherRows, Map<Long, TcpConnection> byInode) {
         if (table == null) {
             return false;
         }
@@ -371,6 +457,9 @@ public final class CloseWaitScanner {
                 }
                 if (row.state() == TcpState.CLOSE_WAIT) {
                     closeWait.put(ConnectionKey.of(row), row);
+                    if (row.inode() != TcpConnection.NO_INODE) {
+                        closeWaitByInode.put(row.inode(), row);
+                    }
                 } else if (otherRows != null && row.inode() != TcpConnection.NO_INODE
                         && row.state() != TcpState.LISTEN) {
                     otherRows.put(ConnectionKey.of(row), row);
@@ -391,13 +480,18 @@ public final class CloseWaitScanner {
      * had time to run (a channel has none).
      */
     private void judgeCollected(long now, Map<ConnectionKey, TcpConnection> closeWait,
-                                Map<ConnectionKey, TcpConnection> otherRows, List<TrackedSocket> found,
-                                List<TrackedSocket> changed) {
+                                Map<ConnectionKey, TcpConnection> otherRows, Map<Long, TcpConnection> byInode,
+                                List<TrackedSocket> found, List<TrackedSocket> changed) {
         for (Iterator<TrackedSocket> it = collectedUnclosed.iterator(); it.hasNext(); ) {
             TrackedSocket socket = it.next();
-            TcpConnection row = closeWait.get(socket.key());
-            if (row == null) {
-                row = otherRows.get(socket.key());
+            TcpConnection row;
+            if (socket.matchedByInode()) {
+                row = byInode == null ? null : byInode.get(socket.inode());
+            } else {
+                row = closeWait.get(socket.key());
+                if (row == null) {
+                    row = otherRows.get(socket.key());
+                }
             }
             if (row != null) {
                 socket.observed(row.local(), row.state(), now);

@@ -5,6 +5,7 @@ import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.track.JdbcConnection;
 import dev.closewait.agent.track.JdbcError;
 import dev.closewait.agent.track.Origin;
+import dev.closewait.agent.track.PoolHold;
 import dev.closewait.agent.track.StackFrames;
 import dev.closewait.agent.track.TrackedSocket;
 
@@ -33,6 +34,62 @@ public final class Finding {
     private final List<String> stack;
     private final Jdbc jdbc;
     private final boolean atExit;
+    private final List<String> requestedBy;
+    private final HeldBy heldBy;
+    private final List<String> borrowedBy;
+    private final Diagnosis diagnosis;
+    private final List<String> closedBy;
+
+    /** A known pool or cache that holds the socket's connection idle: the report's {@code heldBy}. */
+    public static final class HeldBy {
+        private final String library;
+        private final String name;
+        private final long idleSince;
+
+        public HeldBy(String library, String name, long idleSince) {
+            this.library = library;
+            this.name = name;
+            this.idleSince = idleSince;
+        }
+
+        /** Always {@code pool}: a pool or a cache of connections. */
+        public String kind() {
+            return "pool";
+        }
+
+        public String library() {
+            return library;
+        }
+
+        /** The pool's name, or {@code null} where it has none. */
+        public String name() {
+            return name;
+        }
+
+        /** When the connection became idle there. */
+        public long idleSince() {
+            return idleSince;
+        }
+    }
+
+    /** The likely cause of a finding and the change that fixes it: the report's {@code diagnosis}. */
+    public static final class Diagnosis {
+        private final String cause;
+        private final String advice;
+
+        public Diagnosis(String cause, String advice) {
+            this.cause = cause;
+            this.advice = advice;
+        }
+
+        public String cause() {
+            return cause;
+        }
+
+        public String advice() {
+            return advice;
+        }
+    }
 
     /** The JDBC connection a socket was opened for, as it stood when the view was taken. */
     public static final class Jdbc {
@@ -104,6 +161,11 @@ public final class Finding {
         this.stack = List.copyOf(b.stack);
         this.jdbc = b.jdbc;
         this.atExit = b.atExit;
+        this.requestedBy = b.requestedBy == null ? null : List.copyOf(b.requestedBy);
+        this.heldBy = b.heldBy;
+        this.borrowedBy = b.borrowedBy == null ? null : List.copyOf(b.borrowedBy);
+        this.diagnosis = b.diagnosis;
+        this.closedBy = b.closedBy == null ? null : List.copyOf(b.closedBy);
     }
 
     /** A finding with this id; every other field has its empty value until set. */
@@ -115,7 +177,8 @@ public final class Finding {
     public Builder toBuilder() {
         return new Builder(id).status(status).state(state).origin(origin).local(local).remote(remote)
                 .openedAt(openedAt).closeWaitSince(closeWaitSince).closedAt(closedAt).unreachableAt(unreachableAt)
-                .thread(thread).stack(stack).jdbc(jdbc).atExit(atExit);
+                .thread(thread).stack(stack).jdbc(jdbc).atExit(atExit).requestedBy(requestedBy).heldBy(heldBy)
+                .borrowedBy(borrowedBy).diagnosis(diagnosis).closedBy(closedBy);
     }
 
     /**
@@ -123,8 +186,14 @@ public final class Finding {
      * none), and whether the last scan at exit made it a finding.
      */
     static Finding of(TrackedSocket socket, LeakStatus status, boolean atExit, StackFrames frames) {
+        Finding view;
+        PoolHold hold;
         synchronized (socket) {
-            return builder(socket.id())
+            // A pool holds only what is still open: a closed connection or socket has left it, whatever it said last.
+            boolean open = socket.closedAt() == NEVER && socket.unreachableAt() == NEVER
+                    && (socket.jdbc() == null || socket.jdbc().closedAt() == NEVER);
+            hold = !open ? null : socket.jdbc() != null ? socket.jdbc().hold() : socket.hold();
+            view = builder(socket.id())
                     .status(LeakRules.asReported(status, socket.closedAt()))
                     .state(socket.lastState())
                     .origin(socket.origin())
@@ -138,8 +207,14 @@ public final class Finding {
                     .stack(socket.stack(frames))
                     .jdbc(socket.jdbc() == null ? null : Jdbc.of(socket.jdbc()))
                     .atExit(atExit)
+                    .requestedBy(socket.requestedBy(frames))
+                    .heldBy(hold != null && hold.idle() ? new HeldBy(hold.library(), hold.name(), hold.since()) : null)
+                    .borrowedBy(hold != null && !hold.idle() ? hold.borrowedBy(frames) : null)
+                    .closedBy(socket.closedBy(frames))
                     .build();
         }
+        Diagnosis diagnosis = Diagnoses.of(view, hold == null || hold.idle() ? null : hold.library());
+        return diagnosis == null ? view : view.toBuilder().diagnosis(diagnosis).build();
     }
 
     public long id() {
@@ -207,6 +282,43 @@ public final class Finding {
         return atExit;
     }
 
+    /**
+     * Frames of the application call that asked for the connection, when the socket was opened on a
+     * library's own thread (a Netty event loop, OkHttp's connect thread, the JDK HttpClient's
+     * executor); {@code null} otherwise.
+     */
+    public List<String> requestedBy() {
+        return requestedBy;
+    }
+
+    /** The pool or cache that holds the connection idle, or {@code null} when the application holds it. */
+    public HeldBy heldBy() {
+        return heldBy;
+    }
+
+    /** Frames of the call that borrowed the connection from a pool and never returned it; {@code null} otherwise. */
+    public List<String> borrowedBy() {
+        return borrowedBy;
+    }
+
+    /** The likely cause and the fix, or {@code null} when not known. */
+    public Diagnosis diagnosis() {
+        return diagnosis;
+    }
+
+    /**
+     * Frames of the close of a finding closed late, where known (a pool, the JDK's keep-alive cache,
+     * a driver, the application); {@code null} otherwise. Text only: not part of the JSON report.
+     */
+    public List<String> closedBy() {
+        return closedBy;
+    }
+
+    /** Whether a pool holds it idle: not the application's leak, and no CI gate fails on it. */
+    public boolean isHeldByPool() {
+        return heldBy != null;
+    }
+
     /** Sets the fields of a {@link Finding}; unset fields are empty ({@code null}, {@link #NEVER}, no frames). */
     public static final class Builder {
         private final long id;
@@ -223,6 +335,11 @@ public final class Finding {
         private List<String> stack = List.of();
         private Jdbc jdbc;
         private boolean atExit;
+        private List<String> requestedBy;
+        private HeldBy heldBy;
+        private List<String> borrowedBy;
+        private Diagnosis diagnosis;
+        private List<String> closedBy;
 
         private Builder(long id) {
             this.id = id;
@@ -290,6 +407,31 @@ public final class Finding {
 
         public Builder atExit(boolean atExit) {
             this.atExit = atExit;
+            return this;
+        }
+
+        public Builder requestedBy(List<String> frames) {
+            this.requestedBy = frames;
+            return this;
+        }
+
+        public Builder heldBy(HeldBy heldBy) {
+            this.heldBy = heldBy;
+            return this;
+        }
+
+        public Builder borrowedBy(List<String> frames) {
+            this.borrowedBy = frames;
+            return this;
+        }
+
+        public Builder closedBy(List<String> frames) {
+            this.closedBy = frames;
+            return this;
+        }
+
+        public Builder diagnosis(Diagnosis diagnosis) {
+            this.diagnosis = diagnosis;
             return this;
         }
 

@@ -42,6 +42,7 @@ public final class Instrumenter {
         WeavingEngine engine = new WeavingEngine(Instrumenter.class.getClassLoader(), () -> {
             List<Target> targets = new ArrayList<>(SocketTargets.all());
             targets.addAll(ManagementTargets.all());
+            targets.addAll(LibraryTargets.all());
             if (withJdbc) {
                 targets.addAll(JdbcTargets.all());
             }
@@ -49,12 +50,15 @@ public final class Instrumenter {
         }, errors);
         Set<String> jdkClasses = new java.util.HashSet<>(SocketTargets.INTERNAL_NAMES);
         jdkClasses.addAll(ManagementTargets.INTERNAL_NAMES);
-        instrumentation.addTransformer(new Filter(engine, Set.copyOf(jdkClasses), withJdbc ? jdbcTypes : null), true);
+        Set<String> named = Set.copyOf(jdkClasses);
+        instrumentation.addTransformer(new Filter(engine, name -> named.contains(name) || LibraryTargets.wants(name),
+                withJdbc ? jdbcTypes : null), true);
 
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             if (SocketTargets.CLASSES.contains(type.getName())
-                    || type.getName().equals(ManagementTargets.MANAGEMENT_FACTORY)) {
+                    || type.getName().equals(ManagementTargets.MANAGEMENT_FACTORY)
+                    || LibraryTargets.wants(type.getName().replace('.', '/'))) {
                 loaded.add(type);
             } else if (withJdbc && jdbcTypes.isJdbcType(type, jdbcInterfaces)
                     && !type.isInterface() && instrumentation.isModifiableClass(type)) {
@@ -77,7 +81,7 @@ public final class Instrumenter {
         exitInstalled = true;
         Sink errors = new Sink(warn);
         WeavingEngine engine = new WeavingEngine(Instrumenter.class.getClassLoader(), ExitTargets::all, errors);
-        instrumentation.addTransformer(new Filter(engine, ExitTargets.INTERNAL_NAMES, null), true);
+        instrumentation.addTransformer(new Filter(engine, ExitTargets.INTERNAL_NAMES::contains, null), true);
         List<Class<?>> loaded = new ArrayList<>();
         try {
             loaded.add(Class.forName("java.lang.Shutdown"));
@@ -102,10 +106,10 @@ public final class Instrumenter {
     /** Passes the engine only the classes it may want: some JDK classes by name, JDBC types by their header. */
     private static final class Filter implements ClassFileTransformer {
         private final WeavingEngine engine;
-        private final Set<String> names;
+        private final java.util.function.Predicate<String> names;
         private final JdbcTypeFilter jdbcTypes;
 
-        Filter(WeavingEngine engine, Set<String> names, JdbcTypeFilter jdbcTypes) {
+        Filter(WeavingEngine engine, java.util.function.Predicate<String> names, JdbcTypeFilter jdbcTypes) {
             this.engine = engine;
             this.names = names;
             this.jdbcTypes = jdbcTypes;
@@ -115,7 +119,7 @@ public final class Instrumenter {
         public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                                 ProtectionDomain protectionDomain, byte[] classfileBuffer) {
             boolean wanted = className != null && classfileBuffer != null
-                    && (names.contains(className) || jdbcTypes != null && jdbcTypes.isJdbcType(classfileBuffer, loader));
+                    && (names.test(className) || jdbcTypes != null && jdbcTypes.isJdbcType(classfileBuffer, loader));
             return wanted ? Privileged.call(() -> engine.transform(loader, className, classfileBuffer)) : null;
         }
     }

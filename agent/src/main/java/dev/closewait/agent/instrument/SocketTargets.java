@@ -3,6 +3,7 @@ package dev.closewait.agent.instrument;
 import java.util.List;
 import java.util.Set;
 
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -49,6 +50,7 @@ final class SocketTargets {
                         SocketAdvice.ChannelBlockingConnect.class),
                 new Target(named(SOCKET_CHANNEL_IMPL), named("implCloseSelectableChannel").and(takesNoArguments()),
                         SocketAdvice.ChannelClose.class),
+                new Target(named(SOCKET_CHANNEL_IMPL), isConstructor(), LibraryAdvice.ChannelCreated.class),
                 new Target(named(SERVER_SOCKET_CHANNEL_IMPL), named("accept").and(takesNoArguments()),
                         SocketAdvice.ChannelAccept.class),
                 new Target(named(SERVER_SOCKET_CHANNEL_IMPL), named("blockingAccept").and(takesArguments(1))

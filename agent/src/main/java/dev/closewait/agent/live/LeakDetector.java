@@ -29,11 +29,13 @@ public final class LeakDetector implements LeakDetectorMBean {
     private final Supplier<LeakReport> reports;
     private final Supplier<LeakCounts> counts;
     private final Supplier<String> options;
+    private final Supplier<TextReport> text;
     private final Function<String, String> configure;
     private final JsonReport json;
 
     public LeakDetector(String version, Supplier<LeakReport> reports, Supplier<LeakCounts> counts,
-                        Supplier<String> options, Function<String, String> configure) {
+                        Supplier<String> options, Supplier<TextReport> text, Function<String, String> configure) {
+        this.text = text;
         this.version = version;
         this.reports = reports;
         this.counts = counts;
@@ -128,7 +130,7 @@ public final class LeakDetector implements LeakDetectorMBean {
 
     @Override
     public String textReport() {
-        return TextReport.full(reports.get());
+        return text.get().full(reports.get());
     }
 
     @Override

@@ -5,7 +5,9 @@ import dev.closewait.agent.Option;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.detect.ScanOutcome;
 import dev.closewait.agent.identity.AgentIdentity;
+import dev.closewait.agent.report.AppFrames;
 import dev.closewait.agent.report.JsonReport;
+import dev.closewait.agent.report.TextReport;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,12 +27,19 @@ public final class Outputs {
 
     private final TextLog log;
     private final ReportFileOutput report;
+    private final TextReport text;
     private final List<Output> all;
 
-    private Outputs(TextLog log, ReportFileOutput report, List<Output> all) {
+    private Outputs(TextLog log, ReportFileOutput report, TextReport text, List<Output> all) {
         this.log = log;
         this.report = report;
+        this.text = text;
         this.all = List.copyOf(all);
+    }
+
+    /** The text of reports, with the application frames of the option {@code app}. */
+    public TextReport text() {
+        return text;
     }
 
     /**
@@ -52,7 +61,8 @@ public final class Outputs {
                         + "'): " + unwritable.getMessage(), unwritable);
             }
         }
-        TextLog log = openLog(options.log(), report == null ? null : report.toString());
+        TextReport text = new TextReport(AppFrames.of(options.app()));
+        TextLog log = openLog(options.log(), report == null ? null : report.toString(), text);
         List<Output> all = new ArrayList<>();
         all.add(log);
         if (report != null) {
@@ -60,21 +70,21 @@ public final class Outputs {
         }
         all.add(JfrOutput.forThisRuntime());
         if (options.failOnLeak()) {
-            all.add(new FailOnLeakNotice());
+            all.add(new FailOnLeakNotice(text));
         }
-        return new Outputs(log, report, all);
+        return new Outputs(log, report, text, all);
     }
 
-    private static TextLog openLog(String value, String reportLocation) throws IOException {
+    private static TextLog openLog(String value, String reportLocation, TextReport text) throws IOException {
         if (Option.LOG_STDERR.equals(value)) {
-            return TextLog.stderr(reportLocation);
+            return TextLog.stderr(reportLocation, text);
         }
         if (Option.LOG_OFF.equals(value)) {
             return TextLog.off();
         }
         Path path = path(Option.LOG, value);
         try {
-            return TextLog.file(path, reportLocation);
+            return TextLog.file(path, reportLocation, text);
         } catch (IOException | RuntimeException unwritable) {
             throw new IOException("cannot write the log file " + path + " (option '" + Option.LOG.key() + "'): "
                     + unwritable, unwritable);

@@ -23,12 +23,13 @@ import java.util.Map;
  */
 public final class TextLog implements Output {
 
-    private static final TextLog OFF = new TextLog(null, "off", null, false);
+    private static final TextLog OFF = new TextLog(null, "off", null, false, TextReport.DEFAULT);
 
     private final PrintStream out;
     private final String description;
     private final String reportLocation;
     private final boolean ownsStream;
+    private final TextReport text;
     /** Whether writing the file failed once (said once, on standard error). */
     private boolean failed;
     /** Stacks already printed in full, with the id of the leak that printed them (scan thread only). */
@@ -36,7 +37,8 @@ public final class TextLog implements Output {
     /** {@code dropped} when last said (scan thread only). */
     private long droppedSaid;
 
-    private TextLog(PrintStream out, String description, String reportLocation, boolean ownsStream) {
+    private TextLog(PrintStream out, String description, String reportLocation, boolean ownsStream, TextReport text) {
+        this.text = text;
         this.out = out;
         this.description = description;
         this.reportLocation = reportLocation;
@@ -44,8 +46,8 @@ public final class TextLog implements Output {
     }
 
     /** Standard error, as it is when the log is made. */
-    public static TextLog stderr(String reportLocation) {
-        return new TextLog(System.err, "stderr", reportLocation, false);
+    public static TextLog stderr(String reportLocation, TextReport text) {
+        return new TextLog(System.err, "stderr", reportLocation, false, text);
     }
 
     /** No output at all. */
@@ -57,10 +59,10 @@ public final class TextLog implements Output {
      * A file (owner-only if new, never through a link), opened for appending now so that a path
      * that cannot be written fails at start-up.
      */
-    static TextLog file(Path path, String reportLocation) throws IOException {
+    static TextLog file(Path path, String reportLocation, TextReport text) throws IOException {
         Path absolute = path.toAbsolutePath();
         PrintStream stream = new PrintStream(OwnerOnlyFiles.append(absolute), false, StandardCharsets.UTF_8.name());
-        return new TextLog(stream, absolute.toString(), reportLocation, true);
+        return new TextLog(stream, absolute.toString(), reportLocation, true, text);
     }
 
     /** Writes a line of the agent's own ({@code [closewait] } is put before it), kept on one line. */
@@ -79,18 +81,18 @@ public final class TextLog implements Output {
         for (Finding leak : outcome.found()) {
             Long first = firstLeakByStack.putIfAbsent(leak.stack(), leak.id());
             if (first == null || leak.stack().isEmpty()) {
-                print(TextReport.finding(leak, now));
+                print(text.finding(leak, now));
             } else {
                 repeats.computeIfAbsent(first, id -> new ArrayList<>()).add(leak);
             }
         }
         for (Map.Entry<Long, List<Finding>> same : repeats.entrySet()) {
             List<Finding> leaks = same.getValue();
-            print(leaks.size() == 1 ? TextReport.repeat(leaks.get(0), same.getKey(), now)
+            print(leaks.size() == 1 ? text.repeat(leaks.get(0), same.getKey(), now)
                     : TextReport.repeats(leaks, same.getKey()));
         }
         for (Finding leak : outcome.changed()) {
-            print(TextReport.statusChange(leak, now));
+            print(text.statusChange(leak, now));
         }
         if (report.dropped() > droppedSaid) {
             print(TextReport.dropped(report.dropped() - droppedSaid, report.dropped()));
@@ -101,7 +103,7 @@ public final class TextLog implements Output {
     @Override
     public void finished(ScanOutcome lastScan, LeakReport report) {
         changed(lastScan, report);
-        print(TextReport.summary(report, reportLocation));
+        print(text.summary(report, reportLocation));
     }
 
     @Override

@@ -57,6 +57,7 @@ public final class JsonReport {
             json.writeNumberField(ReportFields.OPEN, report.open());
             json.writeNumberField(ReportFields.LEAKS, report.leaks().size());
             json.writeNumberField(ReportFields.IGNORED, report.ignored());
+            json.writeNumberField(ReportFields.HELD_BY_POOLS, report.heldByPools());
             json.writeNumberField(ReportFields.DROPPED, report.dropped());
             json.writeEndObject();
             json.writeArrayFieldStart(ReportFields.LEAKS);
@@ -107,7 +108,42 @@ public final class JsonReport {
         json.writeEndArray();
         writeJdbc(json, leak.jdbc());
         json.writeBooleanField(ReportFields.AT_EXIT, leak.atExit());
+        writeFrames(json, ReportFields.REQUESTED_BY, leak.requestedBy());
+        Finding.HeldBy held = leak.heldBy();
+        if (held == null) {
+            json.writeNullField(ReportFields.HELD_BY);
+        } else {
+            json.writeObjectFieldStart(ReportFields.HELD_BY);
+            json.writeStringField(ReportFields.KIND, held.kind());
+            json.writeStringField(ReportFields.LIBRARY, held.library());
+            json.writeStringField(ReportFields.NAME, held.name());
+            json.writeBooleanField(ReportFields.IDLE, true);
+            writeTime(json, ReportFields.IDLE_SINCE, held.idleSince());
+            json.writeEndObject();
+        }
+        writeFrames(json, ReportFields.BORROWED_BY, leak.borrowedBy());
+        Finding.Diagnosis diagnosis = leak.diagnosis();
+        if (diagnosis == null) {
+            json.writeNullField(ReportFields.DIAGNOSIS);
+        } else {
+            json.writeObjectFieldStart(ReportFields.DIAGNOSIS);
+            json.writeStringField(ReportFields.CAUSE, diagnosis.cause());
+            json.writeStringField(ReportFields.ADVICE, diagnosis.advice());
+            json.writeEndObject();
+        }
         json.writeEndObject();
+    }
+
+    private static void writeFrames(JsonGenerator json, String field, java.util.List<String> frames) throws IOException {
+        if (frames == null) {
+            json.writeNullField(field);
+            return;
+        }
+        json.writeArrayFieldStart(field);
+        for (String frame : frames) {
+            json.writeString(frame);
+        }
+        json.writeEndArray();
     }
 
     private static void writeJdbc(JsonGenerator json, Finding.Jdbc jdbc) throws IOException {

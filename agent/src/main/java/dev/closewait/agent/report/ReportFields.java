@@ -35,6 +35,19 @@ final class ReportFields {
     /** {@code summary.dropped}, and the groups of {@code droppedFindings[]} (2026-12, optional for readers). */
     static final String DROPPED = "dropped";
     static final String DROPPED_FINDINGS = "droppedFindings";
+    static final String HELD_BY_POOLS = "heldByPools";
+    static final String REQUESTED_BY = "requestedBy";
+    static final String HELD_BY = "heldBy";
+    static final String BORROWED_BY = "borrowedBy";
+    static final String DIAGNOSIS = "diagnosis";
+    /** Fields of {@code heldBy} and {@code diagnosis}. */
+    static final String KIND = "kind";
+    static final String LIBRARY = "library";
+    static final String NAME = "name";
+    static final String IDLE = "idle";
+    static final String IDLE_SINCE = "idleSince";
+    static final String CAUSE = "cause";
+    static final String ADVICE = "advice";
 
     /** Fields of {@code leaks[].jdbc}. */
     static final String URL = "url";

@@ -139,6 +139,15 @@ public final class ReportReader {
             for (int i = 0; i < leakTrees.size(); i++) {
                 leaks.add(leak(asObject(leakTrees.get(i), "leaks[" + i + "]"), "leaks[" + i + "]"));
             }
+            long held = 0;
+            for (Finding leak : leaks) {
+                held += leak.isHeldByPool() ? 1 : 0;
+            }
+            if (summary.containsKey(ReportFields.HELD_BY_POOLS)
+                    && count(summary, ReportFields.HELD_BY_POOLS, "summary", true) != held) {
+                throw new Unreadable(name + " is inconsistent: summary.heldByPools says "
+                        + summary.get(ReportFields.HELD_BY_POOLS) + " but " + held + " leaks have a heldBy");
+            }
             List<JdbcFailure> failures = new ArrayList<>();
             if (tree.containsKey(ReportFields.JDBC_CONNECT_FAILURES)) {
                 List<Object> failureTrees = list(tree, ReportFields.JDBC_CONNECT_FAILURES, "the report");
@@ -153,7 +162,7 @@ public final class ReportReader {
                 for (int i = 0; i < groups.size(); i++) {
                     String where = ReportFields.DROPPED_FINDINGS + "[" + i + "]";
                     Map<String, Object> group = asObject(groups.get(i), where);
-                    dropped.add(new DroppedGroup(frames(group, where), text(group, ReportFields.REMOTE, where, false),
+                    dropped.add(new DroppedGroup(frames(group, ReportFields.STACK, where), text(group, ReportFields.REMOTE, where, false),
                             count(group, ReportFields.COUNT, where, true), time(group, ReportFields.LAST_AT, where, false)));
                 }
             }
@@ -179,8 +188,24 @@ public final class ReportReader {
                     .closeWaitSince(time(leak, ReportFields.CLOSE_WAIT_SINCE, where, false))
                     .closedAt(time(leak, ReportFields.CLOSED_AT, where, false))
                     .thread(text(leak, ReportFields.THREAD, where, false))
-                    .atExit(flag(leak, ReportFields.AT_EXIT, where));
-            finding.stack(frames(leak, where));
+                    .atExit(flag(leak, ReportFields.AT_EXIT, where))
+                    .requestedBy(leak.get(ReportFields.REQUESTED_BY) == null ? null : frames(leak, ReportFields.REQUESTED_BY, where))
+                    .borrowedBy(leak.get(ReportFields.BORROWED_BY) == null ? null : frames(leak, ReportFields.BORROWED_BY, where));
+            Object held = leak.get(ReportFields.HELD_BY);
+            if (held != null) {
+                String at = where + "." + ReportFields.HELD_BY;
+                Map<String, Object> h = asObject(held, at);
+                finding.heldBy(new Finding.HeldBy(text(h, ReportFields.LIBRARY, at, true), text(h, ReportFields.NAME, at, false),
+                        time(h, ReportFields.IDLE_SINCE, at, false)));
+            }
+            Object diagnosis = leak.get(ReportFields.DIAGNOSIS);
+            if (diagnosis != null) {
+                String at = where + "." + ReportFields.DIAGNOSIS;
+                Map<String, Object> d = asObject(diagnosis, at);
+                finding.diagnosis(new Finding.Diagnosis(text(d, ReportFields.CAUSE, at, true),
+                        text(d, ReportFields.ADVICE, at, false)));
+            }
+            finding.stack(frames(leak, ReportFields.STACK, where));
             Object jdbc = leak.get(ReportFields.JDBC);
             if (jdbc != null) {
                 String at = where + "." + ReportFields.JDBC;
@@ -194,12 +219,12 @@ public final class ReportReader {
             return finding.build();
         }
 
-        private List<String> frames(Map<String, Object> object, String where) throws Unreadable {
+        private List<String> frames(Map<String, Object> object, String field, String where) throws Unreadable {
             List<String> stack = new ArrayList<>();
-            List<Object> frames = list(object, ReportFields.STACK, where);
+            List<Object> frames = list(object, field, where);
             for (int i = 0; i < frames.size(); i++) {
                 if (!(frames.get(i) instanceof String)) {
-                    throw new Unreadable(name + ": " + where + ".stack[" + i + "] is not text");
+                    throw new Unreadable(name + ": " + where + "." + field + "[" + i + "] is not text");
                 }
                 stack.add((String) frames.get(i));
             }

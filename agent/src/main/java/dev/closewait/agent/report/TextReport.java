@@ -17,12 +17,19 @@ import java.util.TreeMap;
  */
 public final class TextReport {
 
+    /** The text of reports with the default application frames (no {@code app} option): the CLI's and JUnit's. */
+    public static final TextReport DEFAULT = new TextReport(AppFrames.DEFAULT);
+
     /** Every line the agent prints starts with this. */
     public static final String PREFIX = "[closewait] ";
 
     private static final int MAX_FRAMES = 40;
 
-    private TextReport() {
+    private final AppFrames frames;
+
+    /** Text in which {@code frames} decides which frames are the application's. */
+    public TextReport(AppFrames frames) {
+        this.frames = frames;
     }
 
     /**
@@ -67,7 +74,7 @@ public final class TextReport {
     }
 
     /** The block for a new finding. */
-    public static String finding(Finding leak, long now) {
+    public String finding(Finding leak, long now) {
         StringBuilder text = new StringBuilder();
         text.append(PREFIX).append("LEAK #").append(leak.id()).append(": ").append(headline(leak, now)).append('\n');
         text.append("    remote ").append(leak.remote())
@@ -85,17 +92,36 @@ public final class TextReport {
         if (jdbc != null) {
             text.append("    JDBC ").append(printable(jdbc.url())).append("   user ").append(printable(jdbc.user()))
                     .append("   driver ").append(printable(jdbc.driver())).append('\n');
-            String story = jdbcStory(jdbc);
+            String story = jdbcStory(leak);
             if (story != null) {
                 text.append("    ").append(story).append('\n');
             }
         }
-        appendStack(text, leak.stack(), libraryOf(leak));
+        appendStack(text, leak.stack(), libraryOf(leak), leak.origin());
+        if (leak.requestedBy() != null) {
+            appendFrames(text, "requested at (the call that asked for it, on thread \"" + printable(leak.thread())
+                    + "\" for it):", leak.requestedBy(), libraryOf(leak));
+        }
+        if (leak.heldBy() != null) {
+            Finding.HeldBy held = leak.heldBy();
+            text.append("    held idle by ").append(held.library()).append(held.name() == null ? "" : " pool " + printable(held.name()))
+                    .append(" since ").append(Timestamps.millis(held.idleSince()))
+                    .append(": the pool holds it, not the application\n");
+        }
+        if (leak.borrowedBy() != null) {
+            appendFrames(text, "borrowed from the pool, never returned, at:", leak.borrowedBy(), libraryOf(leak));
+        }
+        if (leak.diagnosis() != null) {
+            text.append("    cause: ").append(printable(leak.diagnosis().cause())).append('\n');
+            if (leak.diagnosis().advice() != null) {
+                text.append("    fix: ").append(printable(leak.diagnosis().advice())).append('\n');
+            }
+        }
         return text.toString();
     }
 
     /** A block for a socket a test left open: where it goes, its state now, the stack that opened it. */
-    public static String openSocket(Finding socket) {
+    public String openSocket(Finding socket) {
         StringBuilder text = new StringBuilder();
         text.append("  socket #").append(socket.id()).append(": remote ").append(socket.remote())
                 .append("   local ").append(socket.local() == null ? "?" : socket.local())
@@ -104,13 +130,13 @@ public final class TextReport {
         if (socket.jdbc() != null) {
             text.append("    JDBC ").append(socket.jdbc().url()).append("   user ").append(socket.jdbc().user()).append('\n');
         }
-        appendStack(text, socket.stack(), libraryOf(socket));
+        appendStack(text, socket.stack(), libraryOf(socket), socket.origin());
         return text.toString();
     }
 
     /** One line for a new finding whose creation stack was already printed with leak {@code firstId}. */
-    public static String repeat(Finding leak, long firstId, long now) {
-        String frame = AppFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
+    public String repeat(Finding leak, long firstId, long now) {
+        String frame = frames.nameFrame(leak.stack(), leak.requestedBy(), libraryOf(leak));
         return PREFIX + "LEAK #" + leak.id() + ": " + headline(leak, now) + "; remote " + leak.remote() + ", local "
                 + (leak.local() == null ? "?" : leak.local()) + ", thread \"" + printable(leak.thread())
                 + "\"; opened at " + printable(frame) + ", same stack as LEAK #" + firstId + '\n';
@@ -120,10 +146,16 @@ public final class TextReport {
      * One line for a finding, as {@code check} lists it:
      * {@code #17    OPEN            127.0.0.1:1433         com.example.OrderDao.load(OrderDao.java:42)}.
      */
-    public static String checkLine(Finding leak) {
-        String frame = AppFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
-        return String.format(java.util.Locale.ROOT, "#%-5d %-15s %-22s %s", leak.id(), leak.status(), leak.remote(),
-                frame == null ? "(no stack: open before the agent attached)" : printable(frame));
+    public String checkLine(Finding leak) {
+        String frame = frames.nameFrame(leak.stack(), leak.requestedBy(), libraryOf(leak));
+        return String.format(java.util.Locale.ROOT, "#%-5d %-15s %-22s %s%s", leak.id(), leak.status(), leak.remote(),
+                frame == null ? "(no stack: " + (leak.origin() == Origin.UNTRACKED ? "opened out of closewait's sight)"
+                        : "open before the agent attached)") : printable(frame), heldNote(leak));
+    }
+
+    /** {@code "  (held idle by HikariCP: not the application's)"} for a finding a pool holds; else empty. */
+    private static String heldNote(Finding leak) {
+        return leak.heldBy() == null ? "" : "  (held idle by " + leak.heldBy().library() + ": not the application's)";
     }
 
     /** One line for several new findings of this scan whose creation stack was printed with leak {@code firstId}. */
@@ -144,19 +176,21 @@ public final class TextReport {
     }
 
     /** One line for a finding whose status or JDBC connection changed. */
-    public static String statusChange(Finding leak, long now) {
-        String story = leak.jdbc() == null ? null : jdbcStory(leak.jdbc());
+    public String statusChange(Finding leak, long now) {
+        String story = leak.jdbc() == null ? null : jdbcStory(leak);
         return PREFIX + "LEAK #" + leak.id() + " (" + leak.remote() + ") is now " + leak.status() + ": "
                 + headline(leak, now) + (story == null ? "" : "; " + story) + '\n';
     }
 
     /** What happened to a leaked socket's JDBC connection, in words; {@code null} if nothing yet. */
-    static String jdbcStory(Finding.Jdbc jdbc) {
+    static String jdbcStory(Finding leak) {
+        Finding.Jdbc jdbc = leak.jdbc();
         StringBuilder story = new StringBuilder();
         if (jdbc.connectionClosedAt() != Finding.NEVER) {
             story.append("this JDBC connection was closed at ")
                     .append(Timestamps.timeOfDay(jdbc.connectionClosedAt()))
-                    .append(" UTC but its socket is still open: the driver abandoned it");
+                    .append(leak.status() == LeakStatus.OPEN ? " UTC but its socket is still open: the driver abandoned it"
+                            : " UTC; its socket was closed only later");
         } else if (jdbc.connectFailedAt() != Finding.NEVER) {
             story.append("the JDBC connect failed at ").append(Timestamps.timeOfDay(jdbc.connectFailedAt()))
                     .append(" UTC but left this socket open");
@@ -173,7 +207,7 @@ public final class TextReport {
      * already open when the agent attached, counted per remote endpoint (they have no stacks),
      * then a block per other finding, then the summary.
      */
-    public static String full(LeakReport report) {
+    public String full(LeakReport report) {
         StringBuilder text = new StringBuilder();
         text.append(PREFIX).append("process ").append(report.pid()).append(", report of ")
                 .append(Timestamps.seconds(report.generatedAt()))
@@ -206,7 +240,7 @@ public final class TextReport {
     }
 
     /** The summary printed at exit: counts, then one line per finding. */
-    public static String summary(LeakReport report, String reportLocation) {
+    public String summary(LeakReport report, String reportLocation) {
         Map<LeakStatus, Integer> byStatus = new EnumMap<>(LeakStatus.class);
         for (Finding leak : report.leaks()) {
             byStatus.merge(leak.status(), 1, Integer::sum);
@@ -227,6 +261,10 @@ public final class TextReport {
         }
         if (report.ignored() > 0) {
             text.append(", ").append(report.ignored()).append(" more left out by ignore rules");
+        }
+        if (report.heldByPools() > 0) {
+            text.append(", ").append(report.heldByPools()).append(" of them")
+                    .append(" held idle by a pool, not the application's");
         }
         if (report.dropped() > 0) {
             text.append(", ").append(report.dropped()).append(" more past maxFindings, counted, not listed");
@@ -251,9 +289,10 @@ public final class TextReport {
                 beforeAttach++;
                 continue;
             }
-            String frame = AppFrames.firstApplicationFrame(leak.stack(), libraryOf(leak));
-            text.append(PREFIX).append(String.format(java.util.Locale.ROOT, "  #%-5d %-15s %-22s %s\n",
-                    leak.id(), leak.status(), leak.remote(), frame == null ? "(no stack)" : printable(frame)));
+            String frame = frames.nameFrame(leak.stack(), leak.requestedBy(), libraryOf(leak));
+            text.append(PREFIX).append(String.format(java.util.Locale.ROOT, "  #%-5d %-15s %-22s %s%s\n",
+                    leak.id(), leak.status(), leak.remote(), frame == null ? "(no stack)" : printable(frame),
+                    heldNote(leak)));
         }
         if (beforeAttach > 0) {
             text.append(PREFIX).append("  and ").append(beforeAttach)
@@ -263,10 +302,19 @@ public final class TextReport {
     }
 
     /** What happened, in words. */
-    static String headline(Finding leak, long now) {
+    String headline(Finding leak, long now) {
         long since = leak.closeWaitSince();
         switch (leak.status()) {
             case OPEN:
+                if (leak.heldBy() != null) {
+                    return "peer closed the connection " + Timestamps.duration(now - since) + " ago (CLOSE_WAIT) while it"
+                            + " sat idle in " + leak.heldBy().library() + ": the pool holds it, not the application";
+                }
+                if (leak.origin() == Origin.UNTRACKED) {
+                    return "a socket of this process that closewait did not see opened has been in CLOSE_WAIT for "
+                            + Timestamps.duration(now - since) + " (no creation stack: native code or an inherited"
+                            + " descriptor)";
+                }
                 if (leak.atExit()) {
                     return "peer closed the connection " + Timestamps.duration(now - since)
                             + " ago (CLOSE_WAIT), and the JVM ended with the socket still open: the application never"
@@ -279,9 +327,10 @@ public final class TextReport {
                 return "peer closed the connection " + Timestamps.duration(now - since)
                         + " ago (CLOSE_WAIT), the application never closed the socket";
             case CLOSED_LATE:
-                return since == Finding.NEVER ? "the socket was closed only after its JDBC connection had ended"
-                        : "the application closed the socket only after " + Timestamps.duration(leak.closedAt() - since)
-                        + " in CLOSE_WAIT";
+                String who = leak.closedBy() == null ? null : frames.whoClosed(leak.closedBy(), libraryOf(leak));
+                String closed = who == null ? "the socket was closed" : printable(who) + " closed the socket";
+                return since == Finding.NEVER ? closed + " only after its JDBC connection had ended"
+                        : closed + " only after " + Timestamps.duration(leak.closedAt() - since) + " in CLOSE_WAIT";
             case RECLAIMED_BY_GC:
                 return since == Finding.NEVER ? "never closed; the garbage collector reclaimed the socket"
                         : "never closed by the application; the socket sat in CLOSE_WAIT until the garbage collector"
@@ -300,16 +349,30 @@ public final class TextReport {
         return leak.jdbc() == null ? null : AppFrames.packageOf(leak.jdbc().driver());
     }
 
-    private static void appendStack(StringBuilder text, List<String> stack, String library) {
+    private void appendFrames(StringBuilder text, String title, List<String> stack, String library) {
+        text.append("    ").append(title).append('\n');
+        int shown = Math.min(stack.size(), MAX_FRAMES);
+        for (int i = 0; i < shown; i++) {
+            String frame = stack.get(i);
+            text.append(frames.isApplicationFrame(frame, library) ? "    => " : "       ").append(printable(frame))
+                    .append('\n');
+        }
+        if (stack.size() > shown) {
+            text.append("       ... ").append(stack.size() - shown).append(" more\n");
+        }
+    }
+
+    private void appendStack(StringBuilder text, List<String> stack, String library, Origin origin) {
         if (stack.isEmpty()) {
-            text.append("    (no creation stack: the socket was open before the agent attached)\n");
+            text.append(origin == Origin.UNTRACKED ? "    (no creation stack: closewait did not see it opened)\n"
+                    : "    (no creation stack: the socket was open before the agent attached)\n");
             return;
         }
         text.append("    opened at:\n");
         int shown = Math.min(stack.size(), MAX_FRAMES);
         for (int i = 0; i < shown; i++) {
             String frame = stack.get(i);
-            text.append(AppFrames.isApplicationFrame(frame, library) ? "    => " : "       ").append(printable(frame))
+            text.append(frames.isApplicationFrame(frame, library) ? "    => " : "       ").append(printable(frame))
                     .append('\n');
         }
         if (stack.size() > shown) {

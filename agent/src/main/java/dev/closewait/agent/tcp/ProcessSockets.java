@@ -25,6 +25,27 @@ public final class ProcessSockets {
         return Files.isDirectory(Paths.get("/proc/self/fd"));
     }
 
+    /** The inode of the socket behind this process's descriptor {@code fd}, or 0 (not a socket, or no {@code /proc}). */
+    public static long inodeOf(int fd) {
+        try {
+            return inode(Files.readSymbolicLink(Paths.get("/proc/self/fd/" + fd)).toString());
+        } catch (IOException | RuntimeException unreadable) {
+            return 0;
+        }
+    }
+
+    /** {@code socket:[12345]} -> 12345; anything else -> 0. */
+    private static long inode(String target) {
+        if (target.startsWith(PREFIX) && target.endsWith("]")) {
+            try {
+                return Long.parseLong(target.substring(PREFIX.length(), target.length() - 1));
+            } catch (NumberFormatException notAnInode) {
+                return 0;
+            }
+        }
+        return 0;
+    }
+
     /** The inodes of every socket descriptor this process holds now. */
     public static Set<Long> inodes() throws IOException {
         return inodes(Paths.get("/proc/self/fd"));
@@ -41,12 +62,9 @@ public final class ProcessSockets {
                 } catch (IOException closedMeanwhile) {
                     continue;
                 }
-                if (target.startsWith(PREFIX) && target.endsWith("]")) {
-                    try {
-                        inodes.add(Long.parseLong(target.substring(PREFIX.length(), target.length() - 1)));
-                    } catch (NumberFormatException notAnInode) {
-                        // not a socket link after all
-                    }
+                long inode = inode(target);
+                if (inode != 0) {
+                    inodes.add(inode);
                 }
             }
         }

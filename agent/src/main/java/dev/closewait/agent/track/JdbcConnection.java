@@ -18,6 +18,8 @@ public final class JdbcConnection {
     private JdbcError connectError;
     private int changes;
     private final java.util.concurrent.atomic.AtomicInteger openSockets = new java.util.concurrent.atomic.AtomicInteger();
+    /** What a connection pool says of this connection (HikariCP); {@code null} if none holds it. */
+    private volatile PoolHold hold;
 
     public JdbcConnection(String url, String user, String driver, List<String> secrets) {
         this.url = url;
@@ -63,6 +65,15 @@ public final class JdbcConnection {
     /** The error of the last failed connect or reconnect; {@code null} if none failed. */
     public synchronized JdbcError connectError() {
         return connectError;
+    }
+
+    /** What a connection pool says of this connection, or {@code null}. */
+    public PoolHold hold() {
+        return hold;
+    }
+
+    void hold(PoolHold hold) {
+        this.hold = hold;
     }
 
     /** Grows whenever something above changes, so reports know to be rewritten. */

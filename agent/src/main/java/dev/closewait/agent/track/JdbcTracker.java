@@ -92,6 +92,11 @@ final class JdbcTracker {
         }
     }
 
+    /** What the agent knows of the physical connection {@code connection} (a driver returned it), or {@code null}. */
+    JdbcConnection known(Object connection) {
+        return connection == null ? null : byConnection.get(connection);
+    }
+
     /** The connection a socket opened on this thread now belongs to, or {@code null}. */
     public JdbcConnection connectingNow() {
         Scope scope = current.get();

@@ -7,5 +7,10 @@ public enum Origin {
     /** A server socket of this JVM accepted it. */
     ACCEPT,
     /** It existed before the agent was attached: no stack, no thread, no open time. */
-    BEFORE_ATTACH
+    BEFORE_ATTACH,
+    /**
+     * A socket of this process in CLOSE_WAIT that the agent did not see made (native code, a
+     * descriptor inherited from a parent): found by its inode; no stack, no thread.
+     */
+    UNTRACKED
 }

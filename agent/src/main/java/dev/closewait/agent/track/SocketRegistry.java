@@ -2,6 +2,7 @@ package dev.closewait.agent.track;
 
 import dev.closewait.agent.boot.ConnectionEvents;
 import dev.closewait.agent.tcp.Endpoint;
+import dev.closewait.agent.tcp.ProcessSockets;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -36,17 +37,32 @@ public final class SocketRegistry {
     private final Clock clock;
     private final ConcurrentHashMap<Object, TrackedSocket> open = new ConcurrentHashMap<>();
     private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+    /** Open native sockets by inode. */
+    private final ConcurrentHashMap<Long, TrackedSocket> nativeByInode = new ConcurrentHashMap<>();
+    /** The key of a socket whose endpoints are not known when it opens (a native one). */
+    private static final ConnectionKey UNKNOWN_KEY = new ConnectionKey(0, Endpoint.of(new byte[4], 0));
     private final ConcurrentLinkedQueue<TrackedSocket> closedAfterCloseWait = new ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
     private final JdbcTracker jdbc;
+    private final RequestOrigins requests = new RequestOrigins();
+    private final Pools pools;
     private final StackFrames openStacks = new StackFrames(MAX_INTERNED_STACKS);
     /** {@link #ids} at the last pass of {@link #internStacksOfOpenSockets} (scanner thread only). */
     private long trackedWhenInterned = -1;
 
-    /** @param clock the agent's one clock */
+    /** A registry that reads no field of the JDK's own classes (tests, benchmarks). */
     public SocketRegistry(Clock clock) {
+        this(clock, jdkClass -> { });
+    }
+
+    /**
+     * @param clock  the agent's one clock
+     * @param opener opens a JDK class's package to the agent, for the fields of the JDK's keep-alive cache
+     */
+    public SocketRegistry(Clock clock, java.util.function.Consumer<Class<?>> opener) {
         this.clock = clock;
         this.jdbc = new JdbcTracker(clock);
+        this.pools = new Pools(clock, this, jdbc, opener);
     }
 
     /** A socket became connected; see {@code ConnectionEvents.opened}. */
@@ -85,6 +101,9 @@ public final class SocketRegistry {
             key = new ConnectionKey(s.getLocalPort(), Endpoint.of(s.getInetAddress(), s.getPort()));
             channel = false;
         } else {
+            if (origin == ConnectionEvents.ORIGIN_ACCEPT) {
+                nativeAccepted(socket);
+            }
             return;
         }
         if (open.containsKey(new IdentityLookup(socket))) {
@@ -93,7 +112,7 @@ public final class SocketRegistry {
         JdbcConnection connection = jdbc.connectingNow();
         TrackedSocket tracked = new TrackedSocket(socket, collected, ids.incrementAndGet(),
                 origin == ConnectionEvents.ORIGIN_ACCEPT ? Origin.ACCEPT : Origin.CONNECT, channel, key, local,
-                clock.millis(), threadName(), connection, 0, new Throwable());
+                clock.millis(), threadName(), connection, 0, new Throwable(), requests.originOf(socket));
         if (open.putIfAbsent(tracked, tracked) == null) {
             if (connection != null) {
                 connection.socketOpened();
@@ -107,7 +126,58 @@ public final class SocketRegistry {
         }
     }
 
+    /**
+     * A socket that native code opened: Netty's {@code io.netty.channel.unix.Socket} with file
+     * descriptor {@code fd} (epoll, io_uring, kqueue; not yet connected). Tracked by its inode,
+     * read from {@code /proc/self/fd}, which the kernel's rows carry: its endpoints come from there.
+     * Where there is no {@code /proc} it cannot be matched, and is not tracked.
+     */
+    public void nativeOpened(Object socket, int fd) {
+        long inode = ProcessSockets.inodeOf(fd);
+        if (inode == 0) {
+            return;
+        }
+        TrackedSocket tracked = new TrackedSocket(socket, collected, ids.incrementAndGet(), Origin.CONNECT, true,
+                UNKNOWN_KEY, null, clock.millis(), threadName(), jdbc.connectingNow(), inode, new Throwable(),
+                requests.originOf(socket));
+        TrackedSocket before = nativeByInode.put(inode, tracked);
+        if (before != null && open.remove(before) != null) {
+            before.clear(); // the same descriptor wrapped again (io_uring's accept makes a throw-away one first)
+        }
+        open.put(tracked, tracked);
+    }
+
+    /** Netty made an accepted child channel ({@code channel}, whose {@code fd()} is the accepted socket). */
+    private void nativeAccepted(Object channel) {
+        Object fd = call(channel, "fd");
+        Object value = fd == null ? null : call(fd, "intValue");
+        if (value instanceof Integer) {
+            TrackedSocket tracked = nativeByInode.get(ProcessSockets.inodeOf((Integer) value));
+            if (tracked != null) {
+                tracked.accepted();
+            }
+        }
+    }
+
+    private static Object call(Object target, String method) {
+        try {
+            java.lang.reflect.Method m = target.getClass().getMethod(method);
+            m.setAccessible(true);
+            return m.invoke(target);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError unknown) {
+            return null;
+        }
+    }
+
+    /** How many open sockets are matched by inode (native ones): a scan then needs the rows by inode. */
+    public int nativeOpenCount() {
+        return nativeByInode.size();
+    }
+
     private static boolean isClosed(Object socket) {
+        if (!(socket instanceof Socket) && !(socket instanceof SocketChannel)) {
+            return false; // a native socket: connected or not, its close comes as an event
+        }
         return socket instanceof SocketChannel ? !((SocketChannel) socket).isOpen() : ((Socket) socket).isClosed();
     }
 
@@ -124,12 +194,16 @@ public final class SocketRegistry {
         if (tracked == null) {
             return;
         }
+        if (tracked.matchedByInode()) {
+            nativeByInode.remove(tracked.inode(), tracked);
+        }
         boolean recheck = tracked.markClosed(clock.millis());
         tracked.clear(); // closed: never enqueued as collected
         if (tracked.jdbc() != null) {
             tracked.jdbc().socketGone();
         }
         if (recheck) {
+            tracked.closedBy(new Throwable()); // who closed it says what the report's words will be
             closedAfterCloseWait.add(tracked);
         }
     }
@@ -149,6 +223,36 @@ public final class SocketRegistry {
         jdbc.closed(connection);
     }
 
+    /** A library's request starts on this thread; see {@code ConnectionEvents.requestStarted}. */
+    public void requestStarted(Object request) {
+        requests.started(request);
+    }
+
+    /** This thread acts for a request; see {@code ConnectionEvents.actingFor}. */
+    public void actingFor(Object request) {
+        requests.actingFor(request);
+    }
+
+    /** The innermost request or work for one on this thread ended. */
+    public void requestEnded() {
+        requests.ended();
+    }
+
+    /** A socket channel was made on this thread (its connect may happen on another). */
+    public void channelCreated(Object channel) {
+        requests.channelCreated(channel);
+    }
+
+    /** A pool or cache of connections did something; see {@code ConnectionEvents.pool}. */
+    public void pool(int library, int event, Object resource, Object detail) {
+        pools.event(library, event, resource, detail);
+    }
+
+    /** The tracked socket of {@code socket}, if it is open and tracked; else {@code null}. */
+    TrackedSocket tracked(Object socket) {
+        return socket == null ? null : open.get(new IdentityLookup(socket));
+    }
+
     /** Whether a JDBC connection ended while one of its sockets stayed open. */
     public boolean mayHaveAbandonedSockets() {
         return jdbc.mayHaveAbandonedSockets();
@@ -164,8 +268,16 @@ public final class SocketRegistry {
      * object, stack, thread or open time. Matched by its inode from then on.
      */
     public TrackedSocket adoptPreexisting(ConnectionKey key, Endpoint local, long inode) {
-        return new TrackedSocket(null, null, ids.incrementAndGet(), Origin.BEFORE_ATTACH, false, key, local, 0, null,
-                null, inode, null);
+        return adopt(Origin.BEFORE_ATTACH, key, local, inode);
+    }
+
+    /**
+     * A socket known only from the kernel's table ({@link Origin#BEFORE_ATTACH} or
+     * {@link Origin#UNTRACKED}): no object, stack, thread or open time; matched by its inode.
+     */
+    public TrackedSocket adopt(Origin origin, ConnectionKey key, Endpoint local, long inode) {
+        return new TrackedSocket(null, null, ids.incrementAndGet(), origin, false, key, local, 0, null,
+                null, inode, null, null);
     }
 
     /** The sockets open now (a live view). */
@@ -205,6 +317,9 @@ public final class SocketRegistry {
         for (Object ref; (ref = collected.poll()) != null; ) {
             TrackedSocket tracked = (TrackedSocket) ref;
             if (open.remove(tracked) != null) {
+                if (tracked.matchedByInode()) {
+                    nativeByInode.remove(tracked.inode(), tracked);
+                }
                 tracked.markUnreachable(now);
                 if (tracked.jdbc() != null) {
                     tracked.jdbc().socketGone();

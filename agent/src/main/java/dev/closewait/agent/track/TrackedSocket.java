@@ -20,7 +20,12 @@ public final class TrackedSocket extends WeakReference<Object> {
 
     private final long id;
     private final int identityHash;
-    private final Origin origin;
+    /** Volatile: a native socket is known to be an accepted one only once Netty says so. */
+    private volatile Origin origin;
+    /** A socket that native code opened (Netty's epoll, io_uring, kqueue): matched to the kernel's rows by inode. */
+    private final boolean matchedByInode;
+    /** The remote endpoint the kernel showed, for a socket whose key was not known when it opened. */
+    private Endpoint remoteSeen;
     private final boolean channel;
     private final ConnectionKey key;
     /** {@code key.hashCode()}, kept here: a scan rules most sockets out without reading their key. */
@@ -31,6 +36,14 @@ public final class TrackedSocket extends WeakReference<Object> {
     private final long inode;
     /** The creation stack until it is rendered or interned, then {@code null}; read without the lock by {@link #holdsCreationThrowable}. */
     private Throwable creation;
+    /** The stack of the application call that asked for the socket on another thread, until rendered; or {@code null}. */
+    private Throwable requester;
+    private List<String> requestedBy;
+    /** What a pool or cache of connections says of this socket's connection (HTTP clients); or {@code null}. */
+    private volatile PoolHold hold;
+    /** Where a watched socket was closed (a finding, or one seen in CLOSE_WAIT), until rendered; or {@code null}. */
+    private Throwable closer;
+    private List<String> closedBy;
 
     private Endpoint local;
     private TcpState lastState;
@@ -44,11 +57,12 @@ public final class TrackedSocket extends WeakReference<Object> {
 
     TrackedSocket(Object socket, ReferenceQueue<Object> queue, long id, Origin origin, boolean channel,
                   ConnectionKey key, Endpoint local, long openedAt, String thread, JdbcConnection jdbc,
-                  long inode, Throwable creation) {
+                  long inode, Throwable creation, Throwable requester) {
         super(socket, queue);
         this.id = id;
         this.identityHash = socket == null ? 0 : System.identityHashCode(socket);
         this.origin = origin;
+        this.matchedByInode = inode != 0;
         this.channel = channel;
         this.key = key;
         this.keyHash = key.hashCode();
@@ -58,6 +72,7 @@ public final class TrackedSocket extends WeakReference<Object> {
         this.jdbc = jdbc;
         this.inode = inode;
         this.creation = creation;
+        this.requester = requester;
     }
 
     public long id() {
@@ -81,8 +96,21 @@ public final class TrackedSocket extends WeakReference<Object> {
         return key;
     }
 
-    public Endpoint remote() {
-        return key.remote();
+    /** The remote endpoint: from the socket when it opened, or as the kernel shows it (native sockets). */
+    public synchronized Endpoint remote() {
+        return remoteSeen != null ? remoteSeen : key.remote();
+    }
+
+    /**
+     * Whether this socket is matched to the kernel's rows by its inode rather than by its key: it
+     * was opened by native code, or is known only from the kernel's table.
+     */
+    public boolean matchedByInode() {
+        return matchedByInode;
+    }
+
+    void accepted() {
+        origin = Origin.ACCEPT;
     }
 
     /** Epoch millis of the connect or accept; 0 for {@link Origin#BEFORE_ATTACH}. */
@@ -149,11 +177,19 @@ public final class TrackedSocket extends WeakReference<Object> {
      * closed it (the scan may have read the table just before the close).
      */
     public synchronized void observed(Endpoint kernelLocal, TcpState state, long now) {
+        observed(kernelLocal, null, state, now);
+    }
+
+    /** {@link #observed(Endpoint, TcpState, long)}, with the remote endpoint the kernel shows ({@code row}, may be {@code null}). */
+    public synchronized void observed(Endpoint kernelLocal, Endpoint row, TcpState state, long now) {
         if (closedAt != 0) {
             return;
         }
         if (kernelLocal != null) {
             local = kernelLocal;
+        }
+        if (matchedByInode && row != null) {
+            remoteSeen = row;
         }
         lastState = state;
         if (state == TcpState.CLOSE_WAIT && closeWaitSince == 0) {
@@ -198,6 +234,40 @@ public final class TrackedSocket extends WeakReference<Object> {
             creation = null;
         }
         return stack;
+    }
+
+    /**
+     * The application call that asked for this socket, opened on a library's own thread, rendered
+     * once; {@code null} when it was opened on the asking thread or nobody is known to have asked.
+     */
+    public synchronized List<String> requestedBy(StackFrames frames) {
+        if (requestedBy == null && requester != null) {
+            requestedBy = frames.render(requester);
+            requester = null;
+        }
+        return requestedBy;
+    }
+
+    /** The frames of the close of a watched socket, rendered once; {@code null} if not closed or not watched. */
+    public synchronized List<String> closedBy(StackFrames frames) {
+        if (closedBy == null && closer != null) {
+            closedBy = frames.render(closer);
+            closer = null;
+        }
+        return closedBy;
+    }
+
+    synchronized void closedBy(Throwable where) {
+        closer = where;
+    }
+
+    /** What a pool or cache says of this socket's connection, or {@code null}. */
+    public PoolHold hold() {
+        return hold;
+    }
+
+    void hold(PoolHold hold) {
+        this.hold = hold;
     }
 
     /**

@@ -25,6 +25,11 @@ final class WeakIdentityMap<V> {
         map.put(new Key(key, collected), value);
     }
 
+    /** Removes the entry of {@code key}; returns its value, or {@code null}. */
+    V remove(Object key) {
+        return map.remove(new Probe(key));
+    }
+
     int size() {
         return map.size();
     }

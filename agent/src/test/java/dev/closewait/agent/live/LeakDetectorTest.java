@@ -43,7 +43,7 @@ class LeakDetectorTest {
         LeakDetector detector = new LeakDetector("9.9", () -> {
             reportsMade[0]++;
             return report;
-        }, () -> new LeakCounts(19, 11, 17, byStatus, 1, 13, 1234, 6), () -> "interval=5s", options -> "refused");
+        }, () -> new LeakCounts(19, 11, 17, byStatus, 1, 13, 1234, 6), () -> "interval=5s", () -> dev.closewait.agent.report.TextReport.DEFAULT, options -> "refused");
         assertEquals(19, detector.getTracked());
         assertEquals(11, detector.getOpen());
         assertEquals(17, detector.getLeaks());

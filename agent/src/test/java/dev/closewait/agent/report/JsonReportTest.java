@@ -214,9 +214,11 @@ class JsonReportTest {
 
         assertEquals(List.of("tool", "version", "pid", "generatedAt", "summary", "leaks", "jdbcConnectFailures",
                 "droppedFindings"), fieldNames(json));
-        assertEquals(List.of("tracked", "open", "leaks", "ignored", "dropped"), fieldNames(json.get("summary")));
+        assertEquals(List.of("tracked", "open", "leaks", "ignored", "heldByPools", "dropped"),
+                fieldNames(json.get("summary")));
         assertEquals(List.of("id", "status", "state", "origin", "local", "remote", "openedAt", "closeWaitSince",
-                "closedAt", "thread", "stack", "jdbc", "atExit"), fieldNames(json.get("leaks").get(0)),
+                "closedAt", "thread", "stack", "jdbc", "atExit", "requestedBy", "heldBy", "borrowedBy", "diagnosis"),
+                fieldNames(json.get("leaks").get(0)),
                 "the fields added in 2026-12 come after those of the first version 1");
     }
 
