@@ -130,6 +130,14 @@ final class LibraryAdvice {
         }
     }
 
+    /** HttpClient 5's {@code connect(ConnectionEndpoint, ...)}: a new pooled connection, leased, now has its socket. */
+    static final class HttpClient5Connected {
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Argument(0) Object endpoint) {
+            EventBridge.pool(ConnectionEvents.POOL_HTTPCLIENT5, ConnectionEvents.POOL_BORROWED, endpoint, null);
+        }
+    }
+
     /** HttpClient 5's {@code release(PoolEntry, boolean reusable)} of its pools. */
     static final class HttpClient5Released {
         @Advice.OnMethodEnter(suppress = Throwable.class)

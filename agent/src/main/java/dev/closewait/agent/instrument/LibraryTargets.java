@@ -40,6 +40,7 @@ final class LibraryTargets {
         "io/netty/incubator/channel/uring/IOUringServerSocketChannel"};
     /** Other classes, as internal names. */
     private static final Set<String> CLASSES = Set.of("okhttp3/internal/connection/RealCall",
+            "org/apache/hc/client5/http/impl/io/PoolingHttpClientConnectionManager",
             "okhttp3/internal/connection/ConnectPlan", "jdk/internal/net/http/MultiExchange",
             "com/zaxxer/hikari/pool/PoolEntry",
             "org/apache/hc/client5/http/impl/io/PoolingHttpClientConnectionManager$InternalConnectionEndpoint",
@@ -101,6 +102,8 @@ final class LibraryTargets {
                 new Target(named("com.zaxxer.hikari.pool.PoolEntry"), named("recycle"), LibraryAdvice.HikariReturned.class),
                 new Target(named("org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager$InternalConnectionEndpoint"),
                         isConstructor().and(takesArguments(1)), LibraryAdvice.HttpClient5Leased.class),
+                new Target(named("org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager"),
+                        named("connect").and(takesArguments(3)), LibraryAdvice.HttpClient5Connected.class),
                 new Target(named("org.apache.hc.core5.pool.StrictConnPool").or(named("org.apache.hc.core5.pool.LaxConnPool")),
                         named("release").and(takesArguments(2)).and(takesArgument(1, boolean.class)),
                         LibraryAdvice.HttpClient5Released.class),

@@ -99,8 +99,8 @@ public final class TextReport {
         }
         appendStack(text, leak.stack(), libraryOf(leak), leak.origin());
         if (leak.requestedBy() != null) {
-            appendFrames(text, "requested at (the call that asked for it, on thread \"" + printable(leak.thread())
-                    + "\" for it):", leak.requestedBy(), libraryOf(leak));
+            appendFrames(text, "requested at (the call that asked for it; the socket was opened on the library's"
+                    + " thread \"" + printable(leak.thread()) + "\"):", leak.requestedBy(), libraryOf(leak));
         }
         if (leak.heldBy() != null) {
             Finding.HeldBy held = leak.heldBy();

@@ -94,9 +94,15 @@ final class Pools {
         }
     }
 
-    /** HttpClient 5's pool entry: {@code getConnection()} (a managed connection), then its {@code getSocket()}. */
-    private static Object httpClient5Socket(Object entry) {
-        Object connection = call(entry, "getConnection");
+    /**
+     * HttpClient 5's pool entry (or the endpoint that holds one in {@code poolEntryRef}):
+     * {@code getConnection()} (a managed connection), then its {@code getSocket()}.
+     */
+    private Object httpClient5Socket(Object entryOrEndpoint) {
+        Object held = field(entryOrEndpoint, "poolEntryRef");
+        Object entry = held instanceof java.util.concurrent.atomic.AtomicReference
+                ? ((java.util.concurrent.atomic.AtomicReference<?>) held).get() : entryOrEndpoint;
+        Object connection = entry == null ? null : call(entry, "getConnection");
         return connection == null ? null : call(connection, "getSocket");
     }
 
@@ -109,6 +115,7 @@ final class Pools {
     private static Object call(Object target, String method) {
         try {
             Method getter = target.getClass().getMethod(method);
+            getter.setAccessible(true);
             return getter.invoke(target);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError unreadable) {
             return null;
