@@ -1,11 +1,14 @@
 package dev.closewait.agent.detect;
 
+import dev.closewait.agent.tcp.Endpoint;
+import dev.closewait.agent.tcp.EphemeralPorts;
 import dev.closewait.agent.tcp.ProcessSockets;
 import dev.closewait.agent.tcp.TcpConnection;
 import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.tcp.TcpTable;
 import dev.closewait.agent.track.ConnectionKey;
 import dev.closewait.agent.track.Origin;
+import dev.closewait.agent.track.RemoteActivity;
 import dev.closewait.agent.track.SocketRegistry;
 import dev.closewait.agent.track.StackFrames;
 import dev.closewait.agent.track.TrackedSocket;
@@ -31,7 +34,15 @@ import java.util.function.Consumer;
  */
 public final class CloseWaitScanner {
 
-    private static final Set<TcpState> CLOSE_WAIT_ONLY = EnumSet.of(TcpState.CLOSE_WAIT);
+    /** The states every scan reads: this JVM's leaks, and its peers that do not finish closing. */
+    private static final Set<TcpState> SCANNED = EnumSet.of(TcpState.CLOSE_WAIT, TcpState.FIN_WAIT2);
+    /** {@link #SCANNED}, and TIME_WAIT for port pressure. */
+    private static final Set<TcpState> SCANNED_WITH_TIME_WAIT = EnumSet.of(TcpState.CLOSE_WAIT, TcpState.FIN_WAIT2,
+            TcpState.TIME_WAIT);
+    /** A table read with TIME_WAIT longer than this makes port pressure a concern of every tenth scan only. */
+    private static final long CHEAP_READ_NANOS = 2_000_000;
+    /** How long after the last socket opened FIN_WAIT_2 and TIME_WAIT rows may still be this JVM's. */
+    private static final long RECENT_MILLIS = 150_000;
     private static final Set<TcpState> ALL_STATES = EnumSet.allOf(TcpState.class);
 
     private final SocketRegistry registry;
@@ -73,6 +84,22 @@ public final class CloseWaitScanner {
     /** For findings with a JDBC connection: its change count when last reported. */
     private final Map<TrackedSocket, Integer> reportedJdbcChanges = new java.util.IdentityHashMap<>();
     private boolean tableWarned;
+    private final PeersNotClosing peers = new PeersNotClosing();
+    private final PortPressure pressure = new PortPressure();
+    private final Timeline timeline = new Timeline();
+    /** How often, at most, a picture that moved (and nothing else) rewrites the report. */
+    static final long PICTURE_EVERY_MILLIS = 30_000;
+    private List<PeerNotClosing> lastPeers = List.of();
+    private final Set<Endpoint> peersSaid = new java.util.HashSet<>();
+    private final Set<Endpoint> warningsSaid = new java.util.HashSet<>();
+    private long pictureWrittenAt;
+    /** The size of the ephemeral port range, read when port pressure is due. */
+    private java.util.function.IntSupplier portRange = EphemeralPorts::rangeSize;
+    private List<PortPressureEntry> lastPressure = List.of();
+    private long lastTracked;
+    private long lastActivityAt;
+    private long lastTimeWaitReadNanos;
+    private int scansSincePressure;
     private volatile IgnoreRules ignoreRules = IgnoreRules.none();
 
     /**
@@ -115,28 +142,46 @@ public final class CloseWaitScanner {
         boolean abandonedPossible = registry.mayHaveAbandonedSockets();
 
         Map<ConnectionKey, TcpConnection> closeWait = new HashMap<>();
+        Map<ConnectionKey, TcpConnection> finWait2 = new HashMap<>();
+        List<TcpConnection> timeWait = new ArrayList<>();
         Map<Long, TcpConnection> closeWaitByInode = new HashMap<>();
+        if (registry.trackedCount() != lastTracked) {
+            lastTracked = registry.trackedCount();
+            lastActivityAt = now;
+        }
+        boolean recentlyActive = lastActivityAt != 0 && now - lastActivityAt < RECENT_MILLIS;
+        boolean pressureDue = recentlyActive && (lastTimeWaitReadNanos < CHEAP_READ_NANOS || ++scansSincePressure >= 10);
         Map<ConnectionKey, TcpConnection> otherRows =
                 collectedUnclosed.isEmpty() && !abandonedPossible ? null : new HashMap<>();
         Map<Long, TcpConnection> byInode = preexisting.isEmpty() && !collectedNative() ? null : new HashMap<>();
         // Nothing open, collected or taken on: no row could matter, and the kernel's text of a
         // busy namespace costs milliseconds to write. A process between bursts of short
         // connections skips the read.
-        boolean nothingToLookUp = otherRows == null && byInode == null && registry.openCount() == 0;
-        boolean tableRead = !nothingToLookUp && readTable(closeWait, closeWaitByInode, otherRows, byInode);
+        boolean nothingToLookUp = otherRows == null && byInode == null && registry.openCount() == 0 && !recentlyActive;
+        long readStart = System.nanoTime();
+        boolean tableRead = !nothingToLookUp
+                && readTable(closeWait, finWait2, pressureDue ? timeWait : null, closeWaitByInode, otherRows, byInode);
+        if (tableRead && pressureDue) {
+            lastTimeWaitReadNanos = System.nanoTime() - readStart;
+            scansSincePressure = 0;
+        }
+        Map<ConnectionKey, TrackedSocket> finWait2Owned = new HashMap<>();
+        Map<Endpoint, Integer> closeWaitByRemote = new HashMap<>();
         Set<ConnectionKey> matchedKeys = new java.util.HashSet<>();
         Set<Long> matchedInodes = new java.util.HashSet<>();
 
         List<TrackedSocket> found = new ArrayList<>();
         List<TrackedSocket> changed = new ArrayList<>();
 
-        if (!closeWait.isEmpty() || abandonedPossible) {
-            // A bit per CLOSE_WAIT row's key hash (low 16 bits): most open sockets are ruled out by
-            // their own field and one bit, without reading their key's objects (cold by scan time).
+        if (!closeWait.isEmpty() || !finWait2.isEmpty() || abandonedPossible) {
+            // A bit per CLOSE_WAIT (and FIN_WAIT_2) row's key hash (low 16 bits): most open sockets are
+            // ruled out by their own field and one bit, without reading their key's objects (cold by scan time).
             long[] closeWaitBits = new long[1024];
-            for (ConnectionKey key : closeWait.keySet()) {
-                int bit = key.hashCode() & 0xffff;
-                closeWaitBits[bit >>> 6] |= 1L << bit;
+            for (Map<ConnectionKey, TcpConnection> rows : List.of(closeWait, finWait2)) {
+                for (ConnectionKey key : rows.keySet()) {
+                    int bit = key.hashCode() & 0xffff;
+                    closeWaitBits[bit >>> 6] |= 1L << bit;
+                }
             }
             for (TrackedSocket socket : registry.openSockets()) {
                 TcpConnection row;
@@ -144,7 +189,14 @@ public final class CloseWaitScanner {
                     row = closeWaitByInode.get(socket.inode());
                 } else {
                     int bit = socket.keyHash() & 0xffff;
-                    row = (closeWaitBits[bit >>> 6] & 1L << bit) == 0 ? null : closeWait.get(socket.key());
+                    boolean maybe = (closeWaitBits[bit >>> 6] & 1L << bit) != 0;
+                    row = maybe ? closeWait.get(socket.key()) : null;
+                    if (row == null && maybe && !finWait2.isEmpty()) {
+                        row = finWait2.get(socket.key());
+                        if (row != null) {
+                            finWait2Owned.put(socket.key(), socket);
+                        }
+                    }
                     if (row == null && otherRows != null) {
                         row = otherRows.get(socket.key());
                     }
@@ -154,6 +206,8 @@ public final class CloseWaitScanner {
                     if (row.state() == TcpState.CLOSE_WAIT) {
                         matchedKeys.add(ConnectionKey.of(row));
                         matchedInodes.add(row.inode());
+                        closeWaitByRemote.merge(socket.origin() == Origin.ACCEPT ? row.remote().anyPort() : row.remote(),
+                                1, Integer::sum);
                     }
                 } else if (!abandonedPossible && !socket.seenInCloseWait()) {
                     continue; // no row to note and nothing that could make it a leak: most sockets, most scans
@@ -168,10 +222,19 @@ public final class CloseWaitScanner {
         }
 
         if (tableRead && byInode != null) {
-            judgePreexisting(now, byInode, exit, found, changed, matchedInodes);
+            judgePreexisting(now, byInode, exit, found, changed, matchedInodes, closeWaitByRemote);
         }
+        List<PeerNotClosing> newPeers = new ArrayList<>();
+        List<PortPressureEntry> newWarnings = new ArrayList<>();
+        boolean pictureDue = false;
         if (tableRead) {
             takeOnUntracked(now, closeWait, matchedKeys, matchedInodes);
+            boolean moved = picture(now, finWait2, finWait2Owned, timeWait, closeWaitByRemote, pressureDue);
+            news(newPeers, newWarnings);
+            pictureDue = moved && now - pictureWrittenAt >= PICTURE_EVERY_MILLIS;
+            if (pictureDue || !newPeers.isEmpty() || !newWarnings.isEmpty()) {
+                pictureWrittenAt = now;
+            }
         }
         if (tableRead && otherRows != null) {
             judgeCollected(now, closeWait, otherRows, byInode, found, changed);
@@ -181,7 +244,34 @@ public final class CloseWaitScanner {
 
         findings.addAll(found);
         noteJdbcChanges(found, changed);
-        return new ScanOutcome(views(found), views(changed));
+        return new ScanOutcome(views(found), views(changed), newPeers, newWarnings, pictureDue);
+    }
+
+    /** The peers and warnings of the last picture not said before (said again once they clear and come back). */
+    private void news(List<PeerNotClosing> newPeers, List<PortPressureEntry> newWarnings) {
+        Set<Endpoint> peersNow = new java.util.HashSet<>();
+        for (PeerNotClosing peer : lastPeers) {
+            peersNow.add(peer.remote());
+            if (peersSaid.add(peer.remote())) {
+                newPeers.add(peer);
+            }
+        }
+        peersSaid.retainAll(peersNow);
+        Set<Endpoint> warningsNow = new java.util.HashSet<>();
+        for (PortPressureEntry entry : lastPressure) {
+            if (entry.warning() != null) {
+                warningsNow.add(entry.remote());
+                if (warningsSaid.add(entry.remote())) {
+                    newWarnings.add(entry);
+                }
+            }
+        }
+        warningsSaid.retainAll(warningsNow);
+    }
+
+    /** Where the size of the ephemeral port range comes from: a test's scaled range. */
+    synchronized void usePortRange(java.util.function.IntSupplier range) {
+        this.portRange = range;
     }
 
     /** The rules in force. */
@@ -272,7 +362,8 @@ public final class CloseWaitScanner {
         return LeakReport.builder(pid, clock.millis()).tracked(registry.trackedCount())
                 .open(registry.openCount() + preexisting.size()).graceMillis(graceMillis).leaks(views(findings))
                 .jdbcConnectFailures(registry.jdbcFailures()).ignored(ignoredCount)
-                .dropped(dropped.total(), dropped.groups()).build();
+                .dropped(dropped.total(), dropped.groups())
+                .peersNotClosing(lastPeers).portPressure(lastPressure).series(timeline.series()).build();
     }
 
     /** The counts of now, without a view of any finding: cheap enough for a JMX attribute. */
@@ -281,8 +372,23 @@ public final class CloseWaitScanner {
         for (dev.closewait.agent.track.JdbcFailure failure : registry.jdbcFailures()) {
             failures += failure.count();
         }
+        int held = 0;
+        for (TrackedSocket socket : findings) {
+            held += Finding.heldIdle(socket) ? 1 : 0;
+        }
+        int finWait2 = 0;
+        for (PeerNotClosing peer : lastPeers) {
+            finWait2 += peer.count();
+        }
+        double maxShare = 0;
+        int warnings = 0;
+        for (PortPressureEntry entry : lastPressure) {
+            maxShare = Math.max(maxShare, entry.share());
+            warnings += entry.warning() == null ? 0 : 1;
+        }
         return new LeakCounts(registry.trackedCount(), registry.openCount() + preexisting.size(), findings.size(),
-                byStatus.clone(), beforeAttach, ignoredCount, dropped.total(), failures);
+                byStatus.clone(), beforeAttach, ignoredCount, dropped.total(), failures, held, finWait2, maxShare,
+                warnings);
     }
 
     /**
@@ -361,6 +467,39 @@ public final class CloseWaitScanner {
         return rows.size() - before;
     }
 
+    /**
+     * The picture beyond this JVM's leaks: its peers that do not finish closing, the counts of the
+     * time series, and, when due, port pressure per remote. Returns whether the time series moved.
+     */
+    private boolean picture(long now, Map<ConnectionKey, TcpConnection> finWait2, Map<ConnectionKey, TrackedSocket> owned,
+                         List<TcpConnection> timeWait, Map<Endpoint, Integer> closeWaitByRemote,
+                         boolean pressureDue) {
+        registry.forgetIdleRemotes();
+        Map<Endpoint, RemoteActivity> activity = new HashMap<>();
+        for (RemoteActivity there : registry.remoteActivity()) {
+            activity.put(there.remote(), there);
+        }
+        lastPeers = peers.update(now, graceMillis, new ArrayList<>(finWait2.values()), owned, activity, frames);
+        Map<Endpoint, Integer> finWait2ByRemote = new HashMap<>();
+        Map<Endpoint, Integer> finWait2OwnedByRemote = new HashMap<>();
+        for (PeerNotClosing peer : lastPeers) {
+            finWait2ByRemote.put(peer.remote(), peer.count());
+            finWait2OwnedByRemote.put(peer.remote(), peer.halfClosed());
+        }
+        boolean moved = timeline.record(now, closeWaitByRemote, finWait2ByRemote);
+        if (pressureDue) {
+            Map<Endpoint, Integer> open = new HashMap<>();
+            for (TrackedSocket socket : registry.openSockets()) {
+                if (!socket.matchedByInode() && socket.origin() != Origin.ACCEPT) {
+                    open.merge(socket.remote(), 1, Integer::sum);
+                }
+            }
+            lastPressure = pressure.update(now, activity.values(), open, closeWaitByRemote, finWait2ByRemote,
+                    finWait2OwnedByRemote, timeWait, portRange.getAsInt(), frames);
+        }
+        return moved;
+    }
+
     /** Whether a native socket (matched by inode) was collected unclosed and is still to be judged. */
     private boolean collectedNative() {
         for (TrackedSocket socket : collectedUnclosed) {
@@ -421,12 +560,16 @@ public final class CloseWaitScanner {
 
     /** Sockets open before the attach: watched by inode; gone from the table means released. */
     private void judgePreexisting(long now, Map<Long, TcpConnection> byInode, boolean exit, List<TrackedSocket> found,
-                                  List<TrackedSocket> changed, Set<Long> matchedInodes) {
+                                  List<TrackedSocket> changed, Set<Long> matchedInodes,
+                                  Map<Endpoint, Integer> closeWaitByRemote) {
         for (Iterator<TrackedSocket> it = preexisting.iterator(); it.hasNext(); ) {
             TrackedSocket socket = it.next();
             TcpConnection row = byInode.get(socket.inode());
             if (row != null) {
                 matchedInodes.add(row.inode());
+                if (row.state() == TcpState.CLOSE_WAIT) {
+                    closeWaitByRemote.merge(row.remote(), 1, Integer::sum);
+                }
             }
             if (row == null) {
                 it.remove();
@@ -445,13 +588,16 @@ public final class CloseWaitScanner {
      * Reads the table once: CLOSE_WAIT rows always; when asked, the other rows that still have a
      * descriptor (inode 0 is a kernel leftover) by key, and every row with a descriptor by inode.
      */
-    private boolean readTable(Map<ConnectionKey, TcpConnection> closeWait, Map<Long, TcpConnection> closeWaitByInode,
+    private boolean readTable(Map<ConnectionKey, TcpConnection> closeWait, Map<ConnectionKey, TcpConnection> finWait2,
+                              List<TcpConnection> timeWait, Map<Long, TcpConnection> closeWaitByInode,
                               Map<ConnectionKey, TcpConnection> otherRows, Map<Long, TcpConnection> byInode) {
         if (table == null) {
             return false;
         }
         try {
-            table.read(otherRows == null && byInode == null ? CLOSE_WAIT_ONLY : ALL_STATES, row -> {
+            Set<TcpState> states = otherRows != null || byInode != null ? ALL_STATES
+                    : timeWait != null ? SCANNED_WITH_TIME_WAIT : SCANNED;
+            table.read(states, row -> {
                 if (byInode != null && row.inode() != TcpConnection.NO_INODE) {
                     byInode.put(row.inode(), row);
                 }
@@ -459,6 +605,12 @@ public final class CloseWaitScanner {
                     closeWait.put(ConnectionKey.of(row), row);
                     if (row.inode() != TcpConnection.NO_INODE) {
                         closeWaitByInode.put(row.inode(), row);
+                    }
+                } else if (row.state() == TcpState.FIN_WAIT2) {
+                    finWait2.put(ConnectionKey.of(row), row);
+                } else if (row.state() == TcpState.TIME_WAIT) {
+                    if (timeWait != null) {
+                        timeWait.add(row);
                     }
                 } else if (otherRows != null && row.inode() != TcpConnection.NO_INODE
                         && row.state() != TcpState.LISTEN) {

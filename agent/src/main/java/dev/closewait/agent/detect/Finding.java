@@ -181,6 +181,22 @@ public final class Finding {
                 .borrowedBy(borrowedBy).diagnosis(diagnosis).closedBy(closedBy);
     }
 
+    /** The pool that holds the socket's connection now; {@code null} if none. Call holding the socket's lock. */
+    private static PoolHold holdOf(TrackedSocket socket) {
+        // A pool holds only what is still open: a closed connection or socket has left it, whatever it said last.
+        boolean open = socket.closedAt() == NEVER && socket.unreachableAt() == NEVER
+                && (socket.jdbc() == null || socket.jdbc().closedAt() == NEVER);
+        return !open ? null : socket.jdbc() != null ? socket.jdbc().hold() : socket.hold();
+    }
+
+    /** Whether a known pool holds the socket's connection idle now: what {@link #isHeldByPool()} of its view says. */
+    static boolean heldIdle(TrackedSocket socket) {
+        synchronized (socket) {
+            PoolHold hold = holdOf(socket);
+            return hold != null && hold.idle();
+        }
+    }
+
     /**
      * A view of {@code socket} as it is now, with the status detection gave it ({@code null} for
      * none), and whether the last scan at exit made it a finding.
@@ -189,10 +205,7 @@ public final class Finding {
         Finding view;
         PoolHold hold;
         synchronized (socket) {
-            // A pool holds only what is still open: a closed connection or socket has left it, whatever it said last.
-            boolean open = socket.closedAt() == NEVER && socket.unreachableAt() == NEVER
-                    && (socket.jdbc() == null || socket.jdbc().closedAt() == NEVER);
-            hold = !open ? null : socket.jdbc() != null ? socket.jdbc().hold() : socket.hold();
+            hold = holdOf(socket);
             view = builder(socket.id())
                     .status(LeakRules.asReported(status, socket.closedAt()))
                     .state(socket.lastState())

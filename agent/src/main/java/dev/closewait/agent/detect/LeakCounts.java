@@ -11,9 +11,28 @@ public final class LeakCounts {
     private final long ignored;
     private final long dropped;
     private final long jdbcConnectFailures;
+    private final int heldByPools;
+    private final int finWait2;
+    private final double maxPortShare;
+    private final int portPressureWarnings;
 
     public LeakCounts(long tracked, long open, int listed, int[] byStatus, int beforeAttach, long ignored, long dropped,
                long jdbcConnectFailures) {
+        this(tracked, open, listed, byStatus, beforeAttach, ignored, dropped, jdbcConnectFailures, 0, 0, 0, 0);
+    }
+
+    /**
+     * @param heldByPools          listed findings a pool holds idle
+     * @param finWait2             this JVM's sockets whose peer does not finish closing, all peers
+     * @param maxPortShare         the largest share of the ephemeral port range towards one remote, 0 to 1
+     * @param portPressureWarnings remotes past half the range
+     */
+    public LeakCounts(long tracked, long open, int listed, int[] byStatus, int beforeAttach, long ignored, long dropped,
+               long jdbcConnectFailures, int heldByPools, int finWait2, double maxPortShare, int portPressureWarnings) {
+        this.heldByPools = heldByPools;
+        this.finWait2 = finWait2;
+        this.maxPortShare = maxPortShare;
+        this.portPressureWarnings = portPressureWarnings;
         this.tracked = tracked;
         this.open = open;
         this.listed = listed;
@@ -59,5 +78,25 @@ public final class LeakCounts {
 
     public long jdbcConnectFailures() {
         return jdbcConnectFailures;
+    }
+
+    /** Listed findings a known pool holds idle. */
+    public int heldByPools() {
+        return heldByPools;
+    }
+
+    /** This JVM's sockets in FIN_WAIT_2 (its peers do not finish closing), all peers. */
+    public int peersNotClosing() {
+        return finWait2;
+    }
+
+    /** The largest share of the ephemeral port range this JVM holds towards one remote: 0 to 1. */
+    public double maxPortShare() {
+        return maxPortShare;
+    }
+
+    /** Remotes towards which this JVM holds more than half the ephemeral port range. */
+    public int portPressureWarnings() {
+        return portPressureWarnings;
     }
 }

@@ -20,6 +20,9 @@ public final class LeakReport {
     private final long ignored;
     private final long dropped;
     private final List<DroppedGroup> droppedGroups;
+    private final List<PeerNotClosing> peersNotClosing;
+    private final List<PortPressureEntry> portPressure;
+    private final List<RemoteSeries> series;
 
     /** A report of these findings and counts, with nothing else (no JDBC failures, none left out). */
     public LeakReport(long pid, long generatedAt, long tracked, long open, long graceMillis, List<Finding> leaks) {
@@ -37,6 +40,9 @@ public final class LeakReport {
         this.ignored = b.ignored;
         this.dropped = b.dropped;
         this.droppedGroups = List.copyOf(b.droppedGroups);
+        this.peersNotClosing = List.copyOf(b.peersNotClosing);
+        this.portPressure = List.copyOf(b.portPressure);
+        this.series = List.copyOf(b.series);
     }
 
     /** A report of process {@code pid} taken at {@code generatedAt}; every other field empty until set. */
@@ -74,6 +80,21 @@ public final class LeakReport {
     /** {@link #dropped()} per creation stack and remote, most first. */
     public List<DroppedGroup> droppedGroups() {
         return droppedGroups;
+    }
+
+    /** Peers that do not finish closing: this JVM's sockets in FIN_WAIT_2, per peer, most first. */
+    public List<PeerNotClosing> peersNotClosing() {
+        return peersNotClosing;
+    }
+
+    /** This JVM's share of the ephemeral port range per remote, most ports first. */
+    public List<PortPressureEntry> portPressure() {
+        return portPressure;
+    }
+
+    /** CLOSE_WAIT and FIN_WAIT_2 counts per peer over time. */
+    public List<RemoteSeries> series() {
+        return series;
     }
 
     /** Failed JDBC connects per URL and user, most recent first. */
@@ -122,6 +143,9 @@ public final class LeakReport {
         private long ignored;
         private long dropped;
         private List<DroppedGroup> droppedGroups = List.of();
+        private List<PeerNotClosing> peersNotClosing = List.of();
+        private List<PortPressureEntry> portPressure = List.of();
+        private List<RemoteSeries> series = List.of();
 
         private Builder(long pid, long generatedAt) {
             this.pid = pid;
@@ -162,6 +186,21 @@ public final class LeakReport {
         public Builder dropped(long total, List<DroppedGroup> groups) {
             this.dropped = total;
             this.droppedGroups = groups;
+            return this;
+        }
+
+        public Builder peersNotClosing(List<PeerNotClosing> peers) {
+            this.peersNotClosing = peers;
+            return this;
+        }
+
+        public Builder portPressure(List<PortPressureEntry> entries) {
+            this.portPressure = entries;
+            return this;
+        }
+
+        public Builder series(List<RemoteSeries> series) {
+            this.series = series;
             return this;
         }
 

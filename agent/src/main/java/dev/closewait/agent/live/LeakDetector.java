@@ -124,6 +124,26 @@ public final class LeakDetector implements LeakDetectorMBean {
     }
 
     @Override
+    public int getHeldByPoolLeaks() {
+        return counts.get().heldByPools();
+    }
+
+    @Override
+    public int getPeersNotClosing() {
+        return counts.get().peersNotClosing();
+    }
+
+    @Override
+    public double getMaxPortShare() {
+        return counts.get().maxPortShare();
+    }
+
+    @Override
+    public int getPortPressureWarnings() {
+        return counts.get().portPressureWarnings();
+    }
+
+    @Override
     public long getJdbcConnectFailures() {
         return counts.get().jdbcConnectFailures();
     }

@@ -42,6 +42,18 @@ public interface LeakDetectorMBean {
     /** Findings past {@code maxFindings}: counted, not listed. */
     long getDroppedLeaks();
 
+    /** Listed findings a known pool (HikariCP, OkHttp, HttpClient, the JDK's keep-alive cache) holds idle. */
+    int getHeldByPoolLeaks();
+
+    /** This JVM's sockets in FIN_WAIT_2 now: it closed them and the peer never sent its FIN. */
+    int getPeersNotClosing();
+
+    /** The largest share of the ephemeral port range this JVM holds towards one remote now, 0 to 1. */
+    double getMaxPortShare();
+
+    /** Remotes towards which this JVM holds more than half the ephemeral port range now. */
+    int getPortPressureWarnings();
+
     /** Failed JDBC connects so far, all URLs and users. */
     long getJdbcConnectFailures();
 

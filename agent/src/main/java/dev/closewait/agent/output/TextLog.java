@@ -2,6 +2,8 @@ package dev.closewait.agent.output;
 
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.detect.PeerNotClosing;
+import dev.closewait.agent.detect.PortPressureEntry;
 import dev.closewait.agent.detect.ScanOutcome;
 import dev.closewait.agent.report.TextReport;
 
@@ -93,6 +95,12 @@ public final class TextLog implements Output {
         }
         for (Finding leak : outcome.changed()) {
             print(text.statusChange(leak, now));
+        }
+        for (PeerNotClosing peer : outcome.newPeers()) {
+            print(text.peerNotClosing(peer, now));
+        }
+        for (PortPressureEntry entry : outcome.newWarnings()) {
+            print(text.portPressure(entry));
         }
         if (report.dropped() > droppedSaid) {
             print(TextReport.dropped(report.dropped() - droppedSaid, report.dropped()));

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.core.util.Separators;
 import dev.closewait.agent.detect.DroppedGroup;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.detect.PeerNotClosing;
+import dev.closewait.agent.detect.PortPressureEntry;
+import dev.closewait.agent.detect.RemoteSeries;
 import dev.closewait.agent.identity.AgentIdentity;
 import dev.closewait.agent.track.JdbcFailure;
 import dev.closewait.agent.track.JdbcError;
@@ -84,6 +87,28 @@ public final class JsonReport {
                 json.writeEndObject();
             }
             json.writeEndArray();
+            json.writeArrayFieldStart(ReportFields.PEERS_NOT_CLOSING);
+            for (PeerNotClosing peer : report.peersNotClosing()) {
+                writePeer(json, peer);
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart(ReportFields.PORT_PRESSURE);
+            for (PortPressureEntry entry : report.portPressure()) {
+                writePressure(json, entry);
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart(ReportFields.SERIES);
+            for (RemoteSeries series : report.series()) {
+                json.writeStartObject();
+                json.writeStringField(ReportFields.REMOTE, Peers.text(series.remote()));
+                json.writeArrayFieldStart(ReportFields.POINTS);
+                for (long[] point : series.points()) {
+                    json.writeArray(point, 0, point.length);
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+            }
+            json.writeEndArray();
             json.writeEndObject();
             json.writeRaw('\n');
         }
@@ -131,6 +156,51 @@ public final class JsonReport {
             json.writeStringField(ReportFields.ADVICE, diagnosis.advice());
             json.writeEndObject();
         }
+        json.writeEndObject();
+    }
+
+    private static void writePeer(JsonGenerator json, PeerNotClosing peer) throws IOException {
+        json.writeStartObject();
+        json.writeStringField(ReportFields.REMOTE, Peers.text(peer.remote()));
+        json.writeBooleanField(ReportFields.ACCEPTED, peer.accepted());
+        json.writeNumberField(ReportFields.COUNT, peer.count());
+        json.writeNumberField(ReportFields.HALF_CLOSED, peer.halfClosed());
+        writeTime(json, ReportFields.OLDEST_SINCE, peer.oldestSince());
+        writeFrames(json, ReportFields.OPENED_BY, peer.openedBy());
+        writeFrames(json, ReportFields.CLOSED_BY, peer.closedBy());
+        json.writeArrayFieldStart(ReportFields.SOCKETS);
+        for (PeerNotClosing.HalfClosed socket : peer.sockets()) {
+            json.writeStartObject();
+            json.writeNumberField(ReportFields.ID, socket.id());
+            json.writeStringField(ReportFields.LOCAL, socket.local().toString());
+            writeTime(json, ReportFields.SINCE, socket.since());
+            writeFrames(json, ReportFields.STACK, socket.stack());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void writePressure(JsonGenerator json, PortPressureEntry entry) throws IOException {
+        json.writeStartObject();
+        json.writeStringField(ReportFields.REMOTE, entry.remote().toString());
+        json.writeNumberField(ReportFields.ESTABLISHED, entry.established());
+        json.writeNumberField(ReportFields.CLOSE_WAIT, entry.closeWait());
+        json.writeNumberField(ReportFields.FIN_WAIT_2, entry.finWait2());
+        json.writeNumberField(ReportFields.TIME_WAIT, entry.timeWait());
+        json.writeNumberField(ReportFields.PORTS_IN_USE, entry.portsInUse());
+        json.writeNumberField(ReportFields.PORT_RANGE, entry.portRange());
+        json.writeNumberField(ReportFields.SHARE, Math.round(entry.share() * 10_000) / 10_000.0);
+        json.writeNumberField(ReportFields.OPENS_PER_MINUTE, Math.round(entry.opensPerMinute() * 10) / 10.0);
+        json.writeArrayFieldStart(ReportFields.TOP_STACKS);
+        for (PortPressureEntry.TopStack top : entry.topStacks()) {
+            json.writeStartObject();
+            writeFrames(json, ReportFields.STACK, top.stack());
+            json.writeNumberField(ReportFields.OPENS_PER_MINUTE, Math.round(top.opensPerMinute() * 10) / 10.0);
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeStringField(ReportFields.WARNING, entry.warning());
         json.writeEndObject();
     }
 

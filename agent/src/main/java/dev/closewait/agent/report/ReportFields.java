@@ -67,6 +67,33 @@ final class ReportFields {
     static final String LAST_MESSAGE = "lastMessage";
     static final String LAST_AT = "lastAt";
 
+    /** {@code peersNotClosing[]} (2026-12, optional for readers): also {@link #REMOTE}, {@link #COUNT}, {@link #STACK}. */
+    static final String PEERS_NOT_CLOSING = "peersNotClosing";
+    static final String ACCEPTED = "accepted";
+    static final String HALF_CLOSED = "halfClosed";
+    static final String OLDEST_SINCE = "oldestSince";
+    static final String OPENED_BY = "openedBy";
+    static final String CLOSED_BY = "closedBy";
+    static final String SOCKETS = "sockets";
+    static final String SINCE = "since";
+
+    /** {@code portPressure[]} (2026-12, optional for readers): also {@link #REMOTE}, {@link #STACK}. */
+    static final String PORT_PRESSURE = "portPressure";
+    static final String ESTABLISHED = "established";
+    static final String CLOSE_WAIT = "closeWait";
+    static final String FIN_WAIT_2 = "finWait2";
+    static final String TIME_WAIT = "timeWait";
+    static final String PORTS_IN_USE = "portsInUse";
+    static final String PORT_RANGE = "portRange";
+    static final String SHARE = "share";
+    static final String OPENS_PER_MINUTE = "opensPerMinute";
+    static final String TOP_STACKS = "topStacks";
+    static final String WARNING = "warning";
+
+    /** {@code series[]} (2026-12, optional for readers): {@link #REMOTE} and {@code points}, each {@code [epochMillis, closeWait, finWait2]}. */
+    static final String SERIES = "series";
+    static final String POINTS = "points";
+
     private ReportFields() {
     }
 }

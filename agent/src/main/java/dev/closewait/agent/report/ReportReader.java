@@ -9,6 +9,9 @@ import dev.closewait.agent.detect.DroppedGroup;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.detect.LeakStatus;
+import dev.closewait.agent.detect.PeerNotClosing;
+import dev.closewait.agent.detect.PortPressureEntry;
+import dev.closewait.agent.detect.RemoteSeries;
 import dev.closewait.agent.identity.AgentIdentity;
 import dev.closewait.agent.tcp.Endpoint;
 import dev.closewait.agent.tcp.TcpState;
@@ -166,6 +169,30 @@ public final class ReportReader {
                             count(group, ReportFields.COUNT, where, true), time(group, ReportFields.LAST_AT, where, false)));
                 }
             }
+            List<PeerNotClosing> peers = new ArrayList<>();
+            if (tree.containsKey(ReportFields.PEERS_NOT_CLOSING)) {
+                List<Object> entries = list(tree, ReportFields.PEERS_NOT_CLOSING, "the report");
+                for (int i = 0; i < entries.size(); i++) {
+                    String where = ReportFields.PEERS_NOT_CLOSING + "[" + i + "]";
+                    peers.add(peer(asObject(entries.get(i), where), where));
+                }
+            }
+            List<PortPressureEntry> pressure = new ArrayList<>();
+            if (tree.containsKey(ReportFields.PORT_PRESSURE)) {
+                List<Object> entries = list(tree, ReportFields.PORT_PRESSURE, "the report");
+                for (int i = 0; i < entries.size(); i++) {
+                    String where = ReportFields.PORT_PRESSURE + "[" + i + "]";
+                    pressure.add(pressure(asObject(entries.get(i), where), where));
+                }
+            }
+            List<RemoteSeries> series = new ArrayList<>();
+            if (tree.containsKey(ReportFields.SERIES)) {
+                List<Object> entries = list(tree, ReportFields.SERIES, "the report");
+                for (int i = 0; i < entries.size(); i++) {
+                    String where = ReportFields.SERIES + "[" + i + "]";
+                    series.add(series(asObject(entries.get(i), where), where));
+                }
+            }
             LeakReport report = LeakReport.builder(count(tree, ReportFields.PID, "the report", true),
                     time(tree, ReportFields.GENERATED_AT, "the report", true))
                     .tracked(count(summary, ReportFields.TRACKED, "summary", true))
@@ -173,6 +200,7 @@ public final class ReportReader {
                     .leaks(leaks).jdbcConnectFailures(failures)
                     .ignored(count(summary, ReportFields.IGNORED, "summary", false))
                     .dropped(count(summary, ReportFields.DROPPED, "summary", false), dropped)
+                    .peersNotClosing(peers).portPressure(pressure).series(series)
                     .build();
             return new Read(version, report);
         }
@@ -217,6 +245,99 @@ public final class ReportReader {
                         at + "." + ReportFields.CONNECT_ERROR)));
             }
             return finding.build();
+        }
+
+        private PeerNotClosing peer(Map<String, Object> peer, String where) throws Unreadable {
+            List<PeerNotClosing.HalfClosed> sockets = new ArrayList<>();
+            List<Object> socketTrees = list(peer, ReportFields.SOCKETS, where);
+            for (int i = 0; i < socketTrees.size(); i++) {
+                String at = where + "." + ReportFields.SOCKETS + "[" + i + "]";
+                Map<String, Object> socket = asObject(socketTrees.get(i), at);
+                sockets.add(new PeerNotClosing.HalfClosed(count(socket, ReportFields.ID, at, true),
+                        endpoint(socket, ReportFields.LOCAL, at, true), time(socket, ReportFields.SINCE, at, true),
+                        frames(socket, ReportFields.STACK, at)));
+            }
+            return new PeerNotClosing(peerEndpoint(peer, where), flag(peer, ReportFields.ACCEPTED, where),
+                    (int) small(peer, ReportFields.COUNT, where), (int) small(peer, ReportFields.HALF_CLOSED, where),
+                    time(peer, ReportFields.OLDEST_SINCE, where, true), optionalFrames(peer, ReportFields.OPENED_BY, where),
+                    optionalFrames(peer, ReportFields.CLOSED_BY, where), sockets);
+        }
+
+        private PortPressureEntry pressure(Map<String, Object> entry, String where) throws Unreadable {
+            List<PortPressureEntry.TopStack> top = new ArrayList<>();
+            List<Object> topTrees = list(entry, ReportFields.TOP_STACKS, where);
+            for (int i = 0; i < topTrees.size(); i++) {
+                String at = where + "." + ReportFields.TOP_STACKS + "[" + i + "]";
+                Map<String, Object> stack = asObject(topTrees.get(i), at);
+                top.add(new PortPressureEntry.TopStack(frames(stack, ReportFields.STACK, at),
+                        decimal(stack, ReportFields.OPENS_PER_MINUTE, at)));
+            }
+            PortPressureEntry read = new PortPressureEntry(endpoint(entry, ReportFields.REMOTE, where, true),
+                    (int) small(entry, ReportFields.ESTABLISHED, where), (int) small(entry, ReportFields.CLOSE_WAIT, where),
+                    (int) small(entry, ReportFields.FIN_WAIT_2, where), (int) small(entry, ReportFields.TIME_WAIT, where),
+                    (int) small(entry, ReportFields.PORT_RANGE, where), decimal(entry, ReportFields.OPENS_PER_MINUTE, where),
+                    top, text(entry, ReportFields.WARNING, where, false));
+            if (small(entry, ReportFields.PORTS_IN_USE, where) != read.portsInUse()) {
+                throw new Unreadable(name + " is inconsistent: " + where + ".portsInUse is not the sum of its states");
+            }
+            return read;
+        }
+
+        private RemoteSeries series(Map<String, Object> series, String where) throws Unreadable {
+            List<long[]> points = new ArrayList<>();
+            List<Object> pointTrees = list(series, ReportFields.POINTS, where);
+            for (int i = 0; i < pointTrees.size(); i++) {
+                Object point = pointTrees.get(i);
+                String at = where + "." + ReportFields.POINTS + "[" + i + "]";
+                if (!(point instanceof List) || ((List<?>) point).size() != 3) {
+                    throw new Unreadable(name + ": " + at + " is not [epochMillis, closeWait, finWait2]");
+                }
+                long[] values = new long[3];
+                for (int j = 0; j < 3; j++) {
+                    Object value = ((List<?>) point).get(j);
+                    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 0) {
+                        throw new Unreadable(name + ": " + at + "[" + j + "] is not a whole number from 0");
+                    }
+                    values[j] = ((Number) value).longValue();
+                }
+                points.add(values);
+            }
+            return new RemoteSeries(peerEndpoint(series, where), points);
+        }
+
+        private Endpoint peerEndpoint(Map<String, Object> object, String where) throws Unreadable {
+            String value = text(object, ReportFields.REMOTE, where, true);
+            try {
+                return Peers.parse(value);
+            } catch (IllegalArgumentException bad) {
+                throw problem(where, ReportFields.REMOTE, bad.getMessage());
+            }
+        }
+
+        private List<String> optionalFrames(Map<String, Object> object, String field, String where) throws Unreadable {
+            return object.get(field) == null ? null : frames(object, field, where);
+        }
+
+        /** A count that fits an int. */
+        private long small(Map<String, Object> object, String field, String where) throws Unreadable {
+            long value = count(object, field, where, true);
+            if (value > Integer.MAX_VALUE) {
+                throw problem(where, field, "out of range (" + value + ")");
+            }
+            return value;
+        }
+
+        /** A finite number from 0. */
+        private double decimal(Map<String, Object> object, String field, String where) throws Unreadable {
+            Object value = object.get(field);
+            if (!(value instanceof Number)) {
+                throw problem(where, field, value == null ? "missing" : "not a number");
+            }
+            double number = ((Number) value).doubleValue();
+            if (!(number >= 0) || Double.isInfinite(number)) {
+                throw problem(where, field, "out of range (" + value + ")");
+            }
+            return number;
         }
 
         private List<String> frames(Map<String, Object> object, String field, String where) throws Unreadable {

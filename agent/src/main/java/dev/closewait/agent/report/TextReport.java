@@ -2,6 +2,8 @@ package dev.closewait.agent.report;
 
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.detect.PeerNotClosing;
+import dev.closewait.agent.detect.PortPressureEntry;
 import dev.closewait.agent.track.JdbcFailure;
 import dev.closewait.agent.detect.LeakStatus;
 import dev.closewait.agent.track.Origin;
@@ -24,6 +26,11 @@ public final class TextReport {
     public static final String PREFIX = "[closewait] ";
 
     private static final int MAX_FRAMES = 40;
+    /** Peers and port-pressure entries the summary names, at most; the report lists them all. */
+    private static final int SUMMARY_PEERS = 5;
+    private static final int SUMMARY_PRESSURE = 3;
+    /** A remote's share of the ephemeral range from which the summary names it without a warning. */
+    private static final double SUMMARY_SHARE = 0.01;
 
     private final AppFrames frames;
 
@@ -298,7 +305,81 @@ public final class TextReport {
             text.append(PREFIX).append("  and ").append(beforeAttach)
                     .append(beforeAttach == 1 ? " leak" : " leaks").append(" among sockets open before the agent attached\n");
         }
+        List<PeerNotClosing> peers = report.peersNotClosing();
+        for (int i = 0; i < peers.size() && i < SUMMARY_PEERS; i++) {
+            text.append(peerNotClosing(peers.get(i), report.generatedAt()));
+        }
+        if (peers.size() > SUMMARY_PEERS) {
+            text.append(PREFIX).append("  and ").append(peers.size() - SUMMARY_PEERS)
+                    .append(" more peers not finishing their close: see the report's peersNotClosing\n");
+        }
+        int shown = 0;
+        for (PortPressureEntry entry : report.portPressure()) {
+            if (shown < SUMMARY_PRESSURE && (entry.warning() != null || entry.share() >= SUMMARY_SHARE)) {
+                text.append(portPressure(entry));
+                shown++;
+            }
+        }
         return text.toString();
+    }
+
+    /**
+     * A line on a peer that does not finish closing: {@code peer 10.0.0.7:8080 does not finish
+     * closing: 12 connections this JVM closed are in FIN_WAIT_2 (oldest 3.1 min), closed at ...};
+     * then a line per half-closed socket the application still owns past {@code grace}.
+     */
+    public String peerNotClosing(PeerNotClosing peer, long now) {
+        StringBuilder text = new StringBuilder(PREFIX);
+        text.append(peer.accepted() ? "client " : "peer ").append(Peers.text(peer.remote()))
+                .append(" does not finish closing: ").append(peer.count())
+                .append(peer.count() == 1 ? " connection" : " connections")
+                .append(peer.accepted() ? " this server closed " : " this JVM closed ")
+                .append(peer.count() == 1 ? "is" : "are").append(" in FIN_WAIT_2 (oldest ")
+                .append(Timestamps.duration(Math.max(0, now - peer.oldestSince()))).append(')');
+        if (peer.halfClosed() > 0) {
+            text.append(", ").append(peer.halfClosed()).append(" of them only shut down for output and still open");
+        }
+        String closer = peer.closedBy() == null ? null : frames.whoClosed(peer.closedBy(), null);
+        String opener = peer.openedBy() == null ? null : frames.firstApplicationFrame(peer.openedBy());
+        if (closer != null) {
+            text.append("; closed by ").append(printable(closer));
+        }
+        if (opener != null) {
+            text.append("; opened at ").append(printable(opener));
+        }
+        text.append('\n');
+        for (PeerNotClosing.HalfClosed socket : peer.sockets()) {
+            String frame = frames.firstApplicationFrame(socket.stack());
+            text.append(PREFIX).append(String.format(java.util.Locale.ROOT, "  #%-5d half-closed %-22s %s, waiting %s\n",
+                    socket.id(), socket.local(), frame == null ? "(no stack)" : printable(frame),
+                    Timestamps.duration(Math.max(0, now - socket.since()))));
+        }
+        return text.toString();
+    }
+
+    /**
+     * A line on the ports this JVM holds towards one remote: {@code WARNING port pressure towards
+     * 10.0.0.7:5432: 16,400 of 28,232 ephemeral ports in use (58 %); ...; opened most at ...} past
+     * half the range, else the counts by state.
+     */
+    public String portPressure(PortPressureEntry entry) {
+        StringBuilder text = new StringBuilder(PREFIX);
+        if (entry.warning() != null) {
+            text.append("WARNING port pressure towards ").append(entry.remote()).append(": ").append(entry.warning());
+        } else {
+            text.append("ports towards ").append(entry.remote()).append(": ").append(String.format(java.util.Locale.ROOT,
+                    "%,d in use (%d %% of the ephemeral range), %,.0f opens a minute", entry.portsInUse(),
+                    Math.round(100 * entry.share()), entry.opensPerMinute()));
+        }
+        text.append(String.format(java.util.Locale.ROOT, " [%d ESTABLISHED, %d CLOSE_WAIT, %d FIN_WAIT_2, %d TIME_WAIT]",
+                entry.established(), entry.closeWait(), entry.finWait2(), entry.timeWait()));
+        if (!entry.topStacks().isEmpty()) {
+            String frame = frames.firstApplicationFrame(entry.topStacks().get(0).stack());
+            if (frame != null) {
+                text.append("; opened most at ").append(printable(frame));
+            }
+        }
+        return text.append('\n').toString();
     }
 
     /** What happened, in words. */

@@ -68,6 +68,11 @@ public final class Endpoint {
         return port;
     }
 
+    /** The same address with port 0: a client host, whichever port it connects from. */
+    public Endpoint anyPort() {
+        return port == 0 ? this : new Endpoint(address, 0);
+    }
+
     /** Whether this is an IPv6 address (after unmapping IPv4-mapped ones). */
     public boolean isIpv6() {
         return address.length == 16;

@@ -37,6 +37,11 @@ public final class SocketRegistry {
     private final Clock clock;
     private final ConcurrentHashMap<Object, TrackedSocket> open = new ConcurrentHashMap<>();
     private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+    /** Remote endpoints whose activity is kept, at most. */
+    static final int MAX_REMOTES = 128;
+    /** A remote endpoint with no open for this long is forgotten, to make room for others. */
+    static final long REMOTE_IDLE_MILLIS = 10 * 60_000L;
+    private final ConcurrentHashMap<Endpoint, RemoteActivity> remotes = new ConcurrentHashMap<>();
     /** Open native sockets by inode. */
     private final ConcurrentHashMap<Long, TrackedSocket> nativeByInode = new ConcurrentHashMap<>();
     /** The key of a socket whose endpoints are not known when it opens (a native one). */
@@ -117,6 +122,10 @@ public final class SocketRegistry {
             if (connection != null) {
                 connection.socketOpened();
             }
+            RemoteActivity activity = activity(tracked, true);
+            if (activity != null) {
+                activity.opened(key.localPort(), tracked.creationForSample(), tracked.openedAt());
+            }
             if (isClosed(socket)) {
                 // Closed by another thread between the connect and this entry: its close found no
                 // entry to remove. The closed flag is set before the close's own event, so one of
@@ -169,6 +178,38 @@ public final class SocketRegistry {
         }
     }
 
+    /**
+     * What this JVM does towards the socket's peer (the remote endpoint it connected to, or the
+     * client host it accepted from); made on the first connection there while fewer than
+     * {@link #MAX_REMOTES} are known (if {@code make}), else {@code null}.
+     */
+    private RemoteActivity activity(TrackedSocket socket, boolean make) {
+        if (socket.matchedByInode()) {
+            return null; // a native socket's endpoints are the kernel's, read by the scanner
+        }
+        boolean accepted = socket.origin() == Origin.ACCEPT;
+        Endpoint peer = accepted ? socket.remote().anyPort() : socket.remote();
+        RemoteActivity known = remotes.get(peer);
+        if (known != null || !make || remotes.size() >= MAX_REMOTES) {
+            return known;
+        }
+        return remotes.computeIfAbsent(peer, r -> new RemoteActivity(r, accepted, clock.millis()));
+    }
+
+    /**
+     * What this JVM did towards each peer it connected to (by remote endpoint) or accepted from
+     * (by client host, port 0); at most {@link #MAX_REMOTES}.
+     */
+    public Collection<RemoteActivity> remoteActivity() {
+        return remotes.values();
+    }
+
+    /** Forgets peers with no open for {@link #REMOTE_IDLE_MILLIS}: their ports are long free. Scanner thread. */
+    public void forgetIdleRemotes() {
+        long now = clock.millis();
+        remotes.values().removeIf(there -> now - there.lastOpenedAt() > REMOTE_IDLE_MILLIS);
+    }
+
     /** How many open sockets are matched by inode (native ones): a scan then needs the rows by inode. */
     public int nativeOpenCount() {
         return nativeByInode.size();
@@ -202,9 +243,14 @@ public final class SocketRegistry {
         if (tracked.jdbc() != null) {
             tracked.jdbc().socketGone();
         }
+        RemoteActivity activity = activity(tracked, false);
+        Throwable closer = recheck || activity != null && activity.keepsCloseStacks() ? new Throwable() : null;
         if (recheck) {
-            tracked.closedBy(new Throwable()); // who closed it says what the report's words will be
+            tracked.closedBy(closer); // who closed it says what the report's words will be
             closedAfterCloseWait.add(tracked);
+        }
+        if (activity != null) {
+            activity.closed(tracked, closer, tracked.closedAt());
         }
     }
 

@@ -270,6 +270,11 @@ public final class TrackedSocket extends WeakReference<Object> {
         this.hold = hold;
     }
 
+    /** The creation {@code Throwable}, for a sample of stacks (read without the lock: a stale {@code null} is fine). */
+    Throwable creationForSample() {
+        return creation;
+    }
+
     /**
      * Whether this socket still holds the {@code Throwable} captured at open (about 720 bytes on
      * JDK 17 for a stack of up to 32 frames). A racy read: a stale answer only costs a look under the lock.

@@ -213,7 +213,7 @@ class JsonReportTest {
         JsonNode json = render(report(TestFindings.open()));
 
         assertEquals(List.of("tool", "version", "pid", "generatedAt", "summary", "leaks", "jdbcConnectFailures",
-                "droppedFindings"), fieldNames(json));
+                "droppedFindings", "peersNotClosing", "portPressure", "series"), fieldNames(json));
         assertEquals(List.of("tracked", "open", "leaks", "ignored", "heldByPools", "dropped"),
                 fieldNames(json.get("summary")));
         assertEquals(List.of("id", "status", "state", "origin", "local", "remote", "openedAt", "closeWaitSince",
