@@ -3,6 +3,8 @@ package dev.closewait.agent.detect;
 import dev.closewait.agent.tcp.Endpoint;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,9 +12,10 @@ import java.util.Map;
 /**
  * CLOSE_WAIT and FIN_WAIT_2 counts per remote over time, for the report's picture: one point per
  * scan, bounded. Past {@link #MAX_POINTS} points a remote's series is halved (two neighbours become
- * one at the first one's time, the higher counts kept), so it covers ever longer spans at a coarser step; points older than
- * a day are dropped. At most {@link #MAX_REMOTES} remotes: when full, a new one takes the place of
- * one whose sockets are all gone, the one quiet longest; while none is, it waits.
+ * one at the first one's time, the higher counts kept), so it covers ever longer spans at a coarser
+ * step; points older than a day are dropped. At most {@link #MAX_REMOTES} remotes: when full, a new
+ * one takes the place of one whose sockets are all gone, the one quiet longest; while none is, it
+ * waits. Primitive arrays: about 4 KB per remote at most.
  */
 final class Timeline {
 
@@ -20,33 +23,94 @@ final class Timeline {
     static final int MAX_REMOTES = 128;
     static final long SPAN_MILLIS = 24 * 3_600_000L;
 
-    private final Map<Endpoint, List<long[]>> series = new LinkedHashMap<>();
+    private final Map<Endpoint, Series> series = new LinkedHashMap<>();
+
+    /** One remote's points, oldest first: {@code size} of each array in use. */
+    private static final class Series {
+        final long[] at = new long[MAX_POINTS + 1];
+        final int[] closeWait = new int[MAX_POINTS + 1];
+        final int[] finWait2 = new int[MAX_POINTS + 1];
+        int size;
+        /** When a point last had a socket. */
+        long lastBusyAt;
+
+        boolean add(long now, int cw, int fw2) {
+            boolean moved = size == 0 || closeWait[size - 1] != cw || finWait2[size - 1] != fw2;
+            at[size] = now;
+            closeWait[size] = cw;
+            finWait2[size] = fw2;
+            size++;
+            if (cw != 0 || fw2 != 0) {
+                lastBusyAt = now;
+            }
+            int old = 0;
+            while (old < size && now - at[old] > SPAN_MILLIS) {
+                old++;
+            }
+            if (old > 0) {
+                shift(old);
+            }
+            if (size > MAX_POINTS) {
+                halve();
+            }
+            return moved;
+        }
+
+        boolean quietNow() {
+            return size > 0 && closeWait[size - 1] == 0 && finWait2[size - 1] == 0;
+        }
+
+        private void shift(int old) {
+            System.arraycopy(at, old, at, 0, size - old);
+            System.arraycopy(closeWait, old, closeWait, 0, size - old);
+            System.arraycopy(finWait2, old, finWait2, 0, size - old);
+            size -= old;
+        }
+
+        private void halve() {
+            int halved = 0;
+            for (int i = 0; i + 1 < size; i += 2, halved++) {
+                at[halved] = at[i];
+                closeWait[halved] = Math.max(closeWait[i], closeWait[i + 1]);
+                finWait2[halved] = Math.max(finWait2[i], finWait2[i + 1]);
+            }
+            if (size % 2 == 1) {
+                at[halved] = at[size - 1];
+                closeWait[halved] = closeWait[size - 1];
+                finWait2[halved] = finWait2[size - 1];
+                halved++;
+            }
+            size = halved;
+        }
+
+        List<long[]> points() {
+            List<long[]> points = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                points.add(new long[] {at[i], closeWait[i], finWait2[i]});
+            }
+            return points;
+        }
+    }
 
     /**
      * One scan's counts; remotes with a series and none now get a zero point, so their line comes
      * down. Returns whether any remote's counts differ from its point before.
      */
     boolean record(long now, Map<Endpoint, Integer> closeWait, Map<Endpoint, Integer> finWait2) {
-        for (Map<Endpoint, Integer> counts : List.of(closeWait, finWait2)) {
+        for (Map<Endpoint, Integer> counts : Arrays.asList(closeWait, finWait2)) {
             for (Endpoint remote : counts.keySet()) {
                 if (!series.containsKey(remote) && (series.size() < MAX_REMOTES || evictQuiet(closeWait, finWait2))) {
-                    series.put(remote, new ArrayList<>());
+                    series.put(remote, new Series());
                 }
             }
         }
         boolean moved = false;
-        for (java.util.Iterator<Map.Entry<Endpoint, List<long[]>>> it = series.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Endpoint, List<long[]>> entry = it.next();
-            List<long[]> points = entry.getValue();
-            long[] point = {now, closeWait.getOrDefault(entry.getKey(), 0), finWait2.getOrDefault(entry.getKey(), 0)};
-            long[] before = points.isEmpty() ? null : points.get(points.size() - 1);
-            moved |= before == null || before[1] != point[1] || before[2] != point[2];
-            points.add(point);
-            points.removeIf(old -> now - old[0] > SPAN_MILLIS);
-            if (points.stream().allMatch(old -> old[1] == 0 && old[2] == 0)) {
+        for (Iterator<Map.Entry<Endpoint, Series>> it = series.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Endpoint, Series> entry = it.next();
+            Series points = entry.getValue();
+            moved |= points.add(now, closeWait.getOrDefault(entry.getKey(), 0), finWait2.getOrDefault(entry.getKey(), 0));
+            if (now - points.lastBusyAt > SPAN_MILLIS) {
                 it.remove(); // nothing there for a day
-            } else if (points.size() > MAX_POINTS) {
-                halve(points);
             }
         }
         return moved;
@@ -56,23 +120,13 @@ final class Timeline {
     private boolean evictQuiet(Map<Endpoint, Integer> closeWait, Map<Endpoint, Integer> finWait2) {
         Endpoint quietest = null;
         long quietSince = Long.MAX_VALUE;
-        for (Map.Entry<Endpoint, List<long[]>> entry : series.entrySet()) {
-            List<long[]> points = entry.getValue();
-            if (points.isEmpty() || closeWait.containsKey(entry.getKey()) || finWait2.containsKey(entry.getKey())) {
-                continue; // made by this very scan, or busy in it
+        for (Map.Entry<Endpoint, Series> entry : series.entrySet()) {
+            Series points = entry.getValue();
+            if (!points.quietNow() || closeWait.containsKey(entry.getKey()) || finWait2.containsKey(entry.getKey())) {
+                continue; // made by this very scan, busy in it, or busy at the last
             }
-            long[] latest = points.get(points.size() - 1);
-            if (latest[1] != 0 || latest[2] != 0) {
-                continue;
-            }
-            long lastBusy = 0;
-            for (long[] point : points) {
-                if (point[1] != 0 || point[2] != 0) {
-                    lastBusy = point[0];
-                }
-            }
-            if (lastBusy < quietSince) {
-                quietSince = lastBusy;
+            if (points.lastBusyAt < quietSince) {
+                quietSince = points.lastBusyAt;
                 quietest = entry.getKey();
             }
         }
@@ -83,28 +137,11 @@ final class Timeline {
         return true;
     }
 
-    private static void halve(List<long[]> points) {
-        List<long[]> halved = new ArrayList<>();
-        for (int i = 0; i + 1 < points.size(); i += 2) {
-            long[] a = points.get(i);
-            long[] b = points.get(i + 1);
-            halved.add(new long[] {a[0], Math.max(a[1], b[1]), Math.max(a[2], b[2])});
-        }
-        if (points.size() % 2 == 1) {
-            halved.add(points.get(points.size() - 1));
-        }
-        points.clear();
-        points.addAll(halved);
-    }
-
+    /** Copies of every remote's points, each {@code {epochMillis, closeWait, finWait2}}. */
     List<RemoteSeries> series() {
         List<RemoteSeries> views = new ArrayList<>();
-        for (Map.Entry<Endpoint, List<long[]>> entry : series.entrySet()) {
-            List<long[]> copy = new ArrayList<>();
-            for (long[] point : entry.getValue()) {
-                copy.add(point.clone());
-            }
-            views.add(new RemoteSeries(entry.getKey(), copy));
+        for (Map.Entry<Endpoint, Series> entry : series.entrySet()) {
+            views.add(new RemoteSeries(entry.getKey(), entry.getValue().points()));
         }
         return views;
     }
