@@ -39,7 +39,7 @@ public final class CloseWaitScanner {
     /** {@link #SCANNED}, and TIME_WAIT for port pressure. */
     private static final Set<TcpState> SCANNED_WITH_TIME_WAIT = EnumSet.of(TcpState.CLOSE_WAIT, TcpState.FIN_WAIT2,
             TcpState.TIME_WAIT);
-    /** A table read with TIME_WAIT longer than this makes port pressure a concern of every tenth scan only. */
+    /** A table read with TIME_WAIT never faster than this makes port pressure a concern of every tenth scan only. */
     private static final long CHEAP_READ_NANOS = 2_000_000;
     /** How long after the last socket opened FIN_WAIT_2 and TIME_WAIT rows may still be this JVM's. */
     private static final long RECENT_MILLIS = 150_000;
@@ -98,7 +98,9 @@ public final class CloseWaitScanner {
     private List<PortPressureEntry> lastPressure = List.of();
     private long lastTracked;
     private long lastActivityAt;
-    private long lastTimeWaitReadNanos;
+    private long fastestTimeWaitReadNanos;
+    /** Reads with TIME_WAIT so far: the first three are always made, to learn what one costs warm. */
+    private int timeWaitReads;
     private int scansSincePressure;
     private volatile IgnoreRules ignoreRules = IgnoreRules.none();
 
@@ -150,7 +152,8 @@ public final class CloseWaitScanner {
             lastActivityAt = now;
         }
         boolean recentlyActive = lastActivityAt != 0 && now - lastActivityAt < RECENT_MILLIS;
-        boolean pressureDue = recentlyActive && (lastTimeWaitReadNanos < CHEAP_READ_NANOS || ++scansSincePressure >= 10);
+        boolean pressureDue = recentlyActive && (timeWaitReads < 3 || fastestTimeWaitReadNanos < CHEAP_READ_NANOS
+                || ++scansSincePressure >= 10);
         Map<ConnectionKey, TcpConnection> otherRows =
                 collectedUnclosed.isEmpty() && !abandonedPossible ? null : new HashMap<>();
         Map<Long, TcpConnection> byInode = preexisting.isEmpty() && !collectedNative() ? null : new HashMap<>();
@@ -162,7 +165,9 @@ public final class CloseWaitScanner {
         boolean tableRead = !nothingToLookUp
                 && readTable(closeWait, finWait2, pressureDue ? timeWait : null, closeWaitByInode, otherRows, byInode);
         if (tableRead && pressureDue) {
-            lastTimeWaitReadNanos = System.nanoTime() - readStart;
+            // The fastest read so far: the first ones run cold, a busy namespace is slow every time.
+            long took = System.nanoTime() - readStart;
+            fastestTimeWaitReadNanos = timeWaitReads++ == 0 ? took : Math.min(fastestTimeWaitReadNanos, took);
             scansSincePressure = 0;
         }
         Map<ConnectionKey, TrackedSocket> finWait2Owned = new HashMap<>();

@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * Per remote endpoint: how many local ports this JVM holds there in each state, how fast it opens
- * connections (and from which stacks, estimated from a sample), and what share of the ephemeral
- * port range that is. Past half the range, a warning says how soon it runs out at the current rate.
+ * connections over the last minute or so (and from which stacks, estimated from a sample), and what
+ * share of the ephemeral port range that is. Past half the range, a warning says how soon it runs out at the current rate.
  */
 final class PortPressure {
 
@@ -23,8 +23,11 @@ final class PortPressure {
     private static final int SHOWN = 20;
     private static final int TOP_STACKS = 3;
 
-    /** Per remote, at the last update: {time, opens, ports in use}. */
-    private final Map<Endpoint, long[]> last = new HashMap<>();
+    /** How far back the rates look. */
+    static final long WINDOW_MILLIS = 60_000;
+
+    /** Per remote, the updates of the last {@link #WINDOW_MILLIS} and the one before: {time, opens, ports in use}. */
+    private final Map<Endpoint, List<long[]>> history = new HashMap<>();
 
     /**
      * @param open      this JVM's open sockets per remote (any state)
@@ -49,7 +52,7 @@ final class PortPressure {
             }
         }
         List<PortPressureEntry> entries = new ArrayList<>();
-        Map<Endpoint, long[]> now2 = new HashMap<>();
+        history.keySet().retainAll(byRemote.keySet());
         for (RemoteActivity there : byRemote.values()) {
             Endpoint remote = there.remote();
             int cw = closeWait.getOrDefault(remote, 0);
@@ -58,10 +61,17 @@ final class PortPressure {
             int tw = waiting.getOrDefault(remote, 0);
             long opens = there.opens();
             int inUse = established + cw + fw2 + tw;
-            long[] before = last.get(remote);
-            double perMinute = before == null || now <= before[0] ? 0 : (opens - before[1]) * 60_000.0 / (now - before[0]);
-            double growthPerMinute = before == null || now <= before[0] ? 0 : (inUse - before[2]) * 60_000.0 / (now - before[0]);
-            now2.put(remote, new long[] {now, opens, inUse});
+            List<long[]> past = history.computeIfAbsent(remote, r -> new ArrayList<>());
+            if (past.isEmpty()) {
+                past.add(new long[] {there.since(), 0, 0}); // nothing was open there before the first open
+            }
+            past.add(new long[] {now, opens, inUse});
+            while (past.size() > 2 && now - past.get(1)[0] >= WINDOW_MILLIS) {
+                past.remove(0); // keep the newest update at least a window old, and what follows
+            }
+            long[] before = past.get(0);
+            double perMinute = now <= before[0] ? 0 : (opens - before[1]) * 60_000.0 / (now - before[0]);
+            double growthPerMinute = now <= before[0] ? 0 : (inUse - before[2]) * 60_000.0 / (now - before[0]);
             if (inUse == 0 && perMinute == 0) {
                 continue;
             }
@@ -70,8 +80,6 @@ final class PortPressure {
             String warning = share < WARNING_SHARE ? null : warning(inUse, range, perMinute, growthPerMinute);
             entries.add(new PortPressureEntry(remote, established, cw, fw2, tw, range, perMinute, top, warning));
         }
-        last.clear();
-        last.putAll(now2);
         entries.sort((a, b) -> Integer.compare(b.portsInUse(), a.portsInUse()));
         return entries.size() > SHOWN ? new ArrayList<>(entries.subList(0, SHOWN)) : entries;
     }
@@ -101,8 +109,8 @@ final class PortPressure {
                 inUse, range, Math.round(100.0 * inUse / range)));
         if (growthPerMinute > 0) {
             double minutes = (range - inUse) / growthPerMinute;
-            text.append(String.format(Locale.ROOT, "; at %,.0f opens a minute they run out in about %s", perMinute,
-                    minutes < 1 ? "less than a minute" : Math.round(minutes) + " min"));
+            text.append(String.format(Locale.ROOT, "; at %,.0f opens a minute they run out in %s", perMinute,
+                    minutes < 1 ? "less than a minute" : "about " + Math.round(minutes) + " min"));
         } else {
             text.append(String.format(Locale.ROOT, "; %,.0f opens a minute, not growing now", perMinute));
         }

@@ -27,6 +27,7 @@ public final class RemoteActivity {
 
     private final Endpoint remote;
     private final boolean accepted;
+    private final long since;
     private volatile long lastOpenedAt;
     private final LongAdder opens = new LongAdder();
     /** Local ports used this generation and the one before: a bit each. */
@@ -76,6 +77,7 @@ public final class RemoteActivity {
     RemoteActivity(Endpoint remote, boolean accepted, long now) {
         this.remote = remote;
         this.accepted = accepted;
+        this.since = now;
         this.generationStart = now;
         this.lastOpenedAt = now;
     }
@@ -88,6 +90,11 @@ public final class RemoteActivity {
     /** Whether these are connections this JVM accepted (its local port is a listening one, not ephemeral). */
     public boolean accepted() {
         return accepted;
+    }
+
+    /** When the first connection here opened: {@link #opens()} counts from then. */
+    public long since() {
+        return since;
     }
 
     /** When the last connection here opened. */
