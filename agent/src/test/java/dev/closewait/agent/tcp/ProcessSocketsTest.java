@@ -39,7 +39,9 @@ class ProcessSocketsTest {
             Set<Long> inodes = ProcessSockets.inodes();
             List<TcpConnection> mine = new ArrayList<>();
             new ProcNetTcp().read(EnumSet.of(TcpState.ESTABLISHED), row -> {
-                if (inodes.contains(row.inode()) && row.local().port() == client.getLocalPort()) {
+                // A local port is unique per remote only: match the whole connection.
+                if (inodes.contains(row.inode()) && row.local().port() == client.getLocalPort()
+                        && row.remote().port() == server.getLocalPort()) {
                     mine.add(row);
                 }
             });

@@ -1,0 +1,45 @@
+package com.example;
+
+import dev.closewait.junit.CloseWaitExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@ExtendWith(CloseWaitExtension.class)
+class StockTest {
+
+    /** Where the leaked socket stays reachable, as in an application that keeps it in a field. */
+    static final List<Socket> OPEN = new ArrayList<>();
+
+    @Test
+    void readsTheStockAndForgetsTheSocket() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Socket socket = openAndForget(server.getLocalPort());
+            server.accept().close(); // the peer closes its side: the client's socket goes to CLOSE_WAIT
+            assertEquals(-1, socket.getInputStream().read());
+        }
+    }
+
+    @Test
+    void readsThePricesAndClosesTheSocket() throws IOException {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+            server.accept().close();
+            assertEquals(-1, socket.getInputStream().read());
+        }
+    }
+
+    static Socket openAndForget(int port) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        OPEN.add(socket);
+        return socket; // BUG: never closed
+    }
+}
