@@ -65,6 +65,7 @@ public final class ScrapedFleetMember {
                 }
             }
             Scenario.result("stockPort", stock.getLocalPort());
+            Scenario.result("pid", ProcessHandle.current().pid());
             Scenario.step("ready");
         }
     }
