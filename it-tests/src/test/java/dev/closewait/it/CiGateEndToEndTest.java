@@ -89,7 +89,8 @@ class CiGateEndToEndTest {
         Path ignore = Files.writeString(work.resolve("ignore.txt"), "frame:com.acme.\nhost:db:5432\n");
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class, "ignore=" + ignore)) {
             assertEquals(2, app.awaitExit(EXIT), app::describe);
-            assertTrue(app.stderr().contains(ignore + " line 2: 'host:db:5432' is not a rule"), app.stderr());
+            assertTrue(app.stderr().contains(ignore + " line 2 is not a rule; write frame:"), app.stderr());
+            assertFalse(app.stderr().contains("host:db:5432"), "no error message quotes a file's contents: " + app.stderr());
         }
     }
 

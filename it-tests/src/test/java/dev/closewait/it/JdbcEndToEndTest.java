@@ -58,7 +58,7 @@ class JdbcEndToEndTest {
             assertEquals("CLOSE_WAIT", leak.path("state").asText());
             assertEquals("127.0.0.1:5432", leak.path("remote").asText());
             JsonNode jdbc = leak.path("jdbc");
-            assertEquals("jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres&password=****"
+            assertEquals("jdbc:postgresql://127.0.0.1:5432/postgres?user=****&password=****"
                     + "&ApplicationName=closewait-it", jdbc.path("url").asText());
             assertEquals("postgres", jdbc.path("user").asText());
             assertEquals("org.postgresql.Driver", jdbc.path("driver").asText());
@@ -77,7 +77,7 @@ class JdbcEndToEndTest {
             app.proceed();
             assertEquals(0, app.awaitExit(EXIT), app::describe);
             String stderr = app.stderr();
-            assertTrue(stderr.contains("    JDBC jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres&password=****"), stderr);
+            assertTrue(stderr.contains("    JDBC jdbc:postgresql://127.0.0.1:5432/postgres?user=****&password=****"), stderr);
             assertTrue(stderr.contains("JDBC connect failed 1 time for jdbc:postgresql://127.0.0.1:5432/no_such_database_closewait"),
                     stderr);
             assertTrue(stderr.contains("=> dev.closewait.it.scenarios.PostgresTerminated.openOrdersConnection("), stderr);
@@ -103,13 +103,13 @@ class JdbcEndToEndTest {
             assertEquals("CLOSE_WAIT", leak.path("state").asText());
             assertEquals("127.0.0.1:3306", leak.path("remote").asText());
             JsonNode jdbc = leak.path("jdbc");
-            assertEquals("jdbc:mariadb://127.0.0.1:3306/test?user=root", jdbc.path("url").asText());
+            assertEquals("jdbc:mariadb://127.0.0.1:3306/test?user=****", jdbc.path("url").asText());
             assertEquals("root", jdbc.path("user").asText());
             assertEquals("org.mariadb.jdbc.Driver", jdbc.path("driver").asText());
             assertTrue(Report.stack(leak).stream().anyMatch(f -> f.contains("MariaDbKilled.openInventoryConnection(")),
                     leak::toString);
             JsonNode failure = onlyFailure(report);
-            assertEquals("jdbc:mariadb://127.0.0.1:3306/test?user=root&password=****", failure.path("url").asText());
+            assertEquals("jdbc:mariadb://127.0.0.1:3306/test?user=****&password=****", failure.path("url").asText());
             assertEquals(1045, failure.path("lastErrorCode").asInt());
             app.proceed();
             assertEquals(0, app.awaitExit(EXIT), app::describe);
