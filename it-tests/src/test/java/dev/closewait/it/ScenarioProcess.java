@@ -107,6 +107,11 @@ public final class ScenarioProcess implements AutoCloseable {
         return new ScenarioProcess(process, stderr, report);
     }
 
+    /** The process id of the JVM (the command is {@code java} itself, not a shell). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Waits for the scenario to announce {@code name}. */
     public ScenarioProcess awaitStep(String name, Duration timeout) throws InterruptedException {
         String step = steps.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
