@@ -54,8 +54,9 @@ final class ReportCommand implements Callable<Integer> {
             published = LiveReportProperties.read(jvm.agentProperties());
             if (published == null) {
                 throw new CliProblem("closewait " + running + " runs in JVM " + target + " but gave no report: it"
-                        + " turned itself off (its standard error says why), or it is older than this command ("
-                        + AgentIdentity.version() + ") and serves its report over JMX only");
+                        + " turned itself off (its standard error says why), or it is a build from before this"
+                        + " command's (" + AgentIdentity.version() + ") that serves its report over JMX only"
+                        + " (JConsole, MBean " + AgentIdentity.MBEAN_NAME + ")");
             }
         }
         spec.commandLine().getOut().print(json ? published.json() : text(target, published));
