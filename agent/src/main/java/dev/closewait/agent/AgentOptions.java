@@ -218,6 +218,16 @@ public final class AgentOptions {
         return String.join(",", parts);
     }
 
+    /**
+     * The options that shape the text report ({@code grace} for its sentences, {@code app} for its
+     * {@code =>} marks) as an option string: what travels with the live report, so the CLI renders
+     * the text the agent would.
+     */
+    public String textOptions() {
+        return Option.GRACE.key() + "=" + Option.formatMillis(graceMillis())
+                + (app().isEmpty() ? "" : "," + Option.APP.key() + "=" + String.join(";", app()));
+    }
+
     private static String quoteIfNeeded(String value) {
         return value.indexOf(',') >= 0 ? '"' + value + '"' : value;
     }

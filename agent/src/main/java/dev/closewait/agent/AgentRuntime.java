@@ -11,6 +11,8 @@ import dev.closewait.agent.instrument.Instrumenter;
 import dev.closewait.agent.instrument.Privileged;
 import dev.closewait.agent.io.PrivateDirectory;
 import dev.closewait.agent.live.LeakDetector;
+import dev.closewait.agent.live.LiveReportProperties;
+import dev.closewait.agent.report.JsonReport;
 import dev.closewait.agent.tcp.TcpTable;
 import dev.closewait.agent.tcp.TcpTables;
 import dev.closewait.agent.track.JdbcSecrets;
@@ -39,6 +41,7 @@ final class AgentRuntime {
     /** Distinct stacks of findings interned at most; findings past it keep a list of their own. */
     private static final int REPORTED_STACKS = 4096;
 
+    private static final JsonReport LIVE_JSON = new JsonReport(AgentIdentity.version());
     private static final AtomicBoolean DISABLED = new AtomicBoolean();
     private static final Diagnostics DIAGNOSTICS = new Diagnostics();
     private static volatile AgentRuntime running;
@@ -96,7 +99,8 @@ final class AgentRuntime {
 
         AgentRuntime runtime = new AgentRuntime(settings, registry, scanner,
                 new Instrumenter(instrumentation, DIAGNOSTICS::warn));
-        runtime.events = new BridgeEvents(registry, runtime::exitStatus, runtime::registerMBean, AgentRuntime::fault);
+        runtime.events = new BridgeEvents(registry, runtime::exitStatus, runtime::registerMBean, runtime::withLiveReport,
+                AgentRuntime::fault);
         EventBridge.install(runtime.events);
         List<String> errors = runtime.instrumenter.installSockets(!Boolean.getBoolean(NO_JDBC_PROPERTY));
         if (!errors.isEmpty()) {
@@ -243,8 +247,8 @@ final class AgentRuntime {
                 registerMBean(existing);
             }
         } catch (Exception | LinkageError unavailable) {
-            DIAGNOSTICS.note("JMX is not available (" + unavailable + "): 'closewait report PID' and"
-                    + " JMX consoles cannot read this JVM's report");
+            DIAGNOSTICS.note("JMX is not available (" + unavailable + "): JMX consoles and exporters cannot read"
+                    + " this JVM's report ('closewait report PID' can)");
         }
     }
 
@@ -273,9 +277,19 @@ final class AgentRuntime {
                 throw refused;
             }
         } catch (Exception | LinkageError unavailable) {
-            DIAGNOSTICS.note("JMX is not available (" + unavailable + "): 'closewait report PID' and"
-                    + " JMX consoles cannot read this JVM's report");
+            DIAGNOSTICS.note("JMX is not available (" + unavailable + "): JMX consoles and exporters cannot read"
+                    + " this JVM's report ('closewait report PID' can)");
         }
+    }
+
+    /**
+     * The attach API's answer for agent properties, {@code serialized}, with the live report
+     * appended: rendered on the JVM's attach listener thread when {@code closewait report PID} (or
+     * another attach client) asks, and kept nowhere afterwards.
+     */
+    private byte[] withLiveReport(byte[] serialized) {
+        return LiveReportProperties.append(serialized, LIVE_JSON.render(scanner.report(pid)),
+                settings.options.textOptions());
     }
 
     private synchronized void scanAndReport() {

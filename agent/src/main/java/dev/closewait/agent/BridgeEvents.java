@@ -5,11 +5,13 @@ import dev.closewait.agent.track.SocketRegistry;
 
 import java.util.function.Consumer;
 import java.util.function.IntUnaryOperator;
+import java.util.function.UnaryOperator;
 
 /**
  * What the bootstrap bridge calls: each event goes to the part of the agent it is for. Sockets and
  * JDBC connections to the registry; the end of the JVM to the exit policy; the platform MBean
- * server to the MBean's registration; a fault turns the agent off.
+ * server to the MBean's registration; an attach client's request for agent properties to the live
+ * report; a fault turns the agent off.
  */
 final class BridgeEvents implements ConnectionEvents {
 
@@ -17,14 +19,16 @@ final class BridgeEvents implements ConnectionEvents {
     private final IntUnaryOperator exitStatus;
     private final Consumer<Object> mbeanServer;
     private final Consumer<Throwable> onFault;
+    private final UnaryOperator<byte[]> agentProperties;
     private volatile boolean mainThreadFailed;
 
     BridgeEvents(SocketRegistry registry, IntUnaryOperator exitStatus, Consumer<Object> mbeanServer,
-                 Consumer<Throwable> onFault) {
+                 UnaryOperator<byte[]> agentProperties, Consumer<Throwable> onFault) {
         this.registry = registry;
         this.exitStatus = exitStatus;
         this.mbeanServer = mbeanServer;
         this.onFault = onFault;
+        this.agentProperties = agentProperties;
     }
 
     @Override
@@ -102,6 +106,11 @@ final class BridgeEvents implements ConnectionEvents {
     @Override
     public void platformMBeanServer(Object server) {
         mbeanServer.accept(server);
+    }
+
+    @Override
+    public byte[] agentPropertiesRequested(byte[] serialized) {
+        return agentProperties.apply(serialized);
     }
 
     @Override

@@ -15,11 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Optional;
 import java.util.Properties;
-import javax.management.MBeanServerConnection;
-import javax.management.ObjectName;
-import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 
 /**
  * A JVM on this machine, reached through the attach API; use only after
@@ -29,8 +24,6 @@ import javax.management.remote.JMXServiceURL;
  * the attach handshake sends it SIGQUIT, which would kill it.
  */
 final class TargetJvm implements AutoCloseable {
-
-    private static final String MBEAN = AgentIdentity.MBEAN_NAME;
 
     private final long pid;
     private final VirtualMachine vm;
@@ -149,36 +142,14 @@ final class TargetJvm implements AutoCloseable {
     }
 
     /**
-     * Calls an operation of the agent's MBean over the target's local management agent (started if
-     * needed); waits up to {@code waitMillis} for the MBean to appear, as the agent registers it
-     * right after it starts.
+     * The target's agent properties as the attach API returns them; a running closewait adds its
+     * live report to this answer (see {@code LiveReportProperties}). Starts nothing in the target.
      */
-    Object invokeAgent(String operation, Object[] arguments, String[] signature, long waitMillis) throws CliProblem {
-        String address;
+    Properties agentProperties() throws CliProblem {
         try {
-            address = vm.startLocalManagementAgent();
-        } catch (IOException | RuntimeException unavailable) {
-            throw new CliProblem("cannot start the local management agent of JVM " + pid + ": " + unavailable.getMessage());
-        }
-        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
-            MBeanServerConnection server = connector.getMBeanServerConnection();
-            ObjectName name = new ObjectName(MBEAN);
-            long deadline = System.nanoTime() + waitMillis * 1_000_000;
-            while (!server.isRegistered(name)) {
-                if (System.nanoTime() > deadline) {
-                    throw new CliProblem("closewait runs in JVM " + pid + " but its MBean " + MBEAN
-                            + " is not registered (JMX may be unavailable there; see its standard error)");
-                }
-                Thread.sleep(100);
-            }
-            return server.invoke(name, operation, arguments, signature);
-        } catch (CliProblem problem) {
-            throw problem;
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw new CliProblem("interrupted while waiting for JVM " + pid);
-        } catch (Exception failed) {
-            throw new CliProblem("cannot read closewait's report from JVM " + pid + " over JMX: " + failed);
+            return vm.getAgentProperties();
+        } catch (IOException lost) {
+            throw new CliProblem("lost the connection to JVM " + pid + " while reading its report: " + lost.getMessage());
         }
     }
 

@@ -304,4 +304,15 @@ class AgentOptionsTest {
             assertTrue(list.contains(name + "="), "valid options should name '" + name + "': " + message);
         }
     }
+
+    @Test
+    void textOptionsCarryGraceAndAppAndParseBackToThem() {
+        AgentOptions options = AgentOptions.parse("interval=1s,grace=1500ms,app=com.acme.;org.shop.,log=off");
+
+        assertEquals("grace=1500ms,app=com.acme.;org.shop.", options.textOptions());
+        AgentOptions back = AgentOptions.parse(options.textOptions());
+        assertEquals(1500, back.graceMillis());
+        assertEquals(List.of("com.acme.", "org.shop."), back.app());
+        assertEquals("grace=10s", AgentOptions.defaults().textOptions());
+    }
 }

@@ -105,6 +105,11 @@ class AgentStartupEndToEndTest {
     void internalFaultTurnsTheAgentOffWithOneWarningAndTheApplicationRunsOn(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, FaultySocketSubclass.class, "interval=200ms")) {
+            app.awaitStep("faulted", EXIT);
+            Cli.Run report = Cli.run(jdk, "report", app.result("pid"));
+            assertEquals(2, report.status(), report.describe());
+            assertTrue(report.err().contains("gave no report: it turned itself off"), report.describe());
+            app.proceed();
             assertEquals(0, app.awaitExit(EXIT), app::describe);
             assertEquals("true", app.result("hostileConnected"));
             assertEquals("20", app.result("connectsAfterFault"));

@@ -4,15 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.tools.attach.VirtualMachine;
 import dev.closewait.it.scenarios.AttachTarget;
+import dev.closewait.it.scenarios.ReportTarget;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
@@ -21,11 +26,13 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
 import static dev.closewait.it.SocketLeakEndToEndTest.EXIT;
+import static dev.closewait.it.SocketLeakEndToEndTest.FAST;
 import static dev.closewait.it.SocketLeakEndToEndTest.REPORTED;
 import static dev.closewait.it.SocketLeakEndToEndTest.assumePresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -97,7 +104,7 @@ class AttachEndToEndTest {
             assertTrue(list.out().lines().anyMatch(l -> l.startsWith(pid + " ") && l.contains(" 0.1.0 ")
                     && l.contains(AttachTarget.class.getName())), list.describe());
 
-            // The CLI's own JMX connections must not show up as leaks once it is gone.
+            // The JMX connections of assertMBeanMatchesReport must not show up as leaks once they are gone.
             Thread.sleep(3000);
             JsonNode later = JSON.readTree(Cli.run(jdk, "report", pid, "--json").out());
             for (JsonNode leak : later.path("leaks")) {
@@ -125,6 +132,126 @@ class AttachEndToEndTest {
             assertTrue(Files.readString(work.resolve("stderr.txt")).contains("A Java agent has been loaded dynamically"),
                     "the JEP 451 warning the CLI explains");
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(Jdk.ALL)
+    void reportPrintsTheMaskedJdbcLeakAndLeavesTheTargetAsItWas(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        String password = "Rep0rt-Secret!";
+        Path classLog = work.resolve("classes.txt");
+        try (ScenarioProcess target = ScenarioProcess.start(jdk, work, ReportTarget.class, FAST,
+                List.of("-Xlog:class+load=info:file=" + classLog), password)) {
+            target.awaitStep("leaked", REPORTED);
+            String pid = target.result("pid");
+            long targetPid = Long.parseLong(pid);
+            int clientPort = target.intResult("clientPort");
+            target.awaitReport(r -> r.leaks().size() == 1, REPORTED);
+            // The first attach starts the JVM's attach listener (as jcmd's would): part of the picture before.
+            Set<String> propertiesBefore = agentProperties(pid).stringPropertyNames();
+            Set<Long> socketsBefore = tcpSocketInodes(targetPid);
+            Set<String> threadsBefore = threadNames(targetPid);
+            assertTrue(socketsBefore.size() >= 2, "the stand-in's listener and the leaked socket: " + socketsBefore);
+            assertTrue(threadsBefore.contains("Attach Listener"), threadsBefore::toString);
+            assertFalse(loaded(classLog, "java.lang.management.ManagementFactory"),
+                    "the scenario never uses JMX, and the agent never makes the platform MBean server");
+
+            Cli.Run json = Cli.run(jdk, "report", pid, "--json");
+            Cli.Run text = Cli.run(jdk, "report", pid);
+
+            assertEquals(0, json.status(), json.describe());
+            JsonNode report = JSON.readTree(json.out());
+            assertEquals(Long.parseLong(pid), report.path("pid").asLong(), report::toString);
+            JsonNode leak = leakWithLocalPort(report, clientPort);
+            assertNotNull(leak, report::toString);
+            assertEquals("OPEN", leak.path("status").asText(), leak::toString);
+            assertEquals("CLOSE_WAIT", leak.path("state").asText(), leak::toString);
+            assertTrue(leak.path("jdbc").path("url").asText().endsWith(";password=****"), leak::toString);
+            assertTrue(Report.stack(leak).stream().anyMatch(f -> f.contains("ReportTarget.openOrdersConnection(")), leak::toString);
+            assertEquals(0, text.status(), text.describe());
+            assertTrue(text.out().contains("(grace 1.0 s)"), "the text has the agent's grace: " + text.out());
+            assertTrue(text.out().contains("=> dev.closewait.it.scenarios.ReportTarget.openOrdersConnection("), text.out());
+            assertTrue(text.out().contains(";password=****"), text.out());
+            for (Cli.Run run : List.of(json, text)) {
+                assertFalse(run.out().contains(password) || run.err().contains(password), "the password leaked: " + run.describe());
+            }
+
+            Set<Long> socketsAfter = tcpSocketInodes(targetPid);
+            socketsAfter.removeAll(socketsBefore);
+            assertEquals(Set.of(), socketsAfter, "the report left TCP sockets (a JMX/RMI listener?) in the target");
+            Set<String> threadsAfter = threadNames(targetPid);
+            threadsAfter.removeAll(threadsBefore);
+            assertEquals(Set.of(), threadsAfter, "the report left threads in the target");
+            Properties after = agentProperties(pid);
+            assertEquals(propertiesBefore, after.stringPropertyNames(), "the report left agent properties in the target");
+            assertNull(after.getProperty("com.sun.management.jmxremote.localConnectorAddress"), after::toString);
+            assertNull(after.getProperty("sun.management.JMXConnectorServer.address"), after::toString);
+            assertNotNull(after.getProperty("closewait.report"), "every answer carries the report, none stores it");
+            for (String untouched : List.of("java.lang.management.ManagementFactory", "jdk.internal.agent.Agent",
+                    "javax.management.remote.rmi.RMIConnectorServer", "sun.rmi.transport.tcp.TCPTransport")) {
+                assertFalse(loaded(classLog, untouched), untouched + " was loaded: the report started JMX in the target");
+            }
+            assertFalse(target.stderr().contains("loaded dynamically"), "no agent was loaded to answer: " + target.stderr());
+            assertFalse(target.stderr().contains(password), target.stderr());
+            target.proceed();
+            assertEquals(0, target.awaitExit(EXIT), target::describe);
+        }
+    }
+
+    private static Properties agentProperties(String pid) throws Exception {
+        VirtualMachine vm = VirtualMachine.attach(pid);
+        try {
+            return vm.getAgentProperties();
+        } finally {
+            vm.detach();
+        }
+    }
+
+    /** The inodes of every TCP socket (any state, listeners included) that process {@code pid} holds. */
+    private static Set<Long> tcpSocketInodes(long pid) throws IOException {
+        Set<Long> held = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String link = Files.readSymbolicLink(fd).toString();
+                    if (link.startsWith("socket:[")) {
+                        held.add(Long.parseLong(link.substring(8, link.length() - 1)));
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // not held any more
+                }
+            }
+        }
+        Set<Long> tcp = new HashSet<>();
+        for (String table : List.of("tcp", "tcp6")) {
+            List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "net", table));
+            for (String line : lines.subList(1, lines.size())) {
+                long inode = Long.parseLong(line.trim().split("\\s+")[9]);
+                if (held.contains(inode)) {
+                    tcp.add(inode);
+                }
+            }
+        }
+        return tcp;
+    }
+
+    private static Set<String> threadNames(long pid) throws IOException {
+        Set<String> names = new HashSet<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                try {
+                    names.add(Files.readString(task.resolve("comm")).strip());
+                } catch (IOException ended) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return names;
+    }
+
+    /** Whether the JVM's {@code -Xlog:class+load} file shows {@code className} loaded. */
+    private static boolean loaded(Path classLog, String className) throws IOException {
+        return Files.readString(classLog).contains(" " + className + " source:");
     }
 
     @ParameterizedTest(name = "{0}")

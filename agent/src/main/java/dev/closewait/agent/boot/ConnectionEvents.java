@@ -94,6 +94,13 @@ public interface ConnectionEvents {
      */
     void platformMBeanServer(Object server);
 
+    /**
+     * The JVM answers an attach client's request for its agent properties with {@code serialized}
+     * (their stored form): returns what to answer instead, with the live report appended, or
+     * {@code null} to answer as the JVM would have.
+     */
+    byte[] agentPropertiesRequested(byte[] serialized);
+
     /** The bridge caught {@code fault} from this instance; the bridge has already detached it. */
     void failed(Throwable fault);
 }

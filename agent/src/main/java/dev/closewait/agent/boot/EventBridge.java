@@ -241,6 +241,28 @@ public final class EventBridge {
         }
     }
 
+    /**
+     * Called when {@code VMSupport.serializeAgentPropertiesToByteArray()} returns (an attach
+     * client asked for the agent properties): what the JVM answers, {@code serialized} itself
+     * unless the agent adds its live report.
+     */
+    public static byte[] agentPropertiesRequested(byte[] serialized) {
+        ConnectionEvents events = target;
+        boolean[] inAgent = events == null ? null : enter(serialized);
+        if (inAgent == null) {
+            return serialized;
+        }
+        try {
+            byte[] answer = events.agentPropertiesRequested(serialized);
+            return answer == null ? serialized : answer;
+        } catch (Throwable fault) {
+            detach(events, fault);
+            return serialized;
+        } finally {
+            inAgent[0] = false;
+        }
+    }
+
     /** Called from {@code Thread.dispatchUncaughtException}. */
     public static void uncaughtException(Thread thread) {
         ConnectionEvents events = target;

@@ -45,6 +45,13 @@ public final class LeakReport {
         this.series = List.copyOf(b.series);
     }
 
+    /** This report with {@code graceMillis} in force: a report read back, rendered with the grace its agent had. */
+    public LeakReport withGraceMillis(long graceMillis) {
+        return builder(pid, generatedAt).tracked(tracked).open(open).graceMillis(graceMillis).leaks(leaks)
+                .jdbcConnectFailures(jdbcConnectFailures).ignored(ignored).dropped(dropped, droppedGroups)
+                .peersNotClosing(peersNotClosing).portPressure(portPressure).series(series).build();
+    }
+
     /** A report of process {@code pid} taken at {@code generatedAt}; every other field empty until set. */
     public static Builder builder(long pid, long generatedAt) {
         return new Builder(pid, generatedAt);

@@ -24,6 +24,14 @@ public final class AgentIdentity {
     public static final String ATTACH_APPLIED = "OK";
     /** The word of {@link #ATTACH_RESULT_PROPERTY} for an attach that was refused. */
     public static final String ATTACH_REFUSED = "REFUSED";
+    /**
+     * The key under which the agent answers the attach API's request for agent properties
+     * ({@code VirtualMachine.getAgentProperties()}) with its live JSON report: how
+     * {@code closewait report PID} reads it. Added only to that answer, never to the JVM's properties.
+     */
+    public static final String REPORT_PROPERTY = "closewait.report";
+    /** Beside {@link #REPORT_PROPERTY}: the options that shape the text report ({@code grace=10s,app=com.acme.}). */
+    public static final String REPORT_TEXT_OPTIONS_PROPERTY = "closewait.report.textOptions";
     /** Where the agent's MBean is registered. */
     public static final String MBEAN_NAME = "dev.closewait:type=LeakDetector";
     /** The first JDK that warns about agents loaded into a running JVM (JEP 451). */

@@ -29,8 +29,8 @@ public final class Instrumenter {
     }
 
     /**
-     * Instruments socket creation and close, where the platform MBean server is made, and JDBC
-     * connects and closes if {@code jdbc}.
+     * Instruments socket creation and close, where the platform MBean server is made, where the
+     * attach API asks for agent properties (the live report), and JDBC connects and closes if {@code jdbc}.
      *
      * @return the problems met while installing, one line each; empty when all went well
      */
@@ -42,6 +42,7 @@ public final class Instrumenter {
         WeavingEngine engine = new WeavingEngine(Instrumenter.class.getClassLoader(), () -> {
             List<Target> targets = new ArrayList<>(SocketTargets.all());
             targets.addAll(ManagementTargets.all());
+            targets.addAll(LiveReportTargets.all());
             targets.addAll(LibraryTargets.all());
             if (withJdbc) {
                 targets.addAll(JdbcTargets.all());
@@ -50,6 +51,7 @@ public final class Instrumenter {
         }, errors);
         Set<String> jdkClasses = new java.util.HashSet<>(SocketTargets.INTERNAL_NAMES);
         jdkClasses.addAll(ManagementTargets.INTERNAL_NAMES);
+        jdkClasses.addAll(LiveReportTargets.INTERNAL_NAMES);
         Set<String> named = Set.copyOf(jdkClasses);
         instrumentation.addTransformer(new Filter(engine, name -> named.contains(name) || LibraryTargets.wants(name),
                 withJdbc ? jdbcTypes : null), true);
@@ -58,6 +60,7 @@ public final class Instrumenter {
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             if (SocketTargets.CLASSES.contains(type.getName())
                     || type.getName().equals(ManagementTargets.MANAGEMENT_FACTORY)
+                    || type.getName().equals(LiveReportTargets.VM_SUPPORT)
                     || LibraryTargets.wants(type.getName().replace('.', '/'))) {
                 loaded.add(type);
             } else if (withJdbc && jdbcTypes.isJdbcType(type, jdbcInterfaces)

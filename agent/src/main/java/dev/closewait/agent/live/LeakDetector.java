@@ -7,11 +7,7 @@ import dev.closewait.agent.report.JsonReport;
 import dev.closewait.agent.report.TextReport;
 import dev.closewait.agent.detect.LeakStatus;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.management.JMException;
@@ -155,13 +151,7 @@ public final class LeakDetector implements LeakDetectorMBean {
 
     @Override
     public String jsonReport() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            json.write(reports.get(), out);
-        } catch (IOException impossible) {
-            throw new UncheckedIOException(impossible);
-        }
-        return new String(out.toByteArray(), StandardCharsets.UTF_8);
+        return json.render(reports.get());
     }
 
     @Override

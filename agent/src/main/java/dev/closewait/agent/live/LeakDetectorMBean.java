@@ -1,8 +1,9 @@
 package dev.closewait.agent.live;
 
 /**
- * The agent as JConsole, VisualVM, a Prometheus JMX exporter and {@code closewait report PID} see
- * it: {@code dev.closewait:type=LeakDetector}. Counts are attributes; the reports are operations.
+ * The agent as JConsole, VisualVM and a Prometheus JMX exporter see it:
+ * {@code dev.closewait:type=LeakDetector}. Counts are attributes; the reports are operations.
+ * ({@code closewait report PID} does not use it: see {@code LiveReportProperties}.)
  */
 public interface LeakDetectorMBean {
 

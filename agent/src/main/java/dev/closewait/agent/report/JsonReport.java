@@ -45,6 +45,17 @@ public final class JsonReport {
         this.version = version;
     }
 
+    /** {@code report} as the text {@link #write} writes: for the live views (JMX, the attach API's answer). */
+    public String render(LeakReport report) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            write(report, out);
+        } catch (IOException impossible) {
+            throw new java.io.UncheckedIOException(impossible);
+        }
+        return new String(out.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** Writes {@code report} to {@code out} (UTF-8, indented); does not close {@code out}. */
     public void write(LeakReport report, OutputStream out) throws IOException {
         try (JsonGenerator json = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {

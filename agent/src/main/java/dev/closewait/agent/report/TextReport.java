@@ -413,9 +413,11 @@ public final class TextReport {
                 return since == Finding.NEVER ? closed + " only after its JDBC connection had ended"
                         : closed + " only after " + Timestamps.duration(leak.closedAt() - since) + " in CLOSE_WAIT";
             case RECLAIMED_BY_GC:
+                // A report read back (the live one, or a file) does not say when the collector reclaimed it.
                 return since == Finding.NEVER ? "never closed; the garbage collector reclaimed the socket"
                         : "never closed by the application; the socket sat in CLOSE_WAIT until the garbage collector"
-                        + " reclaimed it (" + Timestamps.duration(leak.unreachableAt() - since) + ")";
+                        + " reclaimed it" + (leak.unreachableAt() == Finding.NEVER ? ""
+                        : " (" + Timestamps.duration(leak.unreachableAt() - since) + ")");
             case ORPHANED:
                 return "never closed by the application and no longer reachable, yet its descriptor is still held ("
                         + (leak.state() == null ? "state unknown" : leak.state())

@@ -70,6 +70,27 @@ class ReportReaderTest {
     }
 
     @Test
+    void theTextOfAReportReadBackWithItsGraceIsTheTextTheAgentRenders() throws Exception {
+        LeakReport written = sample();
+        LeakReport back = read(json(written)).report().withGraceMillis(written.graceMillis());
+
+        // The one thing the JSON does not carry: when the collector reclaimed a socket.
+        List<Finding> carried = new java.util.ArrayList<>();
+        for (Finding leak : written.leaks()) {
+            carried.add(leak.toBuilder().unreachableAt(Finding.NEVER).build());
+        }
+        LeakReport asCarried = LeakReport.builder(written.pid(), written.generatedAt()).tracked(written.tracked())
+                .open(written.open()).graceMillis(written.graceMillis()).leaks(carried)
+                .jdbcConnectFailures(written.jdbcConnectFailures()).ignored(written.ignored())
+                .dropped(written.dropped(), written.droppedGroups()).build();
+        String text = TextReport.DEFAULT.full(back);
+        assertEquals(TextReport.DEFAULT.full(asCarried), text,
+                "closewait report PID renders the live JSON as the agent would have");
+        assertTrue(text.contains("(grace 10.0 s)"), text);
+        assertTrue(text.contains("until the garbage collector reclaimed it\n"), "no made-up duration: " + text);
+    }
+
+    @Test
     void refusesADuplicateKeyThatCouldHideALeak() throws IOException {
         String twice = json(sample()).replaceFirst("\"leaks\": \\[", "\"leaks\": [], \"leaks\": [");
         assertTrue(refusal(twice).contains("Duplicate field 'leaks'"), refusal(twice));

@@ -8,7 +8,8 @@ import java.net.Socket;
 /**
  * An application whose own Socket subclass throws from {@code getInetAddress()}, which the agent
  * calls while tracking: the agent must turn itself off with one warning, and the application must
- * never notice (its connects and closes keep working).
+ * never notice (its connects and closes keep working). Waits at the end while the test asks for
+ * the live report.
  */
 public final class FaultySocketSubclass {
 
@@ -33,6 +34,8 @@ public final class FaultySocketSubclass {
             }
             Scenario.result("hostileConnected", hostile.isConnected());
             Scenario.result("connectsAfterFault", ok);
+            Scenario.result("pid", ProcessHandle.current().pid());
+            Scenario.step("faulted"); // the test asks the disabled agent for its live report
         }
     }
 }
