@@ -55,7 +55,8 @@ public final class HtmlReport {
             ".card b{display:block;font-size:20px}.card span{color:var(--muted);font-size:12px}",
             ".card.bad b{color:var(--cw)}",
             "table{border-collapse:collapse;width:100%;margin:6px 0 10px;font-size:13px}",
-            "th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}",
+            "th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top;"
+                    + "overflow-wrap:anywhere}",
             "th{background:#f4f6f8;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}",
             "code,.stack{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}",
             ".group{border:1px solid var(--line);border-radius:6px;padding:10px 12px;margin:10px 0}",
