@@ -55,8 +55,8 @@ public final class HtmlReport {
             ".card b{display:block;font-size:20px}.card span{color:var(--muted);font-size:12px}",
             ".card.bad b{color:var(--cw)}",
             "table{border-collapse:collapse;width:100%;margin:6px 0 10px;font-size:13px}",
-            "th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top;"
-                    + "overflow-wrap:anywhere}",
+            "th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}",
+            "td .frame,td .thread,.jdbc code{overflow-wrap:anywhere}time,.status{white-space:nowrap}",
             "th{background:#f4f6f8;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}",
             "code,.stack{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}",
             ".group{border:1px solid var(--line);border-radius:6px;padding:10px 12px;margin:10px 0}",
@@ -224,7 +224,7 @@ public final class HtmlReport {
                     .append(leak.status().name()).append("</span>").append(leak.atExit() ? " <span class=\"note\">at exit"
                             + "</span>" : "").append("</td><td><code>").append(esc(Peers.text(leak.remote())))
                     .append("</code></td><td><code>").append(leak.local() == null ? "?" : esc(leak.local().toString()))
-                    .append("</code></td><td>").append(leak.thread() == null ? "" : "<code>" + esc(leak.thread()) + "</code>")
+                    .append("</code></td><td>").append(leak.thread() == null ? "" : "<code class=\"thread\">" + esc(leak.thread()) + "</code>")
                     .append("</td><td>").append(time(leak.openedAt())).append("</td><td>")
                     .append(time(leak.closeWaitSince())).append("</td><td>").append(esc(text.headline(leak, now)));
             details(html, leak, library);
@@ -406,7 +406,7 @@ public final class HtmlReport {
                     .append(entry.closeWait()).append("</td><td class=\"n\">").append(entry.finWait2())
                     .append("</td><td class=\"n\">").append(entry.timeWait()).append("</td><td class=\"n\">")
                     .append(String.format(Locale.ROOT, "%,.1f", entry.opensPerMinute())).append("</td><td>")
-                    .append(frame == null ? "" : "<code>" + esc(frame) + "</code>").append("</td></tr>\n");
+                    .append(frame == null ? "" : "<code class=\"frame\">" + esc(frame) + "</code>").append("</td></tr>\n");
         }
         html.append("</table>\n</section>\n");
     }
@@ -428,12 +428,12 @@ public final class HtmlReport {
                     .append(time(peer.oldestSince())).append(" (")
                     .append(esc(Timestamps.duration(Math.max(0, report.generatedAt() - peer.oldestSince()))))
                     .append(")</td><td>").append(closer == null ? "" : esc(closer)).append("</td><td>")
-                    .append(opener == null ? "" : "<code>" + esc(opener) + "</code>").append("</td></tr>\n");
+                    .append(opener == null ? "" : "<code class=\"frame\">" + esc(opener) + "</code>").append("</td></tr>\n");
             for (PeerNotClosing.HalfClosed socket : peer.sockets()) {
                 String frame = frames.firstApplicationFrame(socket.stack());
                 html.append("<tr class=\"halfClosed\"><td colspan=\"3\">#").append(socket.id()).append(" half-closed <code>")
                         .append(esc(String.valueOf(socket.local()))).append("</code></td><td>").append(time(socket.since()))
-                        .append("</td><td></td><td>").append(frame == null ? "" : "<code>" + esc(frame) + "</code>")
+                        .append("</td><td></td><td>").append(frame == null ? "" : "<code class=\"frame\">" + esc(frame) + "</code>")
                         .append("</td></tr>\n");
             }
         }
@@ -450,7 +450,7 @@ public final class HtmlReport {
             String frame = frames.firstApplicationFrame(group.stack());
             html.append("<tr><td class=\"n\">").append(group.count()).append("</td><td><code>")
                     .append(group.remote() == null ? "(all others)" : esc(group.remote())).append("</code></td><td>")
-                    .append(frame == null ? "" : "<code>" + esc(frame) + "</code>").append("</td><td>")
+                    .append(frame == null ? "" : "<code class=\"frame\">" + esc(frame) + "</code>").append("</td><td>")
                     .append(time(group.lastAt())).append("</td></tr>\n");
         }
         html.append("</table>\n</section>\n");

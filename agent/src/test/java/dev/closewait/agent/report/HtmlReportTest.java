@@ -71,7 +71,7 @@ class HtmlReportTest {
         assertTrue(page.contains("<td><code>" + URL + "</code></td><td><code>app</code></td><td class=\"n\">4</td>"), page);
         assertTrue(page.contains("Login failed for user &#39;app&#39;."), page);
         assertTrue(page.contains("<div class=\"warn\">25 of 40 ephemeral ports in use (63 %)</div>"), page);
-        assertTrue(page.contains("<code>a.B.churn(B.java:3)</code>"), page);
+        assertTrue(page.contains("<code class=\"frame\">a.B.churn(B.java:3)</code>"), page);
         assertTrue(page.contains("server <code>[::1]:8080</code>"), page);
         assertTrue(page.contains("client <code>10.0.0.5</code>"), page);
         assertTrue(page.contains("#7 half-closed <code>[::1]:40000</code>"), page);
