@@ -31,9 +31,6 @@ import java.util.Map;
  */
 public final class HtmlReport {
 
-    /** The page with the default application frames (no {@code app} option). */
-    public static final HtmlReport DEFAULT = new HtmlReport(AppFrames.DEFAULT);
-
     private static final int MAX_FRAMES = 40;
     static final int CHART_WIDTH = 720;
     static final int CHART_HEIGHT = 150;
