@@ -171,6 +171,11 @@ public final class AgentOptions {
         return (String) values.get(Option.REPORT);
     }
 
+    /** The HTML page path as given, or {@code null} for no page. */
+    public String html() {
+        return (String) values.get(Option.HTML);
+    }
+
     /** {@link Option#LOG_STDERR}, {@link Option#LOG_OFF} or a file path. */
     public String log() {
         return (String) values.get(Option.LOG);
@@ -234,9 +239,15 @@ public final class AgentOptions {
 
     /** The effective options, as printed once at start-up, with the resolved report and log targets. */
     public String describe(String reportTarget, String logTarget) {
+        return describe(reportTarget, html(), logTarget);
+    }
+
+    /** {@link #describe(String, String)}, with the resolved HTML page ({@code null}: none). */
+    public String describe(String reportTarget, String htmlTarget, String logTarget) {
         return Option.INTERVAL.key() + "=" + Option.formatMillis(intervalMillis())
                 + ", " + Option.GRACE.key() + "=" + Option.formatMillis(graceMillis())
                 + ", " + Option.REPORT.key() + "=" + (reportTarget == null ? "none" : reportTarget)
+                + (htmlTarget == null ? "" : ", " + Option.HTML.key() + "=" + htmlTarget)
                 + ", " + Option.LOG.key() + "=" + logTarget
                 + (failOnLeak() ? ", " + Option.FAIL_ON_LEAK.key() : "")
                 + (ignore() == null ? "" : ", " + Option.IGNORE.key() + "=" + ignore())

@@ -17,6 +17,9 @@ public enum Option {
     GRACE("grace", Kind.DURATION, "10s", "how long a socket may sit in CLOSE_WAIT before it is a leak"),
     /** JSON report file, rewritten atomically when findings change and at exit. */
     REPORT("report", Kind.FILE, null, "JSON report file, rewritten atomically when findings change and at exit"),
+    /** A self-contained HTML page of the report, rewritten with it: summary, leaks by creation stack, a chart over time. */
+    HTML("html", Kind.FILE, null, "a self-contained HTML page of the report (summary, leaks by creation stack, a chart"
+            + " of CLOSE_WAIT and FIN_WAIT_2 over time), rewritten when the report is"),
     /** Where human-readable findings go: {@code stderr}, a file path, or {@code off}. */
     LOG("log", Kind.LOG, "stderr", "where human-readable findings go: stderr, a file path, or off"),
     /** At exit, if the run had any finding, print the report and make the exit status {@link AgentOptions#FAIL_ON_LEAK_STATUS}. */
@@ -35,7 +38,7 @@ public enum Option {
     public static final String LOG_STDERR = "stderr";
     /** Value of {@link #LOG} that turns the text output off. */
     public static final String LOG_OFF = "off";
-    /** In a {@link #REPORT} or {@link #LOG} path: replaced by the process id, so each JVM writes its own file. */
+    /** In a {@link #REPORT}, {@link #HTML} or {@link #LOG} path: replaced by the process id, so each JVM writes its own file. */
     public static final String PID_PLACEHOLDER = "{pid}";
 
     /** The largest {@link #MAX_FINDINGS}: a report of that many is some megabytes. */

@@ -56,7 +56,7 @@ final class Settings {
 
     /** The options in force, as the start-up line and {@code configure} say them. */
     String describe() {
-        return options.describe(outputs.reportLocation(), outputs.log().toString());
+        return options.describe(outputs.reportLocation(), outputs.htmlLocation(), outputs.log().toString());
     }
 
     void close() {

@@ -13,7 +13,7 @@ import java.io.PrintWriter;
 @Command(name = "closewait", mixinStandardHelpOptions = true, versionProvider = CloseWaitCli.Version.class,
         description = "Finds the code that leaves TCP connections in CLOSE_WAIT.%n"
                 + "At start-up: java -javaagent:closewait-agent.jar[=options] -jar app.jar",
-        subcommands = {AttachCommand.class, ReportCommand.class, CheckCommand.class, ListCommand.class},
+        subcommands = {AttachCommand.class, ReportCommand.class, CheckCommand.class, HtmlCommand.class, ListCommand.class},
         footer = {"", "Exit status: 0 done; 1 check found leaks; 2 bad input, attach refused, no such JVM or agent,"
                 + " or an unreadable report."})
 public final class CloseWaitCli implements Runnable {

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AgentOptionsTest {
 
     /** The options the agent implements today, in documentation order. */
-    private static final List<String> OPTION_NAMES = List.of("interval", "grace", "report", "log", "failOnLeak", "ignore", "app",
+    private static final List<String> OPTION_NAMES = List.of("interval", "grace", "report", "html", "log", "failOnLeak", "ignore", "app",
             "maxFindings");
 
     @Test
@@ -263,6 +263,23 @@ class AgentOptionsTest {
         assertEquals("failOnLeak,ignore=/home/ops/known.txt",
                 AgentOptions.parse("failOnLeak,ignore=known.txt").toArgument(java.nio.file.Paths.get("/home/ops")));
         assertEquals(3, AgentOptions.FAIL_ON_LEAK_STATUS);
+    }
+
+    @Test
+    void htmlIsAFileAcceptingAPidAndAQuotedValueAndIsDescribedWhenGiven() {
+        assertEquals(null, AgentOptions.defaults().html());
+        assertEquals("/tmp/leaks-{pid}.html", AgentOptions.parse("html=/tmp/leaks-{pid}.html").html());
+        AgentOptions quoted = AgentOptions.parse("report=/tmp/r.json,html=\"/tmp/a,b/page.html\",grace=1s");
+        assertEquals("/tmp/a,b/page.html", quoted.html());
+        assertEquals(1000, quoted.graceMillis());
+        assertEquals("html=\"/home/ops/a,b/p.html\"",
+                AgentOptions.parse("html=\"a,b/p.html\"").toArgument(java.nio.file.Paths.get("/home/ops")));
+        IllegalArgumentException bare = assertThrows(IllegalArgumentException.class, () -> AgentOptions.parse("html"));
+        assertTrue(bare.getMessage().contains("option 'html' needs a value: html=<file>"), bare.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> AgentOptions.parse("html="));
+        assertEquals("interval=5s, grace=10s, report=none, html=/tmp/p.html, log=stderr",
+                AgentOptions.parse("html=/tmp/p.html").toString());
+        assertEquals("interval=5s, grace=10s, report=none, log=stderr", AgentOptions.defaults().toString());
     }
 
     @Test

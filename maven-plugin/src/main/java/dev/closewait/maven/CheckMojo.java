@@ -1,5 +1,10 @@
 package dev.closewait.maven;
 
+import dev.closewait.agent.AgentOptions;
+import dev.closewait.agent.Option;
+import dev.closewait.agent.output.HtmlPageFile;
+import dev.closewait.agent.report.AppFrames;
+import dev.closewait.agent.report.ReportReader;
 import dev.closewait.cli.CheckCommand;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
@@ -10,6 +15,7 @@ import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Date;
 import java.util.List;
@@ -21,7 +27,9 @@ import java.util.Properties;
  * {@code java -jar closewait-agent.jar check}, and lists each leak on one line (remote endpoint,
  * status, first application frame) under the path of its report. Skipped, with a line saying why,
  * when the tests were skipped or closewait.skip is set. When tests ran in this build but no report
- * is there, the agent was not in their JVMs: that fails the build too, saying how to fix it.
+ * is there, the agent was not in their JVMs: that fails the build too, saying how to fix it. Next to
+ * each report it writes that report's HTML page ({@code leaks-<pid>.html}, what
+ * {@code java -jar closewait-agent.jar html} writes), and names it on the report's line.
  */
 @Mojo(name = "check", defaultPhase = LifecyclePhase.VERIFY, threadSafe = true)
 public class CheckMojo extends AbstractMojo {
@@ -35,6 +43,13 @@ public class CheckMojo extends AbstractMojo {
     /** Where the test JVMs wrote their reports (prepare-agent's reportDirectory). */
     @Parameter(property = "closewait.reportDirectory", defaultValue = "${project.build.directory}/closewait")
     File reportDirectory;
+
+    /**
+     * The application's package prefixes, separated by ; (com.acme.;org.shop.): only their frames are highlighted
+     * on the HTML pages. The same property as prepare-agent's app.
+     */
+    @Parameter(property = "closewait.app")
+    String app;
 
     /** Skips both goals. */
     @Parameter(property = "closewait.skip", defaultValue = "false")
@@ -61,11 +76,13 @@ public class CheckMojo extends AbstractMojo {
         }
         Path directory = reportDirectory.toPath();
         CheckCommand.Outcome outcome = CheckCommand.check(List.of(directory));
+        AppFrames frames = appFrames();
         for (CheckCommand.Verdict verdict : outcome.verdicts()) {
+            String line = verdict.headline() + page(verdict.path(), frames);
             if (verdict.failing().isEmpty()) {
-                getLog().info(verdict.headline());
+                getLog().info(line);
             } else {
-                getLog().error(verdict.headline());
+                getLog().error(line);
             }
             verdict.leakLines().forEach(getLog()::error);
         }
@@ -85,6 +102,29 @@ public class CheckMojo extends AbstractMojo {
                     + " report holds the whole stack.");
         }
         getLog().info(outcome.total());
+    }
+
+    /** Writes the page of {@code report} next to it: {@code "; page PATH"} for its line, or why not. */
+    private String page(Path report, AppFrames frames) {
+        Path page = HtmlPageFile.nextTo(report);
+        try {
+            HtmlPageFile.write(page, ReportReader.read(report), frames);
+            return "; page " + page;
+        } catch (IOException | ReportReader.Unreadable unwritable) {
+            getLog().warn("closewait: cannot write the HTML page " + page + ": " + unwritable.getMessage());
+            return "";
+        }
+    }
+
+    private AppFrames appFrames() throws MojoFailureException {
+        if (app == null || app.trim().isEmpty()) {
+            return AppFrames.DEFAULT;
+        }
+        try {
+            return AppFrames.of(AgentOptions.parse(Option.APP.key() + "=\"" + app.trim() + "\"").app());
+        } catch (IllegalArgumentException bad) {
+            throw new MojoFailureException("closewait: the parameter app is not valid: " + bad.getMessage());
+        }
     }
 
     /** Why there is nothing to check, or {@code null}. */

@@ -62,6 +62,14 @@ public class PrepareAgentMojo extends AbstractMojo {
     String grace;
 
     /**
+     * Agent option html: each test JVM also writes a self-contained HTML page of its report as it runs (a {pid}
+     * in its name is the process id: reportDirectory/leaks-{pid}.html). check writes a page next to every
+     * report anyway, once the tests have ended.
+     */
+    @Parameter(property = "closewait.html")
+    String html;
+
+    /**
      * Agent option log: where each test JVM writes its findings as text: stderr, off, or a file (a {pid}
      * in its name is the process id). By default closewait-&lt;pid&gt;.log in reportDirectory, so that the
      * build's output holds only what check says.
@@ -125,6 +133,7 @@ public class PrepareAgentMojo extends AbstractMojo {
         Map<Option, String> given = new EnumMap<>(Option.class);
         put(given, Option.INTERVAL, interval);
         put(given, Option.GRACE, grace);
+        put(given, Option.HTML, html);
         put(given, Option.LOG, log == null ? new File(reportDirectory, DEFAULT_LOG).getAbsolutePath() : log);
         put(given, Option.FAIL_ON_LEAK, failOnLeak == null ? null : failOnLeak.toString());
         put(given, Option.IGNORE, ignore == null ? null : ignore.getAbsolutePath());
@@ -149,12 +158,12 @@ public class PrepareAgentMojo extends AbstractMojo {
         return agent.getFile().toPath();
     }
 
-    /** Creates the report directory (the agent needs it) and removes the reports and logs an earlier build left there. */
+    /** Creates the report directory (the agent needs it) and removes the reports, pages and logs an earlier build left there. */
     private void prepare(Path directory) throws MojoExecutionException {
         try {
             Files.createDirectories(directory);
             int removed = 0;
-            try (DirectoryStream<Path> earlier = Files.newDirectoryStream(directory, "{leaks-*.json,closewait-*.log}")) {
+            try (DirectoryStream<Path> earlier = Files.newDirectoryStream(directory, "{leaks-*.json,leaks-*.html,closewait-*.log}")) {
                 for (Path report : earlier) {
                     Files.delete(report);
                     removed++;

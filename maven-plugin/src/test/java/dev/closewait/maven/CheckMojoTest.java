@@ -47,8 +47,8 @@ class CheckMojoTest {
         MavenFixtures.report(reports.resolve("leaks-100.json"), 0);
         MavenFixtures.report(reports.resolve("leaks-200.json"), 0);
         mojo.execute();
-        assertTrue(log.lines.contains("[INFO] closewait check: no connection leaks in " + reports.resolve("leaks-100.json")),
-                log.text());
+        assertTrue(log.lines.contains("[INFO] closewait check: no connection leaks in " + reports.resolve("leaks-100.json")
+                + "; page " + reports.resolve("leaks-100.html")), log.text());
         assertTrue(log.lines.contains("[INFO] closewait check: no connection leaks in 2 reports"), log.text());
     }
 
@@ -60,12 +60,30 @@ class CheckMojoTest {
         assertEquals("closewait: the tests leaked 2 connections (1 of 2 reports in " + reports + "). Each is listed above"
                 + " with its remote endpoint, status and the first application frame that opened it; its report holds"
                 + " the whole stack.", failure.getMessage());
-        int headline = log.lines.indexOf("[ERROR] closewait check: 2 connection leaks in " + leaky);
+        int headline = log.lines.indexOf("[ERROR] closewait check: 2 connection leaks in " + leaky + "; page "
+                + reports.resolve("leaks-200.html"));
         assertTrue(headline >= 0, log.text());
         String line = log.lines.get(headline + 1);
         assertTrue(line.matches("\\[ERROR]   #1 +OPEN +127\\.0\\.0\\.1:1433 +com\\.example\\.StockTest\\.openAndForget\\(StockTest\\.java:29\\)"),
                 line);
         assertTrue(log.lines.get(headline + 2).startsWith("[ERROR]   #2 "), log.text());
+    }
+
+    @Test
+    void eachReportGetsItsHtmlPageNextToItOwnerOnlyWithTheAppFramesOfTheParameter() throws Exception {
+        MavenFixtures.report(reports.resolve("leaks-100.json"), 0);
+        MavenFixtures.report(reports.resolve("leaks-200.json"), 1);
+        mojo.app = "com.example.";
+        assertThrows(MojoFailureException.class, mojo::execute);
+        String clean = Files.readString(reports.resolve("leaks-100.html"));
+        assertTrue(clean.contains("No leak listed."), clean);
+        String leaky = Files.readString(reports.resolve("leaks-200.html"));
+        assertTrue(leaky.contains("<li class=\"app\">com.example.StockTest.openAndForget(StockTest.java:29)</li>"), leaky);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(reports.resolve("leaks-200.html"))));
+        try (var files = Files.list(reports)) {
+            assertEquals(4, files.count(), "the reports and their pages, nothing else");
+        }
     }
 
     @Test

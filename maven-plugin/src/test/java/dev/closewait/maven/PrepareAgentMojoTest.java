@@ -94,6 +94,14 @@ class PrepareAgentMojoTest {
     }
 
     @Test
+    void theHtmlPageOfEachJvmIsAnAgentOptionMadeAbsolute() throws Exception {
+        mojo.html = "target/closewait/leaks-{pid}.html";
+        mojo.execute();
+        assertEquals("-javaagent:" + jar + "=report=" + closewaitDir() + "/leaks-{pid}.json,html=" + closewaitDir()
+                + "/leaks-{pid}.html,log=" + closewaitDir() + "/closewait-{pid}.log", argLine());
+    }
+
+    @Test
     void aBadOptionFailsTheBuildNamingItAndTheValidOnes() {
         mojo.interval = "5";
         MojoExecutionException bad = assertThrows(MojoExecutionException.class, mojo::execute);
@@ -116,10 +124,12 @@ class PrepareAgentMojoTest {
         Path directory = Files.createDirectories(basedir.resolve("target/closewait"));
         Files.writeString(directory.resolve("leaks-123.json"), "{}");
         Files.writeString(directory.resolve("closewait-123.log"), "old");
+        Files.writeString(directory.resolve("leaks-123.html"), "old");
         Files.writeString(directory.resolve("notes.txt"), "not ours");
         mojo.execute();
         assertFalse(Files.exists(directory.resolve("leaks-123.json")));
         assertFalse(Files.exists(directory.resolve("closewait-123.log")));
+        assertFalse(Files.exists(directory.resolve("leaks-123.html")));
         assertTrue(Files.exists(directory.resolve("notes.txt")));
     }
 

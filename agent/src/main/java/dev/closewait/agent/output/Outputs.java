@@ -20,19 +20,21 @@ import java.util.function.Consumer;
 
 /**
  * Every output the options ask for, built by {@link #open}: the text log, the JSON report file
- * ({@code report}), JFR, and {@code failOnLeak}'s notice. A reconfigured agent opens new outputs,
+ * ({@code report}), its HTML page ({@code html}), JFR, and {@code failOnLeak}'s notice. A reconfigured agent opens new outputs,
  * swaps them in, and closes the old ones.
  */
 public final class Outputs {
 
     private final TextLog log;
     private final ReportFileOutput report;
+    private final HtmlPageOutput page;
     private final TextReport text;
     private final List<Output> all;
 
-    private Outputs(TextLog log, ReportFileOutput report, TextReport text, List<Output> all) {
+    private Outputs(TextLog log, ReportFileOutput report, HtmlPageOutput page, TextReport text, List<Output> all) {
         this.log = log;
         this.report = report;
+        this.page = page;
         this.text = text;
         this.all = List.copyOf(all);
     }
@@ -61,6 +63,17 @@ public final class Outputs {
                         + "'): " + unwritable.getMessage(), unwritable);
             }
         }
+        HtmlPageOutput page = null;
+        if (options.html() != null) {
+            page = new HtmlPageOutput(new HtmlPageFile(path(Option.HTML, options.html()),
+                    new JsonReport(AgentIdentity.version()), AppFrames.of(options.app())), warn);
+            try {
+                page.proveWritable(current);
+            } catch (IOException | RuntimeException unwritable) {
+                throw new IOException("cannot write the HTML page " + page + " (option '" + Option.HTML.key()
+                        + "'): " + unwritable.getMessage(), unwritable);
+            }
+        }
         TextReport text = new TextReport(AppFrames.of(options.app()));
         TextLog log = openLog(options.log(), report == null ? null : report.toString(), text);
         List<Output> all = new ArrayList<>();
@@ -68,11 +81,14 @@ public final class Outputs {
         if (report != null) {
             all.add(report);
         }
+        if (page != null) {
+            all.add(page);
+        }
         all.add(JfrOutput.forThisRuntime());
         if (options.failOnLeak()) {
             all.add(new FailOnLeakNotice(text));
         }
-        return new Outputs(log, report, text, all);
+        return new Outputs(log, report, page, text, all);
     }
 
     private static TextLog openLog(String value, String reportLocation, TextReport text) throws IOException {
@@ -114,6 +130,11 @@ public final class Outputs {
     /** The report file's path, or {@code null} without one. */
     public String reportLocation() {
         return report == null ? null : report.toString();
+    }
+
+    /** The HTML page's path, or {@code null} without one. */
+    public String htmlLocation() {
+        return page == null ? null : page.toString();
     }
 
     /** A scan found or changed findings. */

@@ -89,4 +89,49 @@ class OutputsTest {
         Outputs.open(AgentOptions.parse("log=" + log), EMPTY, message -> { }).close();
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
     }
+
+    @Test
+    void theHtmlPageIsWrittenAtStartUpAndWheneverTheReportIsOwnerOnlyWithThePidInItsName() throws IOException {
+        String pid = Long.toString(ProcessHandle.current().pid());
+        Path report = dir.resolve("leaks-" + pid + ".json");
+        Path page = dir.resolve("leaks-" + pid + ".html");
+        Outputs outputs = Outputs.open(AgentOptions.parse("log=off,report=" + dir.resolve("leaks-{pid}.json")
+                + ",html=" + dir.resolve("leaks-{pid}.html")), EMPTY, message -> { });
+        assertEquals(page.toString(), outputs.htmlLocation());
+        assertTrue(Files.readString(page).contains("No leak listed."), "written at start-up, like the report");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(page)));
+
+        LeakReport leaked = new LeakReport(1, 1000, 1, 1, 1000,
+                List.of(dev.closewait.agent.testing.TestFindings.open()));
+        outputs.changed(ScanOutcome.NONE, leaked);
+        String html = Files.readString(page);
+        assertTrue(html.contains("<li class=\"app\">com.example.OrderDao.load(OrderDao.java:42)</li>"), html);
+        assertTrue(Files.readString(report).contains("com.example.OrderDao.load(OrderDao.java:42)"));
+        outputs.finished(ScanOutcome.NONE, EMPTY);
+        assertTrue(Files.readString(page).contains("No leak listed."), "rewritten at exit");
+        outputs.close();
+    }
+
+    @Test
+    void aPageThatCannotBeWrittenNamesItsOptionAndLaterFailuresAreOneWarning() throws IOException {
+        IOException refused = assertThrows(IOException.class,
+                () -> Outputs.open(AgentOptions.parse("log=off,html=" + dir.resolve("missing/p.html")), EMPTY, m -> { }));
+        assertTrue(refused.getMessage().contains("(option 'html')"), refused.getMessage());
+
+        Path precious = Files.writeString(dir.resolve("precious"), "keep");
+        Path link = Files.createSymbolicLink(dir.resolve("p.html"), precious);
+        List<String> warnings = new ArrayList<>();
+        Outputs outputs = Outputs.open(AgentOptions.parse("log=off,html=" + dir.resolve("q.html")), EMPTY, warnings::add);
+        Files.delete(dir.resolve("q.html"));
+        Files.createDirectory(dir.resolve("q.html"));
+        outputs.changed(ScanOutcome.NONE, EMPTY);
+        outputs.changed(ScanOutcome.NONE, EMPTY);
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("cannot write the HTML page " + dir.resolve("q.html")), warnings.get(0));
+        outputs.close();
+
+        Outputs.open(AgentOptions.parse("log=off,html=" + link), EMPTY, m -> { }).close();
+        assertEquals("keep", Files.readString(precious), "the link is replaced, never written through");
+        assertTrue(Files.isRegularFile(link, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
 }
