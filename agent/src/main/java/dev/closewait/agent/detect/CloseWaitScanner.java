@@ -93,6 +93,14 @@ public final class CloseWaitScanner {
     private final Set<Endpoint> peersSaid = new java.util.HashSet<>();
     private final Set<Endpoint> warningsSaid = new java.util.HashSet<>();
     private long pictureWrittenAt;
+    /** Whether the time series moved since the picture was last written. */
+    private boolean seriesMoved;
+    /**
+     * Ports held per remote in the picture last written. TIME_WAIT rows are in no series: a churning
+     * JVM's port pressure rewrites the report once it moved by {@link #PRESSURE_STEP} of the range.
+     */
+    private Map<Endpoint, Integer> pressureWritten = Map.of();
+    static final double PRESSURE_STEP = 0.01;
     /** The size of the ephemeral port range, read when port pressure is due. */
     private java.util.function.IntSupplier portRange = EphemeralPorts::rangeSize;
     private List<PortPressureEntry> lastPressure = List.of();
@@ -234,11 +242,14 @@ public final class CloseWaitScanner {
         boolean pictureDue = false;
         if (tableRead) {
             takeOnUntracked(now, closeWait, matchedKeys, matchedInodes);
-            boolean moved = picture(now, finWait2, finWait2Owned, timeWait, closeWaitByRemote, pressureDue);
+            // A move within the interval waits for it to pass, rather than being lost if nothing moves then.
+            seriesMoved |= picture(now, finWait2, finWait2Owned, timeWait, closeWaitByRemote, pressureDue);
             news(newPeers, newWarnings);
-            pictureDue = moved && now - pictureWrittenAt >= PICTURE_EVERY_MILLIS;
+            pictureDue = (seriesMoved || pressureMoved()) && now - pictureWrittenAt >= PICTURE_EVERY_MILLIS;
             if (pictureDue || !newPeers.isEmpty() || !newWarnings.isEmpty()) {
                 pictureWrittenAt = now;
+                seriesMoved = false;
+                pressureWritten = portsInUse(lastPressure);
             }
         }
         if (tableRead && otherRows != null) {
@@ -503,6 +514,32 @@ public final class CloseWaitScanner {
                     finWait2OwnedByRemote, timeWait, portRange.getAsInt(), frames);
         }
         return moved;
+    }
+
+    /** Whether the ports held towards some remote moved by {@link #PRESSURE_STEP} of the range since the picture was written. */
+    private boolean pressureMoved() {
+        Map<Endpoint, Integer> now = portsInUse(lastPressure);
+        int range = lastPressure.isEmpty() ? 0 : lastPressure.get(0).portRange();
+        double step = Math.max(1, range * PRESSURE_STEP);
+        for (Map.Entry<Endpoint, Integer> entry : now.entrySet()) {
+            if (Math.abs(entry.getValue() - pressureWritten.getOrDefault(entry.getKey(), 0)) >= step) {
+                return true;
+            }
+        }
+        for (Map.Entry<Endpoint, Integer> written : pressureWritten.entrySet()) {
+            if (!now.containsKey(written.getKey()) && written.getValue() >= step) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Map<Endpoint, Integer> portsInUse(List<PortPressureEntry> entries) {
+        Map<Endpoint, Integer> ports = new HashMap<>();
+        for (PortPressureEntry entry : entries) {
+            ports.put(entry.remote(), entry.portsInUse());
+        }
+        return ports;
     }
 
     /** Whether a native socket (matched by inode) was collected unclosed and is still to be judged. */

@@ -208,6 +208,42 @@ class PictureTest {
     }
 
     @Test
+    void portPressureThatMovesRewritesTheReportAtMostOncePerPictureInterval() throws IOException {
+        scanner.usePortRange(() -> 100); // a step of 1 % is one port
+        Socket first = connect();
+        App.close(registry, first);
+        table.add(orphan(first, TcpState.TIME_WAIT));
+        assertTrue(scanner.scan().hasChanges(), "the first ports held towards a remote: the file shows them");
+        assertEquals(1, onlyEntry().timeWait());
+
+        Socket second = connect();
+        App.close(registry, second);
+        table.add(orphan(second, TcpState.TIME_WAIT));
+        assertFalse(scanner.scan().hasChanges(), "more ports within the picture's interval: not yet");
+        assertEquals(2, onlyEntry().timeWait(), "the live report has them at once");
+
+        clock.advance(CloseWaitScanner.PICTURE_EVERY_MILLIS);
+        assertTrue(scanner.scan().hasChanges(), "the interval passed: the file is rewritten with the rise");
+        clock.advance(CloseWaitScanner.PICTURE_EVERY_MILLIS);
+        assertFalse(scanner.scan().hasChanges(), "the same ports, only the rates drift: nothing to rewrite");
+    }
+
+    @Test
+    void aSeriesThatMovedWithinThePictureIntervalIsWrittenOnceItPasses() throws IOException {
+        Socket first = connect();
+        App.close(registry, first);
+        table.add(orphan(first, TcpState.FIN_WAIT2));
+        assertTrue(scanner.scan().hasChanges(), "a new peer not closing: news");
+        Socket second = connect();
+        App.close(registry, second);
+        table.add(orphan(second, TcpState.FIN_WAIT2));
+        assertFalse(scanner.scan().hasChanges(), "a second one within the interval: not yet");
+        clock.advance(CloseWaitScanner.PICTURE_EVERY_MILLIS);
+        assertTrue(scanner.scan().hasChanges(), "nothing moved since, yet the file still shows one: written now");
+        assertFalse(scanner.scan().hasChanges(), "written: nothing pending");
+    }
+
+    @Test
     void anIdleProcessReadsNoTimeWaitRows() throws IOException {
         App.close(registry, connect());
         scanner.scan();
