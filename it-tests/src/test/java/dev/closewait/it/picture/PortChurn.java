@@ -35,7 +35,9 @@ public final class PortChurn {
                 }
                 churned += connections;
                 int expected = churned;
+                long start = System.nanoTime();
                 AgentMBean.await("MaxPortShare", share -> Math.round((Double) share * range) >= expected);
+                Scenario.result("waited" + burst, (System.nanoTime() - start) / 1_000_000 + " ms");
                 Scenario.result("churned" + burst, churned);
                 Scenario.step("burst" + burst);
             }

@@ -81,6 +81,10 @@ class PortPressureEndToEndTest {
             assertEquals(0, atExit.path("established").asInt(), atExit::toString);
             assertFalse(atExit.path("warning").isNull(), atExit::toString);
             assertNothingElse(last);
+            System.out.println("[it-tests] " + jdk + ": TIME_WAIT towards " + REMOTE + " across report rewrites: "
+                    + first.path("timeWait") + " (no warning), " + warned.path("timeWait") + " (\"" + warning + "\"), "
+                    + atExit.path("timeWait") + " at exit; burst steps after " + app.describe().lines()
+                    .filter(l -> l.startsWith("RESULT waited")).toList());
 
             // The log says it once, when it begins, naming how soon and the line that opens most; the summary again.
             String stderr = app.stderr();
