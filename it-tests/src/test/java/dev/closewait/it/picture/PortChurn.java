@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A client that churns connections to one stock server on loopback, each opened, used once and
@@ -24,7 +25,8 @@ public final class PortChurn {
     public static void main(String[] args) throws Exception {
         int range = ephemeralRange();
         try (ServerSocket stock = new ServerSocket(STOCK_PORT, 200, InetAddress.getByName("127.0.0.1"))) {
-            Thread server = new Thread(() -> answerEach(stock), "stock-server");
+            AtomicInteger answered = new AtomicInteger();
+            Thread server = new Thread(() -> answerEach(stock, answered), "stock-server");
             server.setDaemon(true);
             server.start();
             int churned = 0;
@@ -35,6 +37,13 @@ public final class PortChurn {
                 }
                 churned += connections;
                 int expected = churned;
+                // Each client port leaves FIN_WAIT_2 for TIME_WAIT as the server closes its end.
+                for (long deadline = System.nanoTime() + 10_000_000_000L; answered.get() < expected; ) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the stock server answered " + answered + " of " + expected);
+                    }
+                    Thread.sleep(10);
+                }
                 long start = System.nanoTime();
                 AgentMBean.await("MaxPortShare", share -> Math.round((Double) share * range) >= expected);
                 Scenario.result("waited" + burst, (System.nanoTime() - start) / 1_000_000 + " ms");
@@ -52,10 +61,12 @@ public final class PortChurn {
     }
 
     /** Reads each request to its end and closes at once: the client's port goes to TIME_WAIT, not FIN_WAIT_2. */
-    private static void answerEach(ServerSocket stock) {
+    private static void answerEach(ServerSocket stock, AtomicInteger answered) {
         while (!stock.isClosed()) {
             try (Socket client = stock.accept(); InputStream in = client.getInputStream()) {
                 Scenario.drain(in);
+                client.close();
+                answered.incrementAndGet();
             } catch (IOException closed) {
                 return;
             }

@@ -84,7 +84,8 @@ class PortPressureEndToEndTest {
             System.out.println("[it-tests] " + jdk + ": TIME_WAIT towards " + REMOTE + " across report rewrites: "
                     + first.path("timeWait") + " (no warning), " + warned.path("timeWait") + " (\"" + warning + "\"), "
                     + atExit.path("timeWait") + " at exit; burst steps after " + app.describe().lines()
-                    .filter(l -> l.startsWith("RESULT waited")).toList());
+                    .filter(l -> l.startsWith("RESULT waited")).toList() + "; a peer not finishing its close logged: "
+                    + app.stderr().contains("does not finish closing"));
 
             // The log says it once, when it begins, naming how soon and the line that opens most; the summary again.
             String stderr = app.stderr();
