@@ -109,11 +109,11 @@ class HostileReportsEndToEndTest {
 
         // A big report in a small heap: read, listed, status 1.
         Path big = work.resolve("big.json");
-        Files.writeString(big, report(3000, "com.example.orders.OrderClient.loadStock(OrderClient.java:21)", "main"));
+        Files.writeString(big, report(1500, "com.example.orders.OrderClient.loadStock(OrderClient.java:21)", "main"));
         Cli.Run bigRun = Cli.run(List.of("-Xmx32m"), jdk, "check", big.toString());
         System.out.println("[it-tests] " + jdk + ": check of a " + Files.size(big) + "-byte report in -Xmx32m: exit "
                 + bigRun.status() + ", " + bigRun.out().lines().count() + " lines");
         assertEquals(1, bigRun.status(), () -> bigRun.describe().substring(0, Math.min(2000, bigRun.describe().length())));
-        assertTrue(bigRun.out().startsWith("closewait check: 3000 connection leaks in "), bigRun.out().lines().findFirst()::toString);
+        assertTrue(bigRun.out().startsWith("closewait check: 1500 connection leaks in "), bigRun.out().lines().findFirst()::toString);
     }
 }

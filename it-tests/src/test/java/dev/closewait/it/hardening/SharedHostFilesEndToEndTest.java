@@ -194,6 +194,47 @@ class SharedHostFilesEndToEndTest {
                 "left: a live JVM's directory, another user's, a recent file; gone: the killed JVMs' and an old file");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(Jdk.ALL)
+    void plantedLinksAndDirectoriesAreNeverFollowedAndDoNotStopTheApplication(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        Path precious = Files.writeString(work.resolve("root-owned.conf"), "root's own\n");
+        chmod("644", precious);
+        Path reports = Files.createDirectory(work.resolve("reports"));
+        chmod("1777", reports);
+        Path report = reports.resolve("leaks.json");
+        Path log = reports.resolve("agent.log");
+        // Planted before the JVM starts, at the report's own path and at every temporary name agents
+        // used or could guess ($$ is the shell's pid, the JVM's after exec): links to the root-owned
+        // file, and a directory.
+        String plant = "ln -s " + precious + " " + report + "; ln -s " + precious + " " + reports + "/.leaks.json.$$.tmp; "
+                + "ln -s " + precious + " " + reports + "/leaks.json.tmp; mkdir " + reports + "/.leaks.json.tmp; umask 000; ";
+        List<String> command = new ArrayList<>(List.of("sh", "-c", plant + "exec \"$0\" \"$@\""));
+        command.addAll(Hostile.java(jdk, FAST + ",report=" + report + ",log=" + log, List.of(), PlainSocketLeak.class));
+        try (ScenarioProcess app = ScenarioProcess.start(command, work, report)) {
+            app.awaitStep("leaked", REPORTED);
+            int port = app.intResult("clientPort");
+            app.awaitReport(r -> r.hasLeak(port, "OPEN"), REPORTED);
+            app.proceed();
+            assertEquals(0, app.awaitExit(EXIT), app::describe);
+        }
+        assertEquals("root's own\n", Files.readString(precious), "the planted links were not written through");
+        assertFalse(Files.isSymbolicLink(report), "the link at the report's path was replaced by the report");
+        assertEquals("rw-------", mode(report));
+        assertEquals("rw-------", mode(log));
+        assertTrue(Files.isDirectory(reports.resolve(".leaks.json.tmp")), "the planted directory is left alone");
+        assertTrue(Files.isSymbolicLink(reports.resolve("leaks.json.tmp")));
+
+        // A link planted at log=: refused at start-up (status 2, as any log that cannot be opened), not followed.
+        Path linkedLog = Files.createSymbolicLink(reports.resolve("linked.log"), precious);
+        try (ScenarioProcess refused = ScenarioProcess.start(jdk, work, PlainSocketLeak.class, "log=" + linkedLog)) {
+            assertEquals(2, refused.awaitExit(EXIT), refused::describe);
+            assertTrue(refused.stderr().contains("cannot write the log file " + linkedLog + " (option 'log')"),
+                    refused::describe);
+        }
+        assertEquals("root's own\n", Files.readString(precious), "the link at log= was not followed");
+    }
+
     private static List<String> closewaitEntries(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("closewait")).sorted()
