@@ -70,7 +70,8 @@ class HostConfigurationEndToEndTest {
             assertTrue(app.result("optionsNow").startsWith("interval=300ms, grace=1s, report=" + work.resolve("leaks.json")),
                     app.result("optionsNow"));
             assertFalse(Files.exists(Path.of("/tmp/closewait-jmx-x.json")), "configure over JMX wrote no report");
-            for (String line : Files.readAllLines(Path.of("/etc/shadow"))) {
+            Path shadow = Path.of("/etc/shadow");
+            for (String line : Files.isReadable(shadow) ? Files.readAllLines(shadow) : List.<String>of()) {
                 if (line.length() > 4) {
                     assertFalse(answers.contains(line), "an answer quotes /etc/shadow");
                 }

