@@ -111,6 +111,8 @@ public final class CloseWaitScanner {
     private int timeWaitReads;
     private int scansSincePressure;
     private volatile IgnoreRules ignoreRules = IgnoreRules.none();
+    /** {@link #countFindings()} of the last scan or adoption; {@link #counts()} adds the live counts. */
+    private volatile LeakCounts lastCounts = new LeakCounts(0, 0, 0, new int[LeakStatus.values().length], 0, 0, 0, 0);
 
     /**
      * @param table       the kernel's table, or {@code null} where none can be read (sockets are then
@@ -148,6 +150,7 @@ public final class CloseWaitScanner {
 
     private ScanOutcome scan(boolean exit) {
         long now = clock.millis();
+        long countedBefore = dropped.total() + ignoredCount;
         collectedUnclosed.addAll(registry.drainCollectedUnclosed());
         boolean abandonedPossible = registry.mayHaveAbandonedSockets();
 
@@ -260,7 +263,10 @@ public final class CloseWaitScanner {
 
         findings.addAll(found);
         noteJdbcChanges(found, changed);
-        return new ScanOutcome(views(found), views(changed), newPeers, newWarnings, pictureDue);
+        // Findings past the cap, or left out by a rule, are counted, not found: the counts in the report must move too.
+        boolean countsMoved = dropped.total() + ignoredCount != countedBefore;
+        lastCounts = countFindings();
+        return new ScanOutcome(views(found), views(changed), newPeers, newWarnings, pictureDue || countsMoved);
     }
 
     /** The peers and warnings of the last picture not said before (said again once they clear and come back). */
@@ -382,12 +388,21 @@ public final class CloseWaitScanner {
                 .peersNotClosing(lastPeers).portPressure(lastPressure).series(timeline.series()).build();
     }
 
-    /** The counts of now, without a view of any finding: cheap enough for a JMX attribute. */
-    public synchronized LeakCounts counts() {
+    /**
+     * The counts of now, without a view of any finding: cheap enough for a JMX attribute, and never
+     * waiting for a scan in progress (a storm's scan may hold the scanner for long). The counts of
+     * findings are those of the last scan; sockets and failed connects are counted live.
+     */
+    public LeakCounts counts() {
         long failures = 0;
         for (dev.closewait.agent.track.JdbcFailure failure : registry.jdbcFailures()) {
             failures += failure.count();
         }
+        return lastCounts.live(registry.trackedCount(), registry.openCount(), failures);
+    }
+
+    /** What {@link #counts()} reads between scans; made under the scanner's lock, at the end of each change. */
+    private LeakCounts countFindings() {
         int held = 0;
         for (TrackedSocket socket : findings) {
             held += Finding.heldIdle(socket) ? 1 : 0;
@@ -402,9 +417,8 @@ public final class CloseWaitScanner {
             maxShare = Math.max(maxShare, entry.share());
             warnings += entry.warning() == null ? 0 : 1;
         }
-        return new LeakCounts(registry.trackedCount(), registry.openCount() + preexisting.size(), findings.size(),
-                byStatus.clone(), beforeAttach, ignoredCount, dropped.total(), failures, held, finWait2, maxShare,
-                warnings);
+        return new LeakCounts(0, preexisting.size(), findings.size(), byStatus.clone(), beforeAttach, ignoredCount,
+                dropped.total(), 0, held, finWait2, maxShare, warnings);
     }
 
     /**
@@ -480,6 +494,7 @@ public final class CloseWaitScanner {
                 preexisting.add(registry.adoptPreexisting(ConnectionKey.of(row), row.local(), row.inode()));
             }
         }
+        lastCounts = countFindings();
         return rows.size() - before;
     }
 

@@ -43,6 +43,15 @@ public final class LeakCounts {
         this.jdbcConnectFailures = jdbcConnectFailures;
     }
 
+    /**
+     * These counts of findings with the live counts of sockets: {@code openNow} is added to this
+     * one's open count (the sockets taken on at attach).
+     */
+    LeakCounts live(long trackedNow, long openNow, long jdbcConnectFailuresNow) {
+        return new LeakCounts(trackedNow, open + openNow, listed, byStatus, beforeAttach, ignored, dropped,
+                jdbcConnectFailuresNow, heldByPools, finWait2, maxPortShare, portPressureWarnings);
+    }
+
     public long tracked() {
         return tracked;
     }

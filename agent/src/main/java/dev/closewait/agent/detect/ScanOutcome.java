@@ -51,7 +51,10 @@ public final class ScanOutcome {
         return newWarnings;
     }
 
-    /** Whether the report must be rewritten: new findings or changes, news, or a picture that moved. */
+    /**
+     * Whether the report must be rewritten: new findings or changes, news, a picture that moved,
+     * or findings counted but not listed (past {@code maxFindings}, or ignored).
+     */
     public boolean hasChanges() {
         return !found.isEmpty() || !changed.isEmpty() || !newPeers.isEmpty() || !newWarnings.isEmpty() || pictureDue;
     }

@@ -144,6 +144,61 @@ class CloseWaitScannerTest {
     }
 
     @Test
+    void aScanThatOnlyCountsFindingsPastTheCapStillAsksForTheReportToBeRewritten() throws IOException {
+        CloseWaitScanner capped = new CloseWaitScanner(registry, table, clock, GRACE, 1, new StackFrames(), warnings::add);
+        Socket listed = connect();
+        table.closeWait(listed);
+        capped.scan();
+        clock.advance(GRACE);
+        assertEquals(1, capped.scan().found().size());
+        Socket pastTheCap = connect();
+        table.closeWait(pastTheCap);
+        capped.scan();
+        clock.advance(GRACE);
+        ScanOutcome counted = capped.scan();
+        assertTrue(counted.found().isEmpty() && counted.changed().isEmpty());
+        assertTrue(counted.hasChanges(), "summary.dropped moved from 0 to 1: the report file must say so");
+        assertEquals(1, capped.report(1).dropped());
+        assertFalse(capped.scan().hasChanges(), "nothing moved since");
+    }
+
+    @Test
+    void countsAnswerWhileAScanHoldsTheScannerWithTheFindingsOfTheLastScanAndLiveSocketCounts() throws Exception {
+        Socket leaked = connect();
+        table.closeWait(leaked);
+        scanner.scan();
+        clock.advance(GRACE);
+        scanner.scan();
+        Socket opened = connect();
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread longScan = new Thread(() -> {
+            synchronized (scanner) { // as a scan of a leak storm does
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        longScan.start();
+        holding.await();
+        try {
+            LeakCounts counts = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    java.time.Duration.ofSeconds(2), scanner::counts, "counts waited for the scan");
+            assertEquals(1, counts.listed());
+            assertEquals(1, counts.withStatus(LeakStatus.OPEN));
+            assertEquals(registry.trackedCount(), counts.tracked(), "the socket opened since the scan is counted");
+            assertEquals(2, counts.open());
+        } finally {
+            release.countDown();
+            longScan.join();
+        }
+        registry.closed(opened);
+    }
+
+    @Test
     void socketClosedWithinGraceIsNoFinding() throws IOException {
         Socket socket = connect();
         table.closeWait(socket);
