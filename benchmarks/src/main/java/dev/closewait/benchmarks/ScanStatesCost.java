@@ -100,7 +100,7 @@ final class ScanStatesCost {
                         + " in all at 10,000. Between the two counts the probe waited %s s for its extra rows to expire.%n",
                 info.get("1000.timeWaitRowsAfter"), info.get("1000.finWait2RowsAfter"),
                 info.get("10000.timeWaitRowsAfter"), info.get("10000.finWait2RowsAfter"),
-                info.get("1000.roundsSeconds"), info.get("10000.roundsSeconds"),
+                seconds(info.get("1000.roundsSeconds")), seconds(info.get("10000.roundsSeconds")),
                 info.get("1000.activeTimeWaitReads"), info.get("10000.activeTimeWaitReads"),
                 info.get("1000.quietTimeWaitReads"), info.get("10000.quietTimeWaitReads"),
                 info.get("10000.allTimeWaitRows"), info.getOrDefault("waitedSeconds", "?")));
@@ -108,6 +108,10 @@ final class ScanStatesCost {
         results.add(new Result(last.benchmark(), last.without(), last.with(), last.measured(), last.goal(),
                 last.verdict(), details.toString()));
         return results;
+    }
+
+    private static String seconds(String value) {
+        return value == null ? "?" : String.format(Locale.ROOT, "%.1f", Double.parseDouble(value));
     }
 
     private static String median(Map<String, List<Double>> samples, String key) {

@@ -78,7 +78,7 @@ final class SeriesMemoryCost {
                         + " other state): after the first scan %s bytes, after an hour %s, after %d h %s.%n"
                         + "- Points per series at the end: at most %s; ages of points of one series, index:hours before"
                         + " the last scan: %s. The scans took %s s.%n%n"
-                        + "| class (retained after %d h; at least 1 byte per remote) | instances per remote | bytes per remote |%n"
+                        + "| class (retained after %d h; at least 10 bytes per remote) | instances per remote | bytes per remote |%n"
                         + "|---|---|---|%n",
                 SeriesMemoryProbe.class.getSimpleName(), info.get("scans"), HOURS, REMOTES, HOURS, series,
                 series == 0 ? 0 : seriesObjects / series, arrays[1], arrays[2], perRemote,
@@ -86,9 +86,9 @@ final class SeriesMemoryCost {
                 String.format(Locale.ROOT, "%,.0f", perRemote * MAX_REMOTES),
                 perRemoteText(totals.get("first")), perRemoteText(totals.get("hour")), HOURS,
                 perRemoteText(totals.get("end")), info.get("mostPoints"), info.get("pointAgesHours"),
-                info.get("scanSeconds"), HOURS));
+                String.format(Locale.ROOT, "%.1f", Double.parseDouble(info.get("scanSeconds"))), HOURS));
         List<Map.Entry<String, long[]>> biggest = new ArrayList<>(end.entrySet());
-        biggest.removeIf(entry -> Math.abs(entry.getValue()[1]) < REMOTES);
+        biggest.removeIf(entry -> Math.abs(entry.getValue()[1]) < 10L * REMOTES);
         biggest.sort((a, b) -> Long.compare(Math.abs(b.getValue()[1]), Math.abs(a.getValue()[1])));
         for (Map.Entry<String, long[]> entry : biggest) {
             details.append(String.format(Locale.ROOT, "| `%s` | %.2f | %.0f |%n", entry.getKey(),
