@@ -78,6 +78,8 @@ public final class BenchmarkSuite {
                 case "concurrent-churn" -> List.of(jmh.compare("concurrent churn, 8 threads",
                         SocketChurnBenchmark.class, "connectAndCloseOnEightThreads", 1.05, Cpus.ALL));
                 case "scan" -> new ScanCost(options).measure();
+                case "scan-states" -> new ScanStatesCost(options).measure();
+                case "series-memory" -> List.of(new SeriesMemoryCost(options).measure());
                 case "startup" -> List.of(new StartupCost(options).measure());
                 case "memory" -> List.of(new MemoryCost(options).measure());
                 default -> throw new IllegalStateException(benchmark);

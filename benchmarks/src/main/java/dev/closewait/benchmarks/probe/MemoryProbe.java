@@ -72,7 +72,8 @@ public final class MemoryProbe {
         return histogram;
     }
 
-    private static Map<String, long[]> delta(Map<String, long[]> before, Map<String, long[]> after) {
+    /** {@code after} minus {@code before}, class by class: {instances, bytes}. */
+    static Map<String, long[]> delta(Map<String, long[]> before, Map<String, long[]> after) {
         Map<String, long[]> delta = new HashMap<>();
         for (Map.Entry<String, long[]> entry : after.entrySet()) {
             long[] was = before.getOrDefault(entry.getKey(), new long[2]);

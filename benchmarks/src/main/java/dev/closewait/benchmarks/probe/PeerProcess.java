@@ -48,6 +48,20 @@ final class PeerProcess implements AutoCloseable {
         expect("closed");
     }
 
+    /**
+     * Has the peer listen on {@code count} more ports that close each connection once its other end
+     * closes (which is then left in TIME_WAIT); returns their ports.
+     */
+    int[] churnPorts(int count) throws IOException {
+        commands.println("churn " + count);
+        String[] ports = expect("churn").split(",");
+        int[] numbers = new int[ports.length];
+        for (int i = 0; i < ports.length; i++) {
+            numbers[i] = Integer.parseInt(ports[i]);
+        }
+        return numbers;
+    }
+
     private String expect(String word) throws IOException {
         String line = replies.readLine();
         if (line == null || !line.startsWith(word + " ")) {
