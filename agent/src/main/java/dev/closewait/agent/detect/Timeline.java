@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * CLOSE_WAIT and FIN_WAIT_2 counts per remote over time, for the report's picture: one point per
  * scan, bounded. Past {@link #MAX_POINTS} points a remote's series is halved (two neighbours become
- * one at the first one's time, the higher counts kept), so it covers ever longer spans at a coarser
- * step; points older than a day are dropped. At most {@link #MAX_REMOTES} remotes: when full, a new
+ * one at the first one's time, the higher counts kept) and its step doubles: from then on a point
+ * stands for a step's worth of scans (their highest counts), so the series stays uniform and covers
+ * ever longer spans, up to a day; points older than a day are dropped. At most {@link #MAX_REMOTES} remotes: when full, a new
  * one takes the place of one whose sockets are all gone, the one quiet longest; while none is, it
  * waits. Primitive arrays: about 4 KB per remote at most.
  */
@@ -31,15 +32,27 @@ final class Timeline {
         final int[] closeWait = new int[MAX_POINTS + 1];
         final int[] finWait2 = new int[MAX_POINTS + 1];
         int size;
+        /** The time a point stands for: 0 (every scan) until the series is first halved. */
+        long step;
+        /** The counts of the last scan, which the last point may hold together with earlier ones. */
+        int lastCloseWait = -1;
+        int lastFinWait2 = -1;
         /** When a point last had a socket. */
         long lastBusyAt;
 
         boolean add(long now, int cw, int fw2) {
-            boolean moved = size == 0 || closeWait[size - 1] != cw || finWait2[size - 1] != fw2;
-            at[size] = now;
-            closeWait[size] = cw;
-            finWait2[size] = fw2;
-            size++;
+            boolean moved = lastCloseWait != cw || lastFinWait2 != fw2;
+            lastCloseWait = cw;
+            lastFinWait2 = fw2;
+            if (size > 0 && now - at[size - 1] < step) {
+                closeWait[size - 1] = Math.max(closeWait[size - 1], cw); // within the last point's step
+                finWait2[size - 1] = Math.max(finWait2[size - 1], fw2);
+            } else {
+                at[size] = now;
+                closeWait[size] = cw;
+                finWait2[size] = fw2;
+                size++;
+            }
             if (cw != 0 || fw2 != 0) {
                 lastBusyAt = now;
             }
@@ -57,7 +70,7 @@ final class Timeline {
         }
 
         boolean quietNow() {
-            return size > 0 && closeWait[size - 1] == 0 && finWait2[size - 1] == 0;
+            return lastCloseWait == 0 && lastFinWait2 == 0;
         }
 
         private void shift(int old) {
@@ -81,6 +94,8 @@ final class Timeline {
                 halved++;
             }
             size = halved;
+            long meanGap = size > 1 ? (at[size - 1] - at[0]) / (size - 1) : 0;
+            step = Math.max(step * 2, meanGap);
         }
 
         List<long[]> points() {

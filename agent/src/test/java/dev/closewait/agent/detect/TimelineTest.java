@@ -24,13 +24,41 @@ class TimelineTest {
         long[][] points = timeline.series().get(0).points().toArray(new long[0][]);
         assertTrue(points.length <= Timeline.MAX_POINTS, "bounded: " + points.length);
         assertTrue(points.length >= Timeline.MAX_POINTS / 2, "not thinned further than needed: " + points.length);
-        assertEquals(START + 999_000L, points[points.length - 1][0], "the latest point is kept");
+        assertTrue(points[points.length - 1][0] > START + 990_000L,
+                "the last point holds the latest scans: " + points[points.length - 1][0]);
         assertTrue(points[0][0] <= START + 8_000L, "the span still starts near the first scan: " + points[0][0]);
         long peak = 0;
         for (long[] point : points) {
             peak = Math.max(peak, point[1]);
         }
         assertEquals(99, peak, "a peak survives halving");
+    }
+
+    @Test
+    void aDayOfScansEveryFiveSecondsCoversTheDayAtAUniformStep() {
+        Timeline timeline = new Timeline();
+        Endpoint db = remote(5432);
+        long scans = 25 * 3600 / 5;
+        for (long i = 0; i <= scans; i++) {
+            timeline.record(START + i * 5000L, Map.of(db, (int) (i % 7)), Map.of(db, 1));
+        }
+        long[][] points = timeline.series().get(0).points().toArray(new long[0][]);
+        long end = START + scans * 5000L;
+        assertTrue(points.length <= Timeline.MAX_POINTS, "bounded: " + points.length);
+        assertTrue(end - points[0][0] >= 23 * 3_600_000L, "the last day, not its last hours: the series starts "
+                + (end - points[0][0]) / 60_000 + " min before the end");
+        assertTrue(end - points[0][0] <= Timeline.SPAN_MILLIS, "no point older than a day");
+        long minGap = Long.MAX_VALUE;
+        long maxGap = 0;
+        for (int i = 1; i < points.length - 1; i++) { // the last point may still be filling
+            long gap = points[i][0] - points[i - 1][0];
+            minGap = Math.min(minGap, gap);
+            maxGap = Math.max(maxGap, gap);
+        }
+        assertTrue(maxGap <= 2 * minGap, "uniform: gaps from " + minGap + " to " + maxGap + " ms");
+        for (long[] point : points) {
+            assertEquals(6, point[1], "each point keeps the highest count of the scans it stands for");
+        }
     }
 
     @Test
