@@ -226,6 +226,50 @@ class LibrariesEndToEndTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(Jdk.ALL)
+    void netty41ClientsThatIgnoreThePeersFinAreFoundOnEveryTransport(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        Path netty41 = Path.of(System.getProperty("closewait.netty41.dir", "target/netty41"));
+        assumeTrue(java.nio.file.Files.isDirectory(netty41), "no Netty 4.1 jars at " + netty41);
+        StringBuilder classpath = new StringBuilder(System.getProperty("closewait.scenario.classpath", "target/test-classes")
+                .split(java.io.File.pathSeparator)[0]); // the test classes, none of the 4.2 jars
+        try (java.util.stream.Stream<Path> jars = java.nio.file.Files.list(netty41)) {
+            jars.sorted().forEach(jar -> classpath.append(java.io.File.pathSeparator).append(jar));
+        }
+        Path report = work.resolve("leaks.json");
+        try (ScenarioProcess app = ScenarioProcess.start(List.of(jdk.java().toString(),
+                "-javaagent:" + ScenarioProcess.agentJar() + "=" + FAST + ",report=" + report, "-Xmx128m",
+                "-cp", classpath.toString(), Netty41Leaks.class.getName()), work, report)) {
+            app.awaitStep("leaked", REPORTED);
+            assertTrue(app.result("netty").startsWith("4.1."), app::describe);
+            int expected = 0;
+            for (String transport : List.of("epollPort", "ioUringPort", "nioPort")) {
+                if (app.result(transport).startsWith("unavailable")) {
+                    System.out.println("[it-tests] " + jdk + " SKIPPED Netty 4.1 " + transport + ": " + app.result(transport));
+                    continue;
+                }
+                expected++;
+            }
+            Report report41 = awaitMatchesKernel(app, expected);
+            for (String transport : List.of("epollPort", "ioUringPort", "nioPort")) {
+                if (app.result(transport).startsWith("unavailable")) {
+                    continue;
+                }
+                JsonNode leak = report41.leakWithLocalPort(app.intResult(transport));
+                assertNotNull(leak, () -> transport + " not found: " + report41.json());
+                List<String> asked = new ArrayList<>(Report.stack(leak));
+                asked.addAll(frames(leak, "requestedBy"));
+                String method = "Netty41Leaks.subscribeOver" + (transport.equals("epollPort") ? "Epoll"
+                        : transport.equals("ioUringPort") ? "IoUring" : "Nio") + "(";
+                assertTrue(asked.stream().anyMatch(f -> f.startsWith(SCENARIO + method)), () -> transport + ": " + leak);
+                assertTrue(leak.path("diagnosis").path("advice").asText().contains("ALLOW_HALF_CLOSURE"), leak::toString);
+            }
+            app.proceed();
+            assertEquals(0, app.awaitExit(EXIT), app::describe);
+        }
+    }
+
     /** The scenario JVM started by a shell that first connects descriptor 3 to {@code port}: inherited, never seen opened. */
     private ScenarioProcess startWithInheritedSocket(Jdk jdk, int port, Class<?> scenario, String... args) throws Exception {
         Path report = work.resolve("leaks.json");
