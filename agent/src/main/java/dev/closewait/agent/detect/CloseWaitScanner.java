@@ -244,6 +244,14 @@ public final class CloseWaitScanner {
         List<PortPressureEntry> newWarnings = new ArrayList<>();
         boolean pictureDue = false;
         if (tableRead) {
+            for (TrackedSocket socket : collectedUnclosed) {
+                // Collected, its descriptor maybe still held: judged as ORPHANED below, never taken on again.
+                if (socket.matchedByInode()) {
+                    matchedInodes.add(socket.inode());
+                } else {
+                    matchedKeys.add(socket.key());
+                }
+            }
             takeOnUntracked(now, closeWait, matchedKeys, matchedInodes);
             // A move within the interval waits for it to pass, rather than being lost if nothing moves then.
             seriesMoved |= picture(now, finWait2, finWait2Owned, timeWait, closeWaitByRemote, pressureDue);
@@ -686,7 +694,9 @@ public final class CloseWaitScanner {
      * Decides what became of sockets collected without a close, now that the table was read. Each
      * is a finding, whatever its state: the application never closed it. Its descriptor gone:
      * reclaimed (the JDK's cleaner closed it); still held: orphaned, once a plain socket's cleaner
-     * had time to run (a channel has none).
+     * had time to run (a channel has none). A native socket that no TCP row ever showed, and none
+     * shows now, is no connection at all (Netty's epoll datagram and domain sockets pass the same
+     * constructor): dropped without a word.
      */
     private void judgeCollected(long now, Map<ConnectionKey, TcpConnection> closeWait,
                                 Map<ConnectionKey, TcpConnection> otherRows, Map<Long, TcpConnection> byInode,
@@ -704,6 +714,11 @@ public final class CloseWaitScanner {
             }
             if (row != null) {
                 socket.observed(row.local(), row.state(), now);
+            } else if (socket.matchedByInode() && socket.lastState() == null) {
+                // A native socket no TCP row ever showed (a datagram or Unix domain socket, or never
+                // connected) and none shows now: no connection, no finding.
+                it.remove();
+                continue;
             } else {
                 it.remove();
                 if (socket.lastState() == null) {

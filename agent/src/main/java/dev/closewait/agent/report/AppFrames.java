@@ -163,7 +163,7 @@ public final class AppFrames {
                 driver = frame;
             } else if (application == null && isApplicationFrame(frame, libraryPackage)) {
                 application = frame;
-            } else if (library == null && !startsWithAny(className, PLATFORM_PREFIXES)) {
+            } else if (library == null && !startsWithAny(className, PLATFORM_PREFIXES) && !isDescriptorLayer(className)) {
                 library = frame;
             }
         }
@@ -175,6 +175,15 @@ public final class AppFrames {
         }
         return application != null ? "the application at " + application
                 : library != null ? "library code at " + library : null;
+    }
+
+    /**
+     * Netty's native descriptor classes ({@code io.netty.channel.unix.FileDescriptor.markClosed}, where
+     * every native close passes): naming them says nothing of who closed the socket.
+     */
+    private static boolean isDescriptorLayer(String className) {
+        int at = className.indexOf("io.netty.channel.unix.");
+        return at == 0 || at > 0 && className.charAt(at - 1) == '.';
     }
 
     private static String poolName(String className) {

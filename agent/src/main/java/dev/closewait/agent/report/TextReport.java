@@ -143,7 +143,7 @@ public final class TextReport {
 
     /** One line for a new finding whose creation stack was already printed with leak {@code firstId}. */
     public String repeat(Finding leak, long firstId, long now) {
-        String frame = frames.nameFrame(leak.stack(), leak.requestedBy(), libraryOf(leak));
+        String frame = nameFrame(leak);
         return PREFIX + "LEAK #" + leak.id() + ": " + headline(leak, now) + "; remote " + leak.remote() + ", local "
                 + (leak.local() == null ? "?" : leak.local()) + ", thread \"" + printable(leak.thread())
                 + "\"; opened at " + printable(frame) + ", same stack as LEAK #" + firstId + '\n';
@@ -154,7 +154,7 @@ public final class TextReport {
      * {@code #17    OPEN            127.0.0.1:1433         com.example.OrderDao.load(OrderDao.java:42)}.
      */
     public String checkLine(Finding leak) {
-        String frame = frames.nameFrame(leak.stack(), leak.requestedBy(), libraryOf(leak));
+        String frame = nameFrame(leak);
         return String.format(java.util.Locale.ROOT, "#%-5d %-15s %-22s %s%s", leak.id(), leak.status(), leak.remote(),
                 frame == null ? "(no stack: " + (leak.origin() == Origin.UNTRACKED ? "opened out of closewait's sight)"
                         : "open before the agent attached)") : printable(frame), heldNote(leak));
@@ -296,7 +296,7 @@ public final class TextReport {
                 beforeAttach++;
                 continue;
             }
-            String frame = frames.nameFrame(leak.stack(), leak.requestedBy(), libraryOf(leak));
+            String frame = nameFrame(leak);
             text.append(PREFIX).append(String.format(java.util.Locale.ROOT, "  #%-5d %-15s %-22s %s%s\n",
                     leak.id(), leak.status(), leak.remote(), frame == null ? "(no stack)" : printable(frame),
                     heldNote(leak)));
@@ -425,6 +425,19 @@ public final class TextReport {
             default:
                 throw new IllegalStateException("unknown status " + leak.status());
         }
+    }
+
+    /**
+     * The frame a one-line summary names: where the connection was borrowed and never returned, if
+     * the application did that (the pool may have opened the socket anywhere, at start-up say); else
+     * {@link AppFrames#nameFrame}'s.
+     */
+    private String nameFrame(Finding leak) {
+        List<String> borrowedBy = leak.borrowedBy();
+        if (borrowedBy != null && frames.hasApplicationFrame(borrowedBy, libraryOf(leak))) {
+            return frames.firstApplicationFrame(borrowedBy, libraryOf(leak));
+        }
+        return frames.nameFrame(leak.stack(), leak.requestedBy(), libraryOf(leak));
     }
 
     /** The package of the driver that opened a JDBC socket: its frames are not the application's. */

@@ -2,6 +2,7 @@ package dev.closewait.agent.detect;
 
 import dev.closewait.agent.boot.ConnectionEvents;
 import dev.closewait.agent.tcp.Endpoint;
+import dev.closewait.agent.tcp.ProcessSockets;
 import dev.closewait.agent.tcp.TcpConnection;
 import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.tcp.TcpTable;
@@ -16,6 +17,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -28,6 +33,7 @@ import java.util.function.Consumer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The detection rules, with real connected sockets fed to the registry by hand, a TCP table whose
@@ -349,6 +355,76 @@ class CloseWaitScannerTest {
         sockets.add(server.accept());
         registry.opened(socket, ConnectionEvents.ORIGIN_CONNECT);
         return socket;
+    }
+
+    @Test
+    void aCollectedNativeSocketThatNoTcpRowEverShowedIsNoFinding() throws Exception {
+        assumeTrue(ProcessSockets.isAvailable(), "no /proc/self/fd");
+        Set<Integer> before = socketDescriptors();
+        try (DatagramChannel udp = DatagramChannel.open()) { // what Netty's DNS resolver opens, natively, on epoll
+            int fd = onlyNew(before);
+            registry.nativeOpened(new Object(), fd); // the object is garbage at once, its descriptor stays open
+            List<Finding> found = scanUntilCollected();
+            assertTrue(found.isEmpty(), found::toString);
+        }
+    }
+
+    @Test
+    void aCollectedNativeSocketStillInCloseWaitIsOrphanedOnceAndNeverTakenOnAsUntracked() throws Exception {
+        assumeTrue(ProcessSockets.isAvailable(), "no /proc/self/fd");
+        Set<Integer> before = socketDescriptors();
+        Socket socket = new Socket(server.getInetAddress(), server.getLocalPort()); // stands for Netty's native one
+        sockets.add(socket);
+        int fd = onlyNew(before);
+        sockets.add(server.accept());
+        long inode = ProcessSockets.inodeOf(fd);
+        registry.nativeOpened(new Object(), fd);
+        table.add(new TcpConnection(Endpoint.of(socket.getLocalAddress(), socket.getLocalPort()),
+                Endpoint.of(socket.getInetAddress(), socket.getPort()), TcpState.CLOSE_WAIT, inode, -1));
+        List<Finding> found = scanUntilCollected();
+        for (int i = 0; i < 5; i++) {
+            clock.advance(GRACE);
+            found.addAll(scanner.scan().found());
+        }
+        assertEquals(1, found.size(), found::toString);
+        assertEquals(LeakStatus.ORPHANED, found.get(0).status());
+        assertEquals(1, scanner.report(1).leaks().size(), "no UNTRACKED twin of the orphaned socket");
+    }
+
+    /** Scans, collecting garbage, until the registry holds no open socket (a native one was collected). */
+    private List<Finding> scanUntilCollected() throws InterruptedException {
+        List<Finding> found = new ArrayList<>();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (registry.openCount() > 0 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+            clock.advance(100);
+            found.addAll(scanner.scan().found());
+        }
+        assertEquals(0, registry.openCount(), "the native socket's object was never collected");
+        clock.advance(100);
+        found.addAll(scanner.scan().found());
+        return found;
+    }
+
+    private static Set<Integer> socketDescriptors() throws IOException {
+        Set<Integer> fds = new java.util.HashSet<>();
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : all) {
+                int n = Integer.parseInt(fd.getFileName().toString());
+                if (ProcessSockets.inodeOf(n) != 0) {
+                    fds.add(n);
+                }
+            }
+        }
+        return fds;
+    }
+
+    private static int onlyNew(Set<Integer> before) throws IOException {
+        Set<Integer> now = socketDescriptors();
+        now.removeAll(before);
+        assertEquals(1, now.size(), "one new socket descriptor: " + now);
+        return now.iterator().next();
     }
 
     private static final class MovableClock extends Clock {

@@ -154,4 +154,20 @@ class AppFramesTest {
         assertEquals("the application at com.example.Dao.done(Dao.java:5)", AppFrames.DEFAULT.whoClosed(List.of(
                 "java.base/java.net.Socket.close(Socket.java:1)", "com.example.Dao.done(Dao.java:5)"), null));
     }
+
+    @Test
+    void whoClosedANativeNettySocketIsTheChannelThatClosedItNotTheDescriptorItPassed() {
+        // Every native close passes FileDescriptor.markClosed, where the agent hears of it.
+        assertEquals("library code at io.netty.channel.epoll.AbstractEpollChannel.doClose(AbstractEpollChannel.java:1)",
+                AppFrames.DEFAULT.whoClosed(List.of(
+                        "io.netty.channel.unix.FileDescriptor.markClosed(FileDescriptor.java:75)",
+                        "io.netty.channel.unix.FileDescriptor.close(FileDescriptor.java:1)",
+                        "io.netty.channel.unix.Socket.close(Socket.java:1)",
+                        "io.netty.channel.epoll.AbstractEpollChannel.doClose(AbstractEpollChannel.java:1)",
+                        "io.netty.channel.AbstractChannel$AbstractUnsafe.doClose0(AbstractChannel.java:1)"), null));
+        assertEquals("the application at com.example.Feed.stop(Feed.java:9)", AppFrames.DEFAULT.whoClosed(List.of(
+                "io.netty.channel.unix.FileDescriptor.markClosed(FileDescriptor.java:75)",
+                "io.netty.channel.epoll.AbstractEpollChannel.doClose(AbstractEpollChannel.java:1)",
+                "com.example.Feed.stop(Feed.java:9)"), null));
+    }
 }

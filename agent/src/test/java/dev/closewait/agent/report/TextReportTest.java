@@ -192,6 +192,23 @@ class TextReportTest {
         assertEquals("[closewait] summary: 2 sockets tracked, 1 open now, 1 leak (1 OPEN)", headline);
     }
 
+    @Test
+    void checkLineOfAConnectionBorrowedAndNeverReturnedNamesTheBorrowerNotWhereThePoolOpenedIt() {
+        Finding borrowed = withStack(List.of("java.base/java.net.Socket.connect(Socket.java:1)",
+                "org.postgresql.core.PGStream.<init>(PGStream.java:1)",
+                "com.zaxxer.hikari.HikariDataSource.<init>(HikariDataSource.java:1)",
+                "com.example.Config.reportsPool(Config.java:12)")).toBuilder()
+                .borrowedBy(List.of("com.zaxxer.hikari.pool.PoolEntry.createProxyConnection(PoolEntry.java:1)",
+                        "com.zaxxer.hikari.HikariDataSource.getConnection(HikariDataSource.java:1)",
+                        "com.example.ReportExport.begin(ReportExport.java:30)")).build();
+
+        String line = TextReport.DEFAULT.checkLine(borrowed);
+
+        assertTrue(line.endsWith("com.example.ReportExport.begin(ReportExport.java:30)"), line);
+        assertTrue(TextReport.DEFAULT.checkLine(withStack(List.of("com.example.Config.reportsPool(Config.java:12)")))
+                .endsWith("com.example.Config.reportsPool(Config.java:12)"), "no borrow: the creation stack's frame");
+    }
+
     private static Finding withStack(List<String> stack) {
         return Finding.builder(5).status(LeakStatus.OPEN).state(TcpState.CLOSE_WAIT).origin(Origin.CONNECT)
                 .local(endpoint("127.0.0.1", 40000)).remote(endpoint("127.0.0.1", 5432))

@@ -18,9 +18,10 @@ import java.util.TreeMap;
 /**
  * Another process's TCP sockets in CLOSE_WAIT, as Linux reports them (what
  * {@code ss -tanp state close-wait} shows for that process): the rows of {@code /proc/<pid>/net/tcp}
- * and {@code tcp6} whose socket inode is one of the process's open descriptors.
+ * and {@code tcp6} whose socket inode is one of the process's open descriptors. Public: the
+ * end-to-end tests of it-tests check the agent's reports against it too.
  */
-final class KernelSockets {
+public final class KernelSockets {
 
     /** Linux's code for CLOSE_WAIT in the {@code st} column. */
     private static final String CLOSE_WAIT = "08";
@@ -29,7 +30,7 @@ final class KernelSockets {
     }
 
     /** Whether this system has the tables (Linux). */
-    static boolean available() {
+    public static boolean available() {
         return Files.isReadable(Path.of("/proc/self/net/tcp"));
     }
 
@@ -37,7 +38,7 @@ final class KernelSockets {
      * How many sockets of process {@code pid} are in CLOSE_WAIT, by remote address ({@code ip:port}).
      * Empty if the process is gone.
      */
-    static Map<String, Integer> closeWaitByRemote(long pid) throws IOException {
+    public static Map<String, Integer> closeWaitByRemote(long pid) throws IOException {
         Set<String> inodes = socketInodes(pid);
         // By inode: a table that changes while it is read in chunks may repeat rows.
         Map<String, String> remoteByInode = new HashMap<>();
