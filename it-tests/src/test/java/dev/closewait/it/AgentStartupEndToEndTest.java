@@ -3,8 +3,6 @@ package dev.closewait.it;
 import dev.closewait.it.scenarios.FaultySocketSubclass;
 import dev.closewait.it.scenarios.PlainSocketLeak;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static dev.closewait.it.SocketLeakEndToEndTest.assumePresent;
+import static dev.closewait.it.EndToEnd.EXIT;
+import static dev.closewait.it.EndToEnd.assumePresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,13 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Start-up as users meet it: bad options, paths that cannot be written, the log option, faults. */
 class AgentStartupEndToEndTest {
 
-    static final Duration EXIT = Duration.ofSeconds(60);
-
     @TempDir
     Path work;
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void unknownOptionStopsTheJvmWithStatus2AndListsValidOptionsWithoutCrashDump(Jdk jdk) throws Exception {
         assumePresent(jdk);
         StartupRun run = startWith(jdk, "intervl=5s");
@@ -41,8 +37,7 @@ class AgentStartupEndToEndTest {
         assertNoCrash(run);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void malformedDurationNamesTheKeyAndTheValue(Jdk jdk) throws Exception {
         assumePresent(jdk);
         StartupRun run = startWith(jdk, "grace=10");
@@ -52,8 +47,7 @@ class AgentStartupEndToEndTest {
         assertNoCrash(run);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void reportPathThatCannotBeWrittenStopsTheJvmWithAClearMessage(Jdk jdk) throws Exception {
         assumePresent(jdk);
         Path missing = work.resolve("no-such-dir").resolve("leaks.json");
@@ -69,8 +63,7 @@ class AgentStartupEndToEndTest {
         assertNoCrash(run);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void logOptionSendsFindingsToAFileOrNowhere(Jdk jdk) throws Exception {
         assumePresent(jdk);
         Path log = work.resolve("closewait.log");
@@ -100,8 +93,7 @@ class AgentStartupEndToEndTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void internalFaultTurnsTheAgentOffWithOneWarningAndTheApplicationRunsOn(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, FaultySocketSubclass.class, "interval=200ms")) {

@@ -4,16 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.closewait.it.scenarios.ExitAfterLeak;
 import dev.closewait.it.scenarios.PlainSocketLeak;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import static dev.closewait.it.SocketLeakEndToEndTest.EXIT;
-import static dev.closewait.it.SocketLeakEndToEndTest.assumePresent;
+import static dev.closewait.it.EndToEnd.EXIT;
+import static dev.closewait.it.EndToEnd.REPORTED;
+import static dev.closewait.it.EndToEnd.assumePresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,8 +23,7 @@ class CiGateEndToEndTest {
     @TempDir
     Path work;
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void failOnLeakSetsStatus3OnlyForALeakingRunAndKeepsTheApplicationsOwnStatus(Jdk jdk) throws Exception {
         assumePresent(jdk);
         assertExit(jdk, "clean", 0, false);
@@ -51,8 +49,7 @@ class CiGateEndToEndTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void ignoredLeakIsCountedNotListedAndARuleThatMatchedNothingIsReported(Jdk jdk) throws Exception {
         assumePresent(jdk);
         Path ignore = Files.writeString(work.resolve("ignore.txt"), String.join("\n",
@@ -63,7 +60,7 @@ class CiGateEndToEndTest {
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class,
                 "interval=200ms,grace=1s,ignore=" + ignore)) {
             app.awaitStep("leaked", Duration.ofSeconds(20));
-            Thread.sleep(2500); // past grace and a few scans
+            app.awaitReport(r -> r.summary("ignored") == 1, REPORTED); // past grace: counted, not listed
             app.proceed();
             assertEquals(0, app.awaitExit(EXIT), app::describe);
             Report report = app.finalReport();
@@ -82,8 +79,7 @@ class CiGateEndToEndTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void badIgnoreRuleStopsTheJvmAtStartUpWithItsLine(Jdk jdk) throws Exception {
         assumePresent(jdk);
         Path ignore = Files.writeString(work.resolve("ignore.txt"), "frame:com.acme.\nhost:db:5432\n");
@@ -94,8 +90,7 @@ class CiGateEndToEndTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void checkListsTheLeaksOfARealReportWithStatus1(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class, "interval=200ms,grace=1s")) {
