@@ -370,10 +370,10 @@ class SocketLeaksInJvmTest {
             assertNotEquals(KernelTcpTable.CLOSE_WAIT, KernelTcpTable.state(socketPort), "the cleaner released the socket's descriptor");
             assertEquals(KernelTcpTable.CLOSE_WAIT, KernelTcpTable.state(channelPort), "a channel has no cleaner: still in CLOSE_WAIT");
 
+            // Neither is open any more once the agent has seen both go: the scan that finds them unreachable says so.
             Report report = awaitReport(r -> hasLeak(r, mark, socketPort, "RECLAIMED_BY_GC")
-                    && hasLeak(r, mark, channelPort, "ORPHANED"));
+                    && hasLeak(r, mark, channelPort, "ORPHANED") && AgentInThisJvm.openSince(mark) == 0);
             assertTrue(leak(report, mark, socketPort).path("closedAt").isNull(), "never closed by the application");
-            assertEquals(0, AgentInThisJvm.openSince(mark));
         }
     }
 
