@@ -9,10 +9,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static dev.closewait.it.EndToEnd.EXIT;
-import static dev.closewait.it.EndToEnd.REPORTED;
 import static dev.closewait.it.EndToEnd.assumePresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,26 +28,32 @@ class CiGateEndToEndTest {
     @AcrossJdks
     void failOnLeakSetsStatus3OnlyForALeakingRunAndKeepsTheApplicationsOwnStatus(Jdk jdk) throws Exception {
         assumePresent(jdk);
-        assertExit(jdk, "clean", 0, false);
-        assertExit(jdk, "return", 3, true);
-        assertExit(jdk, "exit0", 3, true);
-        assertExit(jdk, "exit5", 5, true);
-        assertExit(jdk, "throw", 1, true);
+        // Five JVMs at once: each spends most of its life waiting for a scan or its exit.
+        Map<String, ScenarioProcess> runs = new LinkedHashMap<>();
+        try {
+            for (String how : List.of("clean", "return", "exit0", "exit5", "throw")) {
+                runs.put(how, ScenarioProcess.start(jdk, Files.createDirectories(work.resolve(how)), ExitAfterLeak.class,
+                        "interval=200ms,grace=500ms,failOnLeak", how));
+            }
+            assertExit(runs.get("clean"), "clean", 0, false);
+            assertExit(runs.get("return"), "return", 3, true);
+            assertExit(runs.get("exit0"), "exit0", 3, true);
+            assertExit(runs.get("exit5"), "exit5", 5, true);
+            assertExit(runs.get("throw"), "throw", 1, true);
+        } finally {
+            runs.values().forEach(ScenarioProcess::close);
+        }
     }
 
-    private void assertExit(Jdk jdk, String how, int expected, boolean leaks) throws Exception {
-        Path dir = Files.createDirectories(work.resolve(how));
-        try (ScenarioProcess app = ScenarioProcess.start(jdk, dir, ExitAfterLeak.class,
-                "interval=200ms,grace=500ms,failOnLeak", how)) {
-            assertEquals(expected, app.awaitExit(EXIT), how + ": " + app.describe());
-            assertEquals("done", app.result("applicationHook"), "the application's own hook ran to its end");
-            String stderr = app.stderr();
-            assertEquals(leaks, stderr.contains("failOnLeak: this run leaked 1 connection; the JVM exits with status 3"),
-                    stderr);
-            if (leaks) {
-                assertTrue(stderr.contains("=> dev.closewait.it.scenarios.ExitAfterLeak.openAndForget("),
-                        "the report is printed: " + stderr);
-            }
+    private static void assertExit(ScenarioProcess app, String how, int expected, boolean leaks) throws Exception {
+        assertEquals(expected, app.awaitExit(EXIT), how + ": " + app.describe());
+        assertEquals("done", app.result("applicationHook"), "the application's own hook ran to its end");
+        String stderr = app.stderr();
+        assertEquals(leaks, stderr.contains("failOnLeak: this run leaked 1 connection; the JVM exits with status 3"),
+                how + ": " + stderr);
+        if (leaks) {
+            assertTrue(stderr.contains("=> dev.closewait.it.scenarios.ExitAfterLeak.openAndForget("),
+                    "the report is printed: " + stderr);
         }
     }
 
@@ -61,7 +68,9 @@ class CiGateEndToEndTest {
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class,
                 "interval=200ms,grace=1s,ignore=" + ignore)) {
             app.awaitStep("leaked", Duration.ofSeconds(20));
-            app.awaitReport(r -> r.summary("ignored") == 1, REPORTED); // past grace: counted, not listed
+            // Past grace and a few scans. No event marks it: an ignored finding changes neither the report
+            // file nor the log until the summary at exit, which is what this test reads.
+            Thread.sleep(2500);
             app.proceed();
             assertEquals(0, app.awaitExit(EXIT), app::describe);
             Report report = app.finalReport();
