@@ -2,9 +2,8 @@ package dev.closewait.it;
 
 import dev.closewait.it.scenarios.FaultySocketSubclass;
 import dev.closewait.it.scenarios.PlainSocketLeak;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static dev.closewait.it.SocketLeakEndToEndTest.assumePresent;
+import static dev.closewait.it.EndToEnd.EXIT;
+import static dev.closewait.it.EndToEnd.assumePresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,13 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Start-up as users meet it: bad options, paths that cannot be written, the log option, faults. */
 class AgentStartupEndToEndTest {
 
-    static final Duration EXIT = Duration.ofSeconds(60);
-
     @TempDir
     Path work;
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void unknownOptionStopsTheJvmWithStatus2AndListsValidOptionsWithoutCrashDump(Jdk jdk) throws Exception {
         assumePresent(jdk);
         StartupRun run = startWith(jdk, "intervl=5s");
@@ -41,10 +38,9 @@ class AgentStartupEndToEndTest {
         assertNoCrash(run);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
-    void malformedDurationNamesTheKeyAndTheValue(Jdk jdk) throws Exception {
-        assumePresent(jdk);
+    @Test
+    void malformedDurationNamesTheKeyAndTheValue() throws Exception {
+        Jdk jdk = Jdk.running(); // One JDK: an unknown option's exit path; the message is the parser's.
         StartupRun run = startWith(jdk, "grace=10");
         assertEquals(2, run.status, run.stderr);
         assertTrue(run.stderr.contains("option 'grace' has a malformed duration '10'"), run.stderr);
@@ -52,10 +48,9 @@ class AgentStartupEndToEndTest {
         assertNoCrash(run);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
-    void reportPathThatCannotBeWrittenStopsTheJvmWithAClearMessage(Jdk jdk) throws Exception {
-        assumePresent(jdk);
+    @Test
+    void reportPathThatCannotBeWrittenStopsTheJvmWithAClearMessage() throws Exception {
+        Jdk jdk = Jdk.running(); // One JDK: the same exit path as an unknown option.
         Path missing = work.resolve("no-such-dir").resolve("leaks.json");
         StartupRun run = startWith(jdk, "report=" + missing);
         assertEquals(2, run.status, run.stderr);
@@ -69,10 +64,9 @@ class AgentStartupEndToEndTest {
         assertNoCrash(run);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
-    void logOptionSendsFindingsToAFileOrNowhere(Jdk jdk) throws Exception {
-        assumePresent(jdk);
+    @Test
+    void logOptionSendsFindingsToAFileOrNowhere() throws Exception {
+        Jdk jdk = Jdk.running(); // One JDK: where the agent writes does not depend on the JDK.
         Path log = work.resolve("closewait.log");
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class,
                 "interval=200ms,grace=1s,log=" + log)) {
@@ -100,8 +94,7 @@ class AgentStartupEndToEndTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void internalFaultTurnsTheAgentOffWithOneWarningAndTheApplicationRunsOn(Jdk jdk) throws Exception {
         assumePresent(jdk);
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, FaultySocketSubclass.class, "interval=200ms")) {

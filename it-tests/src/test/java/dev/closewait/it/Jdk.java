@@ -30,6 +30,11 @@ public record Jdk(String label, Path home, String missingReason) {
         return jdks;
     }
 
+    /** The JDK running the tests: for separate-JVM tests whose subject does not differ between JDKs. */
+    public static Jdk running() {
+        return all().get(0);
+    }
+
     /** The java launcher. */
     public Path java() {
         return home.resolve("bin").resolve("java");

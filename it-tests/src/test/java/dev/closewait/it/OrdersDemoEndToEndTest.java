@@ -5,8 +5,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -17,7 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import static dev.closewait.it.SocketLeakEndToEndTest.assumePresent;
+import static dev.closewait.it.EndToEnd.assumePresent;
 
 /**
  * The demo's scenario end to end, as {@code ./mvnw -q -Pdemo verify} runs it without Docker: the
@@ -58,15 +56,13 @@ class OrdersDemoEndToEndTest {
         runner.shutdownNow();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void reportsEverySocketMssqlJdbcAbandonsBehindHikariCpAfterTheFailedLogin(Jdk jdk) throws Exception {
         assumePresent(jdk);
         finished(jdk, false).assertEveryPooledSocketReportedWithItsFailedLogin();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void fixedServiceLeavesNoSocketBehindAndReportsTheFailedLogin(Jdk jdk) throws Exception {
         assumePresent(jdk);
         finished(jdk, true).assertNoSocketLeftBehind();

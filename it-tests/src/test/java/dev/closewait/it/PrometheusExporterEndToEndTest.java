@@ -1,11 +1,11 @@
 package dev.closewait.it;
 
+import dev.closewait.it.scenarios.KernelTcpTable;
 import dev.closewait.it.scenarios.ScrapedFleetMember;
 import dev.closewait.it.scenarios.SidecarScraper;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -32,6 +32,7 @@ import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static dev.closewait.it.EndToEnd.assumePresent;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -48,8 +49,6 @@ class PrometheusExporterEndToEndTest {
     static final int CHURNED = 200;
     static final Duration STARTED = Duration.ofSeconds(30);
     static final Duration SCRAPED = Duration.ofSeconds(15);
-    /** Fast scans, so that the leaks are findings a second after the peers' FINs. */
-    static final String FAST = "interval=200ms,grace=1s";
     /** The namespace's range of ephemeral ports, and the ports the scenario takes there: past half. */
     static final int NARROW_RANGE = 100;
     static final int NARROW_HELD = 30;
@@ -75,12 +74,11 @@ class PrometheusExporterEndToEndTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void exporterShowsTheLeakThePooledConnectionAndThePortShareWithTheDocumentedNames(Jdk jdk) throws Exception {
         assumePresent(jdk);
         int port = freePort();
-        app = ScenarioProcess.start(jdk, work, ScrapedFleetMember.class, FAST,
+        app = ScenarioProcess.start(jdk, work, ScrapedFleetMember.class, EndToEnd.FAST,
                 List.of("-javaagent:" + exporterJar() + "=127.0.0.1:" + port + ":" + rules()),
                 String.valueOf(HELD), String.valueOf(CHURNED));
         app.awaitStep("ready", STARTED);
@@ -92,10 +90,10 @@ class PrometheusExporterEndToEndTest {
         // own count of the latter is the reference: one run on a busy machine showed one port fewer
         // than were churned, whichever side lost it.
         Scrape scrape = awaitScrape(fromTheHost, s -> describesTheScenario(s)
-                && Math.round(s.value("closewait_max_port_share_ratio") * portRange) == HELD + timeWaitRowsTowards(stockPort));
+                && Math.round(s.value("closewait_max_port_share_ratio") * portRange) == HELD + KernelTcpTable.rowsTowards(stockPort, KernelTcpTable.TIME_WAIT));
 
         assertDescribesTheScenario(scrape, jdk, HELD, CHURNED);
-        int timeWait = timeWaitRowsTowards(stockPort);
+        int timeWait = KernelTcpTable.rowsTowards(stockPort, KernelTcpTable.TIME_WAIT);
         System.out.println("[it-tests] " + jdk + ": " + HELD + " held + " + timeWait + " in TIME_WAIT (of " + CHURNED
                 + " churned) of " + portRange + " ports: share " + scrape.value("closewait_max_port_share_ratio"));
         assertTrue(timeWait > 0 && timeWait <= CHURNED, timeWait + " TIME_WAIT rows towards the stock server");
@@ -111,10 +109,9 @@ class PrometheusExporterEndToEndTest {
      * namespace of its own whose range is 100 ports, and holds 60 of them; the exporter is scraped
      * from inside that namespace, as a sidecar in the same pod would.
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
-    void exporterShowsPortPressureWarningInANamespaceWithANarrowPortRange(Jdk jdk) throws Exception {
-        assumePresent(jdk);
+    @Test
+    void exporterShowsPortPressureWarningInANamespaceWithANarrowPortRange() throws Exception {
+        Jdk jdk = Jdk.running(); // One JDK: the port range is a kernel fact; the exporter leg above runs on every JDK.
         String unavailable = privateNetworkUnavailable();
         if (unavailable != null) {
             System.out.println("[it-tests] SKIPPED: " + unavailable);
@@ -123,7 +120,7 @@ class PrometheusExporterEndToEndTest {
         String classpath = System.getProperty("closewait.scenario.classpath", "target/test-classes");
         List<String> command = new ArrayList<>(List.of("unshare", "--net", "sh", "-c", NARROW_NETWORK + " && exec \"$@\"", "sh"));
         command.addAll(List.of(jdk.java().toString(),
-                "-javaagent:" + ScenarioProcess.agentJar() + "=" + FAST + ",report=" + work.resolve("leaks.json"),
+                "-javaagent:" + ScenarioProcess.agentJar() + "=" + EndToEnd.FAST + ",report=" + work.resolve("leaks.json"),
                 "-javaagent:" + exporterJar() + "=127.0.0.1:" + NAMESPACE_PORT + ":" + rules(),
                 "-Xmx256m", "-cp", classpath, ScrapedFleetMember.class.getName(),
                 String.valueOf(NARROW_HELD), String.valueOf(NARROW_CHURNED)));
@@ -184,27 +181,6 @@ class PrometheusExporterEndToEndTest {
             assertFalse(output.contains(sign), "neither agent may print '" + sign + "'" + output);
         }
         System.out.println("[it-tests] " + jdk + ": the exporter's closewait metrics:\n" + scrape.closewaitLines());
-    }
-
-    /**
-     * TIME_WAIT rows towards 127.0.0.1:{@code port} in the kernel's tables (this namespace: the
-     * scenario's too). Java's sockets are dual-stack: their rows are in {@code tcp6}, the address
-     * IPv4-mapped, and so end as {@code tcp}'s do.
-     */
-    private static int timeWaitRowsTowards(int port) {
-        String remote = String.format(java.util.Locale.ROOT, "0100007F:%04X", port);
-        int rows = 0;
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            try {
-                for (String line : Files.readAllLines(Path.of(table))) {
-                    String[] f = line.trim().split("\\s+");
-                    rows += f.length > 3 && f[2].endsWith(remote) && f[3].equals("06") ? 1 : 0;
-                }
-            } catch (IOException unreadable) {
-                throw new java.io.UncheckedIOException(unreadable);
-            }
-        }
-        return rows;
     }
 
     /** One scrape; {@code null} while nothing listens yet. */
@@ -273,13 +249,6 @@ class PrometheusExporterEndToEndTest {
         }
         throw new AssertionError("the scrape never showed the scenario within " + SCRAPED + "; last scrape:\n"
                 + (last == null ? "none" : last.text()) + app.describe());
-    }
-
-    private static void assumePresent(Jdk jdk) {
-        if (!jdk.present()) {
-            System.out.println("[it-tests] SKIPPED: " + jdk.missingReason());
-        }
-        assumeTrue(jdk.present(), jdk.missingReason());
     }
 
     /** Why no network namespace with a narrow port range can be made here (not root, no unshare); {@code null} if it can. */

@@ -2,15 +2,13 @@ package dev.closewait.it;
 
 import dev.closewait.it.scenarios.PlainSocketLeak;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import static dev.closewait.it.SocketLeakEndToEndTest.assumePresent;
+import static dev.closewait.it.EndToEnd.assumePresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,8 +28,7 @@ class TcpTableEndToEndTest {
     @TempDir
     Path work;
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void byDefaultNetlinkWhereNativeCodeLoadsWithoutAWarningElseProcWithTheReason(Jdk jdk) throws Exception {
         assumePresent(jdk);
         String stderr = leakFoundWith(jdk, "default", List.of());
@@ -44,16 +41,14 @@ class TcpTableEndToEndTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void withNativeAccessEnabledNetlinkOnEveryJdk(Jdk jdk) throws Exception {
         assumePresent(jdk);
         String stderr = leakFoundWith(jdk, "native-access", List.of("--enable-native-access=ALL-UNNAMED"));
         assertTrue(stderr.contains(NETLINK + "\n"), stderr);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource(Jdk.ALL)
+    @AcrossJdks
     void procWhenAskedFor(Jdk jdk) throws Exception {
         assumePresent(jdk);
         String stderr = leakFoundWith(jdk, "proc", List.of("-Dclosewait.tcpTable=proc"));
@@ -63,13 +58,13 @@ class TcpTableEndToEndTest {
     /** Runs the plain leak with {@code jvmOptions}; asserts it is reported and no JDK warning shows; returns stderr. */
     private String leakFoundWith(Jdk jdk, String name, List<String> jvmOptions) throws Exception {
         Path dir = Files.createDirectories(work.resolve(name));
-        try (ScenarioProcess app = ScenarioProcess.start(jdk, dir, PlainSocketLeak.class, "interval=200ms,grace=1s",
+        try (ScenarioProcess app = ScenarioProcess.start(jdk, dir, PlainSocketLeak.class, EndToEnd.FAST,
                 jvmOptions)) {
             app.awaitStep("leaked", Duration.ofSeconds(20));
             int port = app.intResult("clientPort");
             app.awaitReport(r -> r.hasLeak(port, "OPEN"), Duration.ofSeconds(20));
             app.proceed();
-            assertEquals(0, app.awaitExit(AgentStartupEndToEndTest.EXIT), app::describe);
+            assertEquals(0, app.awaitExit(EndToEnd.EXIT), app::describe);
             String stderr = app.stderr();
             assertFalse(stderr.contains("restricted method"), "no native-access warning: " + stderr);
             assertFalse(stderr.contains("WARNING: "), stderr);

@@ -362,8 +362,9 @@ class ProcNetTcpTest {
             assertNotNull(clientRow, "client side " + clientEnd + " -> " + serverEnd + " in " + established);
             assertNotNull(serverRow, "accepted side " + serverEnd + " -> " + clientEnd + " in " + established);
             assertEquals(TcpState.ESTABLISHED, clientRow.state());
+            assertEquals(TcpState.ESTABLISHED, serverRow.state());
             assertTrue(clientRow.inode() > 0, "an open socket has an inode");
-            assertTrue(accepted.isConnected());
+            assertTrue(serverRow.inode() > 0 && serverRow.inode() != clientRow.inode(), "each end its own inode: " + serverRow);
         }
     }
 

@@ -38,15 +38,20 @@ class ProcessSocketsTest {
              Socket accepted = server.accept()) {
             Set<Long> inodes = ProcessSockets.inodes();
             List<TcpConnection> mine = new ArrayList<>();
+            List<TcpConnection> acceptedSide = new ArrayList<>();
             new ProcNetTcp().read(EnumSet.of(TcpState.ESTABLISHED), row -> {
                 // A local port is unique per remote only: match the whole connection.
                 if (inodes.contains(row.inode()) && row.local().port() == client.getLocalPort()
                         && row.remote().port() == server.getLocalPort()) {
                     mine.add(row);
                 }
+                if (inodes.contains(row.inode()) && row.local().port() == accepted.getLocalPort()
+                        && row.remote().port() == accepted.getPort()) {
+                    acceptedSide.add(row);
+                }
             });
             assertEquals(1, mine.size(), "the client's row, found by the inode of one of our descriptors");
-            assertTrue(accepted.isConnected());
+            assertEquals(1, acceptedSide.size(), "the accepted socket's row too: both ends are this process's");
         }
     }
 }

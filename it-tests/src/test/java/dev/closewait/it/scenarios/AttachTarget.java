@@ -16,7 +16,7 @@ public final class AttachTarget {
             Socket first = openFirst(server.getLocalPort());
             Scenario.keep(first);
             server.accept().close();
-            Scenario.awaitKernelState(first.getLocalPort(), "08");
+            Scenario.awaitKernelState(first.getLocalPort(), KernelTcpTable.CLOSE_WAIT);
             Scenario.result("pid", ProcessHandle.current().pid());
             Scenario.result("firstPort", first.getLocalPort());
             Scenario.step("first-leaked");
@@ -24,7 +24,7 @@ public final class AttachTarget {
             Socket second = openSecond(server.getLocalPort());
             Scenario.keep(second);
             server.accept().close();
-            Scenario.awaitKernelState(second.getLocalPort(), "08");
+            Scenario.awaitKernelState(second.getLocalPort(), KernelTcpTable.CLOSE_WAIT);
             Scenario.result("secondPort", second.getLocalPort());
             for (int i = 0; i < 5; i++) {
                 try (Socket proper = new Socket(InetAddress.getByName("127.0.0.1"), server.getLocalPort());

@@ -26,8 +26,13 @@ public final class ExitAfterLeak {
                 Socket leaked = openAndForget(server.getLocalPort());
                 Scenario.keep(leaked);
                 server.accept().close();
-                Scenario.awaitKernelState(leaked.getLocalPort(), "08");
-                Thread.sleep(1500); // past grace
+                Scenario.awaitKernelState(leaked.getLocalPort(), KernelTcpTable.CLOSE_WAIT);
+                // Past grace: the agent's report (leaks.json in the working directory) lists it.
+                String local = "\"127.0.0.1:" + leaked.getLocalPort() + "\"";
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (!reportMentions(local) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
             }
         }
         if (how.contains("exit0")) {
@@ -39,6 +44,11 @@ public final class ExitAfterLeak {
         if (how.contains("throw")) {
             throw new IllegalStateException("the application failed on its own");
         }
+    }
+
+    private static boolean reportMentions(String text) throws java.io.IOException {
+        java.nio.file.Path report = java.nio.file.Path.of("leaks.json");
+        return java.nio.file.Files.exists(report) && java.nio.file.Files.readString(report).contains(text);
     }
 
     static Socket openAndForget(int port) throws Exception {

@@ -15,7 +15,7 @@ public final class PlainSocketLeak {
             try (Socket accepted = server.accept()) {
                 // the server closes at once: FIN to the client
             }
-            Scenario.awaitKernelState(leaked.getLocalPort(), "08");
+            Scenario.awaitKernelState(leaked.getLocalPort(), KernelTcpTable.CLOSE_WAIT);
             Scenario.result("clientPort", leaked.getLocalPort());
             Scenario.result("serverPort", server.getLocalPort());
             Scenario.step("leaked");

@@ -8,9 +8,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * What scenario programs share. A scenario is a small application run in its own JVM under the
@@ -67,51 +64,23 @@ public final class Scenario {
         return total;
     }
 
-    /**
-     * The kernel's state for the connection from {@code localPort} to {@code remotePort} (any remote
-     * port if negative) in this process's network namespace ({@code /proc/self/net/tcp*}), in hex as
-     * Linux prints it ("08" is CLOSE_WAIT), or {@code null} if there is no such row. LISTEN rows never
-     * match, and neither do TIME_WAIT rows: on a busy machine another process's finished connection
-     * may have used the same port.
-     */
-    public static String kernelState(int localPort, int remotePort) throws IOException {
-        String local = String.format(Locale.ROOT, ":%04X", localPort);
-        String remote = String.format(Locale.ROOT, ":%04X", remotePort);
-        for (String file : new String[] {"/proc/self/net/tcp", "/proc/self/net/tcp6"}) {
-            Path path = Path.of(file);
-            if (!Files.exists(path)) {
-                continue;
-            }
-            for (String line : Files.readAllLines(path)) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length > 3 && f[1].endsWith(local) && !f[3].equals("0A") && !f[3].equals("06")
-                        && (remotePort < 0 || f[2].endsWith(remote))) {
-                    return f[3];
-                }
-            }
-        }
-        return null;
+    /** @see KernelTcpTable#state(int, int) */
+    public static String kernelState(int localPort, int remotePort) {
+        return KernelTcpTable.state(localPort, remotePort);
     }
 
-    /** The state of the connection with {@code localPort}, whatever its remote port. */
-    public static String kernelState(int localPort) throws IOException {
-        return kernelState(localPort, -1);
+    /** @see KernelTcpTable#state(int) */
+    public static String kernelState(int localPort) {
+        return KernelTcpTable.state(localPort);
     }
 
-    /** Waits until {@code localPort}'s kernel state is {@code hexState} (e.g. "08" for CLOSE_WAIT). */
+    /** @see KernelTcpTable#await(int, int, String) */
     public static void awaitKernelState(int localPort, String hexState) throws Exception {
-        awaitKernelState(localPort, -1, hexState);
+        KernelTcpTable.await(localPort, -1, hexState);
     }
 
-    /** Waits until the connection's kernel state is {@code hexState}; {@code null} waits for the row to go. */
+    /** @see KernelTcpTable#await(int, int, String) */
     public static void awaitKernelState(int localPort, int remotePort, String hexState) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!java.util.Objects.equals(hexState, kernelState(localPort, remotePort))) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("port " + localPort + " never reached state " + hexState
-                        + " (now " + kernelState(localPort, remotePort) + ")");
-            }
-            Thread.sleep(20);
-        }
+        KernelTcpTable.await(localPort, remotePort, hexState);
     }
 }

@@ -44,13 +44,13 @@ public final class ScrapedFleetMember {
             try (Socket accepted = orders.accept()) {
                 // the server closes at once: FIN to the client, which never closes
             }
-            Scenario.awaitKernelState(leaked.getLocalPort(), orders.getLocalPort(), "08");
+            Scenario.awaitKernelState(leaked.getLocalPort(), orders.getLocalPort(), KernelTcpTable.CLOSE_WAIT);
             Scenario.result("leakPort", leaked.getLocalPort());
 
             CompletableFuture<Integer> httpClientPort = CompletableFuture.supplyAsync(() -> serveOnce(http), servers);
             fetchStock(http.getLocalPort());
             int pooledPort = httpClientPort.get(10, TimeUnit.SECONDS);
-            Scenario.awaitKernelState(pooledPort, http.getLocalPort(), "08");
+            Scenario.awaitKernelState(pooledPort, http.getLocalPort(), KernelTcpTable.CLOSE_WAIT);
             Scenario.result("pooledPort", pooledPort);
 
             servers.execute(() -> drainEach(stock, servers));

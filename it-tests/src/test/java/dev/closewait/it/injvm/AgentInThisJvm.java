@@ -1,0 +1,139 @@
+package dev.closewait.it.injvm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.closewait.agent.OpenSockets;
+import dev.closewait.it.Report;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The agent this JVM runs: the {@code injvm} executions of {@code it-tests/pom.xml} put the built,
+ * shaded jar on Surefire's argLine. Tests share it, so each one takes a {@link #mark()} first and
+ * looks only at the sockets it opened after it (finding ids are the tracked sockets' ids). Scans
+ * run on demand ({@link OpenSockets#scanNow()}) rather than waiting for the interval, and the
+ * report is the MBean's {@code jsonReport}, the one JConsole and {@code closewait report} read.
+ */
+final class AgentInThisJvm {
+
+    /** How long a leak may take to be reported: grace is 1 s, but a loaded machine stalls. */
+    static final Duration REPORTED = Duration.ofSeconds(20);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AgentInThisJvm() {
+    }
+
+    /** Fails (not skips) the test when the agent is missing: the injvm executions always put it there. */
+    static void assertRunning() {
+        assertTrue(OpenSockets.agentRunning(), "the injvm executions run with -javaagent: on the agent jar"
+                + " (it-tests/pom.xml); run these tests through Maven, or add it to the IDE's run configuration");
+    }
+
+    /** Sockets tracked from now on have greater ids than this. */
+    static long mark() {
+        assertRunning();
+        return OpenSockets.mark();
+    }
+
+    /** Sockets tracked since {@code mark}. */
+    static long trackedSince(long mark) {
+        return OpenSockets.mark() - mark;
+    }
+
+    /** Sockets tracked since {@code mark} and still open now. */
+    static int openSince(long mark) {
+        return OpenSockets.openedAfter(mark).size();
+    }
+
+    /** Scans the kernel's table now, then reads the MBean's JSON report. */
+    static Report report() {
+        OpenSockets.scanNow();
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            ObjectName name = new ObjectName("dev.closewait:type=LeakDetector");
+            assertTrue(server.isRegistered(name), "the agent registers its MBean with the platform MBean server");
+            return new Report(JSON.readTree((String) server.invoke(name, "jsonReport", null, null)));
+        } catch (JMException | IOException e) {
+            throw new AssertionError("the MBean's JSON report", e);
+        }
+    }
+
+    /** Scans and reads the report until {@code condition} holds; fails with the last report at the deadline. */
+    static Report awaitReport(Predicate<Report> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + REPORTED.toNanos();
+        Report last;
+        do {
+            last = report();
+            if (condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("the report never met the condition within " + REPORTED + "; last report: " + last.json());
+    }
+
+    /** The findings about sockets tracked after {@code mark}, in report order. */
+    static List<JsonNode> leaksSince(Report report, long mark) {
+        return report.leaks().stream().filter(l -> l.path("id").asLong() > mark).collect(Collectors.toList());
+    }
+
+    /** The finding about the socket with {@code localPort} tracked after {@code mark}, or {@code null}. */
+    static JsonNode leak(Report report, long mark, int localPort) {
+        return leaksSince(report, mark).stream().filter(l -> l.path("local").asText("").endsWith(":" + localPort))
+                .findFirst().orElse(null);
+    }
+
+    /** The finding about the socket with remote port {@code remotePort} tracked after {@code mark}, or {@code null}. */
+    static JsonNode leakWithRemotePort(Report report, long mark, int remotePort) {
+        return leaksSince(report, mark).stream().filter(l -> l.path("remote").asText("").endsWith(":" + remotePort))
+                .findFirst().orElse(null);
+    }
+
+    /** Whether the socket with {@code localPort} tracked after {@code mark} is a finding with {@code status}. */
+    static boolean hasLeak(Report report, long mark, int localPort, String status) {
+        JsonNode leak = leak(report, mark, localPort);
+        return leak != null && status.equals(leak.path("status").asText());
+    }
+
+    /** The agent's human-readable log so far ({@code log=} on the argLine, {@code {pid}} replaced). */
+    static String log() {
+        String pattern = System.getProperty("closewait.injvm.log");
+        assertTrue(pattern != null, "closewait.injvm.log is set by the injvm executions");
+        Path log = Path.of(pattern.replace("{pid}", Long.toString(ProcessHandle.current().pid())));
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What the agent logged after {@code offset} (a length of {@link #log()} taken earlier). */
+    static String logSince(int offset) {
+        return log().substring(offset);
+    }
+
+    /** The log's block for {@code LEAK #id}: its first line up to the next {@code [closewait]} line. */
+    static String logBlock(long id) {
+        String log = log();
+        int start = log.indexOf("[closewait] LEAK #" + id + ":");
+        if (start < 0) {
+            return "";
+        }
+        int end = log.indexOf("\n[closewait]", start + 1);
+        return end < 0 ? log.substring(start) : log.substring(start, end);
+    }
+}
