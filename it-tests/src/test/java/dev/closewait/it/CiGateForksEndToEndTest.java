@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static dev.closewait.it.SocketLeakEndToEndTest.EXIT;
-import static dev.closewait.it.SocketLeakEndToEndTest.assumePresent;
+import static dev.closewait.it.EndToEnd.EXIT;
+import static dev.closewait.it.EndToEnd.assumePresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -51,16 +51,16 @@ class HtmlPageEndToEndTest {
             assumeTrue(false, reason);
         }
         Jdk jdk = Jdk.all().get(0);
-        SocketLeakEndToEndTest.assumePresent(jdk);
+        EndToEnd.assumePresent(jdk);
         Path pageFile = work.resolve("leaks.html");
         Report report;
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, HostileNamedLeak.class,
-                SocketLeakEndToEndTest.FAST + ",html=" + pageFile)) {
-            app.awaitStep("leaked", SocketLeakEndToEndTest.REPORTED);
-            app.awaitReport(r -> r.leaks().size() == 2, SocketLeakEndToEndTest.REPORTED);
+                EndToEnd.FAST + ",html=" + pageFile)) {
+            app.awaitStep("leaked", EndToEnd.REPORTED);
+            app.awaitReport(r -> r.leaks().size() == 2, EndToEnd.REPORTED);
             Thread.sleep(2_000); // some more scans: points on the chart
             app.proceed();
-            assertEquals(0, app.awaitExit(SocketLeakEndToEndTest.EXIT), app::describe);
+            assertEquals(0, app.awaitExit(EndToEnd.EXIT), app::describe);
             report = app.finalReport();
             assertTrue(app.stderr().contains("html=" + pageFile), app::describe);
         }

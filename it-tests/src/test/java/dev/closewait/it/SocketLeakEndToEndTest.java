@@ -18,26 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is skipped with the reason). What the instrumentation sees of every other kind of socket is
  * pinned in this build's own JVM, faster: {@code dev.closewait.it.injvm.SocketLeaksInJvmTest}.
  */
-public class SocketLeakEndToEndTest {
-
-    /** @deprecated use {@link EndToEnd#FAST}. */
-    @Deprecated
-    public static final String FAST = EndToEnd.FAST;
-    /** @deprecated use {@link EndToEnd#REPORTED}. */
-    @Deprecated
-    public static final Duration REPORTED = EndToEnd.REPORTED;
-    /** @deprecated use {@link EndToEnd#EXIT}. */
-    @Deprecated
-    public static final Duration EXIT = EndToEnd.EXIT;
+class SocketLeakEndToEndTest {
 
     @TempDir
     Path work;
-
-    /** @deprecated use {@link EndToEnd#assumePresent(Jdk)}. */
-    @Deprecated
-    public static void assumePresent(Jdk jdk) {
-        EndToEnd.assumePresent(jdk);
-    }
 
     /** Start-up on each JDK, the leak with its stack in the report and on stderr, and the verdict at exit. */
     @AcrossJdks

@@ -1,5 +1,6 @@
 package dev.closewait.it.hardening;
 
+import dev.closewait.it.EndToEnd;
 import dev.closewait.it.Jdk;
 import dev.closewait.it.ScenarioProcess;
 
@@ -22,7 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 final class Hostile {
 
     /** Fast scans: a leak is reported a second after the peer's FIN. */
-    static final String FAST = "interval=200ms,grace=1s";
+    static final String FAST = EndToEnd.FAST;
     /** Generous: two cores shared with other builds. */
     static final Duration REPORTED = Duration.ofSeconds(30);
     static final Duration EXIT = Duration.ofSeconds(60);
@@ -31,10 +32,7 @@ final class Hostile {
     }
 
     static void assumePresent(Jdk jdk) {
-        if (!jdk.present()) {
-            System.out.println("[it-tests] SKIPPED: " + jdk.missingReason());
-        }
-        assumeTrue(jdk.present(), jdk.missingReason());
+        EndToEnd.assumePresent(jdk);
     }
 
     /** Whether something listens on 127.0.0.1:{@code port}. */

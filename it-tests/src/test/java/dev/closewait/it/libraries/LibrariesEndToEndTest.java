@@ -2,6 +2,7 @@ package dev.closewait.it.libraries;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.closewait.demo.run.KernelSockets;
+import dev.closewait.it.EndToEnd;
 import dev.closewait.it.Jdk;
 import dev.closewait.it.Report;
 import dev.closewait.it.ScenarioProcess;
@@ -32,7 +33,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class LibrariesEndToEndTest {
 
-    static final String FAST = "interval=200ms,grace=1s";
+    static final String FAST = EndToEnd.FAST;
     static final Duration REPORTED = Duration.ofSeconds(30);
     static final Duration EXIT = Duration.ofSeconds(60);
     static final String POSTGRES = "127.0.0.1:5432";
@@ -334,10 +335,7 @@ class LibrariesEndToEndTest {
     }
 
     static void assumePresent(Jdk jdk) {
-        if (!jdk.present()) {
-            System.out.println("[it-tests] SKIPPED: " + jdk.missingReason());
-        }
-        assumeTrue(jdk.present(), jdk.missingReason());
+        EndToEnd.assumePresent(jdk);
     }
 
     static void assumeReachable(String hostPort, String what) {

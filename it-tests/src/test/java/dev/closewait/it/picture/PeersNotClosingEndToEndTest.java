@@ -1,6 +1,7 @@
 package dev.closewait.it.picture;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.closewait.it.EndToEnd;
 import dev.closewait.it.Jdk;
 import dev.closewait.it.Report;
 import dev.closewait.it.ScenarioProcess;
@@ -30,7 +31,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class PeersNotClosingEndToEndTest {
 
-    static final String FAST = "interval=200ms,grace=1s";
+    static final String FAST = EndToEnd.FAST;
     static final Duration STEP = Duration.ofSeconds(30);
     static final Duration EXIT = Duration.ofSeconds(60);
     /** Connections from 127.0.0.1 the server closes, and how many of them before the agent has seen their peer not finish closing. */
@@ -139,9 +140,6 @@ class PeersNotClosingEndToEndTest {
     }
 
     static void assumePresent(Jdk jdk) {
-        if (!jdk.present()) {
-            System.out.println("[it-tests] SKIPPED: " + jdk.missingReason());
-        }
-        assumeTrue(jdk.present(), jdk.missingReason());
+        EndToEnd.assumePresent(jdk);
     }
 }
