@@ -38,7 +38,7 @@ class CiGateForksEndToEndTest {
         Path reports = Files.createDirectories(work.resolve("closewait"));
         String options = "failOnLeak,report=" + reports.resolve("leaks-{pid}.json");
         try (ScenarioProcess leaky = ScenarioProcess.start(jdk, Files.createDirectories(work.resolve("leaky")),
-                ExitAfterLeak.class, options, "return")) {
+                ExitAfterLeak.class, options, "return-soon")) {
             assertEquals(3, leaky.awaitExit(EXIT), leaky::describe);
         }
         Path report = onlyReport(reports);
@@ -74,7 +74,7 @@ class CiGateForksEndToEndTest {
         long leakyPid;
         long cleanPid;
         try (ScenarioProcess leaky = ScenarioProcess.start(jdk, Files.createDirectories(work.resolve("leaky")),
-                ExitAfterLeak.class, options, "return");
+                ExitAfterLeak.class, options, "return-soon");
              ScenarioProcess clean = ScenarioProcess.start(jdk, Files.createDirectories(work.resolve("clean")),
                      ExitAfterLeak.class, options, "clean")) {
             leakyPid = leaky.pid();

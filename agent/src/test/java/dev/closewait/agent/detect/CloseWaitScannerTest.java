@@ -8,6 +8,7 @@ import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.tcp.TcpTable;
 import dev.closewait.agent.detect.LeakStatus;
 import dev.closewait.agent.track.SocketRegistry;
+import dev.closewait.agent.testing.MovableClock;
 import dev.closewait.agent.track.StackFrames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,10 +22,6 @@ import java.nio.channels.DatagramChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -429,34 +426,6 @@ class CloseWaitScannerTest {
         now.removeAll(before);
         assertEquals(1, now.size(), "one new socket descriptor: " + now);
         return now.iterator().next();
-    }
-
-    private static final class MovableClock extends Clock {
-        private long millis = 1_700_000_000_000L;
-
-        void advance(long delta) {
-            millis += delta;
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 
     private static final class SettableTable implements TcpTable {
