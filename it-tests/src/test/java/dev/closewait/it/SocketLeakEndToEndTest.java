@@ -1,12 +1,14 @@
 package dev.closewait.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.closewait.demo.run.KernelSockets;
 import dev.closewait.it.scenarios.PlainSocketLeak;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,6 +49,8 @@ class SocketLeakEndToEndTest {
             assertTrue(stack.stream().noneMatch(f -> f.contains("dev.closewait.agent.") || f.contains("dev.closewait.shaded.")),
                     "agent frames are removed: " + stack);
             assertEquals(1, report.leaks().size(), report.json()::toString);
+            assertEquals(Map.of("127.0.0.1:" + app.result("serverPort"), 1), KernelSockets.closeWaitByRemote(app.pid()),
+                    "the report's CLOSE_WAIT sockets are the kernel's for the process");
 
             // The text block on stderr, with the application frame marked.
             String stderr = app.stderr();

@@ -3,6 +3,7 @@ package dev.closewait.it.injvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.closewait.agent.OpenSockets;
+import dev.closewait.demo.run.KernelSockets;
 import dev.closewait.it.Report;
 
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import javax.management.JMException;
@@ -84,6 +86,39 @@ final class AgentInThisJvm {
             Thread.sleep(50);
         } while (System.nanoTime() < deadline);
         throw new AssertionError("the report never met the condition within " + REPORTED + "; last report: " + last.json());
+    }
+
+    /**
+     * The report accounts for every CLOSE_WAIT socket of this JVM: once grace has passed, its findings
+     * that still hold a socket in CLOSE_WAIT ({@code OPEN}, or {@code ORPHANED}: unreachable, the
+     * descriptor still held) are as many as the kernel shows for the process. Waits for the two to
+     * agree (a socket may still be within grace); fails with both at the deadline.
+     */
+    static void assertReportMatchesKernel() throws Exception {
+        if (!KernelSockets.available()) {
+            System.out.println("[it-tests] SKIPPED: the kernel check of the report: " + KernelSockets.class.getSimpleName()
+                    + " reads /proc/<pid>/net/tcp, absent here");
+            return;
+        }
+        long pid = ProcessHandle.current().pid();
+        long deadline = System.nanoTime() + REPORTED.toNanos();
+        Report last;
+        Map<String, Integer> kernel;
+        do {
+            last = report();
+            kernel = KernelSockets.closeWaitByRemote(pid);
+            if (heldInCloseWait(last) == kernel.values().stream().mapToInt(Integer::intValue).sum()) {
+                return;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("the report's findings holding a CLOSE_WAIT socket: " + heldInCloseWait(last)
+                + "; the kernel's CLOSE_WAIT sockets of this JVM by remote: " + kernel + "; report: " + last.json());
+    }
+
+    private static long heldInCloseWait(Report report) {
+        return report.leaks().stream().filter(l -> "CLOSE_WAIT".equals(l.path("state").asText())
+                && List.of("OPEN", "ORPHANED").contains(l.path("status").asText())).count();
     }
 
     /** The findings about sockets tracked after {@code mark}, in report order. */

@@ -51,7 +51,8 @@ class JdbcInJvmTest {
     }
 
     @AfterEach
-    void closeHeldConnections() throws SQLException {
+    void closeHeldConnections() throws Exception {
+        AgentInThisJvm.assertReportMatchesKernel();
         for (Connection connection : held) {
             connection.close();
         }

@@ -76,6 +76,7 @@ class SocketLeaksInJvmTest {
 
     @AfterEach
     void closeWhatTheTestLeaked() throws Exception {
+        AgentInThisJvm.assertReportMatchesKernel();
         for (AutoCloseable socket : leaked) {
             socket.close();
         }
