@@ -18,7 +18,7 @@ import java.nio.file.Path;
  * JSON and read back, so that it is the page {@code java -jar closewait-agent.jar html} makes of the
  * report file: one renderer, one input.
  */
-public final class HtmlPageFile {
+public final class HtmlPageFile implements RewrittenFile {
 
     private final Path path;
     private final JsonReport json;
@@ -30,12 +30,14 @@ public final class HtmlPageFile {
         this.html = new HtmlReport(frames);
     }
 
-    Path path() {
+    @Override
+    public Path path() {
         return path;
     }
 
     /** Writes the page of {@code report}, as read back from its JSON. */
-    synchronized void write(LeakReport report) throws IOException {
+    @Override
+    public synchronized void write(LeakReport report) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024);
         json.write(report, bytes);
         ReportReader.Read read;

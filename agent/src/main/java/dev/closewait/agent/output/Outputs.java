@@ -26,12 +26,12 @@ import java.util.function.Consumer;
 public final class Outputs {
 
     private final TextLog log;
-    private final ReportFileOutput report;
-    private final HtmlPageOutput page;
+    private final FileOutput report;
+    private final FileOutput page;
     private final TextReport text;
     private final List<Output> all;
 
-    private Outputs(TextLog log, ReportFileOutput report, HtmlPageOutput page, TextReport text, List<Output> all) {
+    private Outputs(TextLog log, FileOutput report, FileOutput page, TextReport text, List<Output> all) {
         this.log = log;
         this.report = report;
         this.page = page;
@@ -52,28 +52,12 @@ public final class Outputs {
      * @throws IOException saying which option's file cannot be written, and why
      */
     public static Outputs open(AgentOptions options, LeakReport current, Consumer<String> warn) throws IOException {
-        ReportFileOutput report = null;
-        if (options.report() != null) {
-            report = new ReportFileOutput(new ReportFile(path(Option.REPORT, options.report()),
-                    new JsonReport(AgentIdentity.version())), warn);
-            try {
-                report.proveWritable(current);
-            } catch (IOException | RuntimeException unwritable) {
-                throw new IOException("cannot write the report file " + report + " (option '" + Option.REPORT.key()
-                        + "'): " + unwritable.getMessage(), unwritable);
-            }
-        }
-        HtmlPageOutput page = null;
-        if (options.html() != null) {
-            page = new HtmlPageOutput(new HtmlPageFile(path(Option.HTML, options.html()),
-                    new JsonReport(AgentIdentity.version()), AppFrames.of(options.app())), warn);
-            try {
-                page.proveWritable(current);
-            } catch (IOException | RuntimeException unwritable) {
-                throw new IOException("cannot write the HTML page " + page + " (option '" + Option.HTML.key()
-                        + "'): " + unwritable.getMessage(), unwritable);
-            }
-        }
+        FileOutput report = options.report() == null ? null : openFile(Option.REPORT, "the report file",
+                new ReportFile(path(Option.REPORT, options.report()), new JsonReport(AgentIdentity.version())),
+                current, warn);
+        FileOutput page = options.html() == null ? null : openFile(Option.HTML, "the HTML page",
+                new HtmlPageFile(path(Option.HTML, options.html()), new JsonReport(AgentIdentity.version()),
+                        AppFrames.of(options.app())), current, warn);
         TextReport text = new TextReport(AppFrames.of(options.app()));
         TextLog log = openLog(options.log(), report == null ? null : report.toString(), text);
         List<Output> all = new ArrayList<>();
@@ -89,6 +73,18 @@ public final class Outputs {
             all.add(new FailOnLeakNotice(text));
         }
         return new Outputs(log, report, page, text, all);
+    }
+
+    private static FileOutput openFile(Option option, String what, RewrittenFile file, LeakReport current,
+                                       Consumer<String> warn) throws IOException {
+        FileOutput output = new FileOutput(file, what, warn);
+        try {
+            output.proveWritable(current);
+        } catch (IOException | RuntimeException unwritable) {
+            throw new IOException("cannot write " + output.describe() + " (option '" + option.key() + "'): "
+                    + unwritable.getMessage(), unwritable);
+        }
+        return output;
     }
 
     private static TextLog openLog(String value, String reportLocation, TextReport text) throws IOException {

@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * The JSON report file, rewritten atomically ({@link OwnerOnlyFiles#replace}): a reader never sees
  * half a report, and the file is its owner's only.
  */
-final class ReportFile {
+final class ReportFile implements RewrittenFile {
 
     private final Path path;
     private final JsonReport json;
@@ -21,12 +21,14 @@ final class ReportFile {
         this.json = json;
     }
 
-    Path path() {
+    @Override
+    public Path path() {
         return path;
     }
 
     /** Writes {@code report}; throws, with why in a few words (no temporary name), when it cannot. */
-    synchronized void write(LeakReport report) throws IOException {
+    @Override
+    public synchronized void write(LeakReport report) throws IOException {
         try {
             OwnerOnlyFiles.replace(path, out -> json.write(report, out));
         } catch (FileSystemException failed) {

@@ -6,21 +6,33 @@ import dev.closewait.agent.detect.ScanOutcome;
 import java.io.IOException;
 import java.util.function.Consumer;
 
-/** The JSON report file, rewritten when findings change and once at exit. */
-final class ReportFileOutput implements Output {
+/**
+ * A file of option {@code report} or {@code html}: rewritten when findings change, when a picture is
+ * due, and once at exit. A write that fails is one warning (until the problem changes or a write
+ * succeeds again), never a fault of the agent: the next change retries.
+ */
+final class FileOutput implements Output {
 
-    private final ReportFile file;
+    private final RewrittenFile file;
+    private final String what;
     private final Consumer<String> warn;
     private String lastProblem;
 
-    ReportFileOutput(ReportFile file, Consumer<String> warn) {
+    /** {@code what} names the file in messages: "the report file", "the HTML page". */
+    FileOutput(RewrittenFile file, String what, Consumer<String> warn) {
         this.file = file;
+        this.what = what;
         this.warn = warn;
     }
 
     /** Writes {@code report} now, so that a path that cannot be written fails at start-up. */
     void proveWritable(LeakReport report) throws IOException {
         file.write(report);
+    }
+
+    /** "the report file /path", for messages. */
+    String describe() {
+        return what + " " + file.path();
     }
 
     @Override
@@ -38,7 +50,7 @@ final class ReportFileOutput implements Output {
             file.write(report);
             lastProblem = null;
         } catch (IOException | RuntimeException unwritable) {
-            String problem = "cannot write the report file " + file.path() + ": " + unwritable.getMessage();
+            String problem = "cannot write " + describe() + ": " + unwritable.getMessage();
             if (!problem.equals(lastProblem)) {
                 lastProblem = problem;
                 warn.accept(problem + "; will retry when findings change");
