@@ -407,6 +407,7 @@ class AttachEndToEndTest {
                 Process userdel = new ProcessBuilder("userdel", name).redirectErrorStream(true).start();
                 String output = new String(userdel.getInputStream().readAllBytes());
                 assertEquals(0, userdel.waitFor(), "userdel " + name + ": " + output);
+                KilledJvm.removePerfDataOf(name);
             }
         }
 

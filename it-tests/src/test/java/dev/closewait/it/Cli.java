@@ -43,7 +43,7 @@ public final class Cli {
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         process.getOutputStream().close();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
+            KilledJvm.kill(process);
             throw new AssertionError("the CLI did not finish in 60 s: " + command);
         }
         Run run = new Run(process.exitValue(), java.nio.file.Files.readString(out), java.nio.file.Files.readString(err));

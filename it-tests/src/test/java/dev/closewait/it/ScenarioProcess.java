@@ -158,7 +158,7 @@ public final class ScenarioProcess implements AutoCloseable {
     public int awaitExit(Duration timeout) throws Exception {
         toScenario.close();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly();
+            KilledJvm.kill(process);
             throw new AssertionError("the scenario JVM did not exit within " + timeout + describe());
         }
         return process.exitValue();
@@ -199,7 +199,9 @@ public final class ScenarioProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroyForcibly();
+        if (process.isAlive()) {
+            KilledJvm.kill(process);
+        }
     }
 
     private void readStdout() {

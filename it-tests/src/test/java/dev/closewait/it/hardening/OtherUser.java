@@ -1,5 +1,7 @@
 package dev.closewait.it.hardening;
 
+import dev.closewait.it.KilledJvm;
+
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -50,6 +52,7 @@ final class OtherUser implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         run(List.of("userdel", name));
+        KilledJvm.removePerfDataOf(name);
     }
 
     private static void run(List<String> command) throws IOException, InterruptedException {

@@ -1,6 +1,7 @@
 package dev.closewait.it.hardening;
 
 import dev.closewait.it.Jdk;
+import dev.closewait.it.KilledJvm;
 import dev.closewait.it.Report;
 import dev.closewait.it.ScenarioProcess;
 import dev.closewait.it.hardening.scenarios.Racer;
@@ -167,7 +168,7 @@ class SharedHostFilesEndToEndTest {
                     .start();
             Thread.sleep(100 + 200L * kill);
             String ticks = startTicks(doomed.pid());
-            doomed.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            KilledJvm.kill(doomed); // SIGKILL: no shutdown hook runs; the JVM's own /tmp files are removed
             assertTrue(doomed.waitFor(30, TimeUnit.SECONDS));
             Path left = Files.createDirectory(tmp.resolve("closewait-" + boot + "-" + doomed.pid() + "-" + ticks + "-dead" + kill));
             Files.writeString(left.resolve("closewait-boot.jar"), "half written");

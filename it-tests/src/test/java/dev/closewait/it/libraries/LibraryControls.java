@@ -55,6 +55,7 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -130,7 +131,8 @@ public final class LibraryControls {
 
     static Tomcat startTomcat() throws Exception {
         Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(Files.createTempDirectory("closewait-tomcat").toString());
+        // In the scenario's working directory, the test's own temporary directory: nothing is left in /tmp.
+        tomcat.setBaseDir(Files.createTempDirectory(Path.of("").toAbsolutePath(), "tomcat").toString());
         Connector connector = new Connector();
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
