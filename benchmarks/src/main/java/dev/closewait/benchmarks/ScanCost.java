@@ -4,11 +4,8 @@ import dev.closewait.benchmarks.probe.ScanCostProbe;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /** One scan of the TCP table with 1,000 and 10,000 connections open: runs {@link ScanCostProbe} and reads its samples. */
 final class ScanCost {
@@ -17,8 +14,6 @@ final class ScanCost {
     private static final int GOAL_COUNT = 10_000;
     private static final double GOAL_MILLIS = 5;
 
-    private static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
-
     private final SuiteOptions options;
 
     ScanCost(SuiteOptions options) {
@@ -26,32 +21,9 @@ final class ScanCost {
     }
 
     List<Result> measure() throws IOException, InterruptedException {
-        StringBuilder counts = new StringBuilder();
-        for (int count : COUNTS) {
-            counts.append(counts.length() == 0 ? "" : ",").append(count);
-        }
-        TcpTableCensus.awaitTimeWaitBelow(1_000, 70);
-        List<String> command = new ArrayList<>(List.of(options.java, "-Xms1g", "-Xmx1g"));
-        // As the README advises for JDK 24 and later, where the agent reads netlink only with it.
-        boolean nativeAccess = acceptsNativeAccessFlag(options.java);
-        if (nativeAccess) {
-            command.add(NATIVE_ACCESS);
-        }
-        command.addAll(List.of("-cp", options.probeClassPath(), ScanCostProbe.class.getName(), counts.toString(),
-                String.valueOf(options.mode.scanWarmupRounds), String.valueOf(options.mode.scanRounds)));
-        List<String> lines = ChildJvm.run(command, 900);
-        Map<String, List<Double>> samples = new LinkedHashMap<>();
-        Map<String, String> info = new HashMap<>();
-        for (String line : lines) {
-            String[] words = line.split(" ", 3);
-            if (words[0].equals("sample")) {
-                samples.computeIfAbsent(words[1], k -> new ArrayList<>()).add(Double.parseDouble(words[2]));
-            } else if (words[0].equals("info")) {
-                info.put(words[1], words[2]);
-            }
-        }
-        if (info.containsKey("skipped")) {
-            return List.of(Result.skipped("scan", "≤ 5 ms at 10,000", info.get("skipped")));
+        ScanProbeRun run = ScanProbeRun.run(options, ScanCostProbe.class, COUNTS);
+        if (run.info("skipped") != null) {
+            return List.of(Result.skipped("scan", "≤ 5 ms at 10,000", run.info("skipped")));
         }
         StringBuilder details = new StringBuilder(String.format(Locale.ROOT,
                 "`%s`, in a JVM of its own with the shaded agent jar on its class path: real loopback connections"
@@ -63,20 +35,20 @@ final class ScanCost {
                         + "| open connections | table rows (both ends) | `/proc` text | whole scan, as the agent runs it | whole scan on `/proc` | netlink read (CLOSE_WAIT filter) | `/proc` read + parse (CLOSE_WAIT filter) | `/proc` read only | `/proc` parse only | first scan after opening | for comparison: `ss -tanH state close-wait` |%n"
                         + "|---|---|---|---|---|---|---|---|---|---|---|%n",
                 ScanCostProbe.class.getSimpleName(), options.mode.scanRounds, options.mode.scanWarmupRounds,
-                nativeAccess ? "with `" + NATIVE_ACCESS + "`" : "without `" + NATIVE_ACCESS + "` (this JDK has no such flag)",
-                info.getOrDefault("table", "an unknown table")));
+                run.nativeAccess ? "with `" + ScanProbeRun.NATIVE_ACCESS + "`" : "without `" + ScanProbeRun.NATIVE_ACCESS + "` (this JDK has no such flag)",
+                run.info("table", "an unknown table")));
         List<Result> results = new ArrayList<>();
         for (int count : COUNTS) {
-            double[] scan = values(samples, count + ".scan");
+            double[] scan = run.values(count + ".scan");
             details.append(String.format(Locale.ROOT, "| %,d | %s | %s kB | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-                    count, info.get(count + ".tableRows"), Long.parseLong(info.get(count + ".tableBytes")) / 1000,
-                    cell(scan), cell(values(samples, count + ".procScan")),
-                    samples.containsKey(count + ".netlinkTable") ? cell(values(samples, count + ".netlinkTable"))
+                    count, run.info(count + ".tableRows"), Long.parseLong(run.info(count + ".tableBytes")) / 1000,
+                    cell(scan), cell(run.values(count + ".procScan")),
+                    run.has(count + ".netlinkTable") ? cell(run.values(count + ".netlinkTable"))
                             : "not loaded",
-                    cell(values(samples, count + ".table")), cell(values(samples, count + ".read")),
-                    cell(values(samples, count + ".parse")),
-                    AgentComparison.format(Double.parseDouble(info.get(count + ".firstScanMillis"))),
-                    samples.containsKey(count + ".netlink") ? cell(values(samples, count + ".netlink")) : "no `ss` here"));
+                    cell(run.values(count + ".table")), cell(run.values(count + ".read")),
+                    cell(run.values(count + ".parse")),
+                    AgentComparison.format(Double.parseDouble(run.info(count + ".firstScanMillis"))),
+                    run.has(count + ".netlink") ? cell(run.values(count + ".netlink")) : "no `ss` here"));
             boolean goal = count == GOAL_COUNT;
             String measured = String.format(Locale.ROOT, "%s ms", AgentComparison.format(Stats.median(scan)));
             System.out.printf(Locale.ROOT, "  scan with %,d connections: %s%n", count, measured);
@@ -97,20 +69,10 @@ final class ScanCost {
     }
 
     /** JDK 17 and later know the flag (a no-op for JNI before JDK 24); JDK 11 would refuse to start. */
-    private static boolean acceptsNativeAccessFlag(String java) {
-        return ChildJvm.succeeds(List.of(java, NATIVE_ACCESS, "-version"));
-    }
 
     private static String cell(double[] values) {
         return AgentComparison.format(Stats.median(values)) + " (" + AgentComparison.format(Stats.percentile(values, 90))
                 + ")";
     }
 
-    private static double[] values(Map<String, List<Double>> samples, String key) {
-        List<Double> list = samples.get(key);
-        if (list == null || list.isEmpty()) {
-            throw new IllegalStateException("the scan probe printed no samples for " + key);
-        }
-        return list.stream().mapToDouble(Double::doubleValue).toArray();
-    }
 }

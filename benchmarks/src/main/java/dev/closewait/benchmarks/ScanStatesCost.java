@@ -4,11 +4,8 @@ import dev.closewait.benchmarks.probe.ScanStatesProbe;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The scan with this JVM's TIME_WAIT and FIN_WAIT_2 rows in the table, at 1,000 and 10,000
@@ -18,8 +15,6 @@ final class ScanStatesCost {
 
     static final String TITLE = "scan with TIME_WAIT and FIN_WAIT_2 rows";
     private static final int[] COUNTS = {1_000, 10_000};
-    private static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
-
     private final SuiteOptions options;
 
     ScanStatesCost(SuiteOptions options) {
@@ -27,32 +22,11 @@ final class ScanStatesCost {
     }
 
     List<Result> measure() throws IOException, InterruptedException {
-        StringBuilder counts = new StringBuilder();
-        for (int count : COUNTS) {
-            counts.append(counts.length() == 0 ? "" : ",").append(count);
-        }
-        TcpTableCensus.awaitTimeWaitBelow(1_000, 70);
-        List<String> command = new ArrayList<>(List.of(options.java, "-Xms1g", "-Xmx1g"));
-        boolean nativeAccess = ChildJvm.succeeds(List.of(options.java, NATIVE_ACCESS, "-version"));
-        if (nativeAccess) {
-            command.add(NATIVE_ACCESS);
-        }
-        command.addAll(List.of("-cp", options.probeClassPath(), ScanStatesProbe.class.getName(), counts.toString(),
-                String.valueOf(options.mode.scanWarmupRounds), String.valueOf(options.mode.scanRounds)));
-        Map<String, List<Double>> samples = new LinkedHashMap<>();
-        Map<String, String> info = new HashMap<>();
-        for (String line : ChildJvm.run(command, 900)) {
-            String[] words = line.split(" ", 3);
-            if (words[0].equals("sample")) {
-                samples.computeIfAbsent(words[1], k -> new ArrayList<>()).add(Double.parseDouble(words[2]));
-            } else if (words[0].equals("info")) {
-                info.put(words[1], words[2]);
-            }
-        }
+        ScanProbeRun run = ScanProbeRun.run(options, ScanStatesProbe.class, COUNTS);
         // Its 10,000 TIME_WAIT rows would swell the table the benchmarks after it read.
         TcpTableCensus.awaitTimeWaitBelow(1_000, 70);
-        if (info.containsKey("skipped")) {
-            return List.of(Result.skipped(TITLE, "—", info.get("skipped")));
+        if (run.info("skipped") != null) {
+            return List.of(Result.skipped(TITLE, "—", run.info("skipped")));
         }
         StringBuilder details = new StringBuilder(String.format(Locale.ROOT,
                 "`%s`, in a JVM of its own with the shaded agent jar on its class path, calls the agent's registry"
@@ -73,37 +47,37 @@ final class ScanStatesCost {
                         + "| open connections | rows: all / TIME_WAIT (this probe's) / FIN_WAIT_2 (this probe's) | no extra rows | CLOSE_WAIT only | quiet: + FIN_WAIT_2 | active: + FIN_WAIT_2 + TIME_WAIT | table read: CLOSE_WAIT | + FIN_WAIT_2 | + TIME_WAIT | the agent's own TIME_WAIT cadence |%n"
                         + "|---|---|---|---|---|---|---|---|---|---|%n",
                 ScanStatesProbe.class.getSimpleName(), options.mode.scanRounds, options.mode.scanWarmupRounds,
-                nativeAccess ? "with `" + NATIVE_ACCESS + "`" : "without `" + NATIVE_ACCESS + "`",
-                info.getOrDefault("table", "an unknown table")));
+                run.nativeAccess ? "with `" + ScanProbeRun.NATIVE_ACCESS + "`" : "without `" + ScanProbeRun.NATIVE_ACCESS + "`",
+                run.info("table", "an unknown table")));
         List<Result> results = new ArrayList<>();
         for (int count : COUNTS) {
-            double fastest = Double.parseDouble(info.get(count + ".fastestTimeWaitReadMillis"));
+            double fastest = Double.parseDouble(run.info(count + ".fastestTimeWaitReadMillis"));
             String cadence = String.format(Locale.ROOT, "fastest read %s ms: every %s", AgentComparison.format(fastest),
                     fastest < 2 ? "scan" : "tenth scan");
             details.append(String.format(Locale.ROOT, "| %,d | %s / %s / %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-                    count, info.get(count + ".tableRows"), info.get(count + ".timeWaitRows"),
-                    info.get(count + ".finWait2Rows"), cell(samples, count + ".noExtraRows"),
-                    cell(samples, count + ".closeWaitOnly"), cell(samples, count + ".quiet"),
-                    cell(samples, count + ".active"), cell(samples, count + ".read.cw"),
-                    cell(samples, count + ".read.cwfw2"), cell(samples, count + ".read.cwfw2tw"), cadence));
+                    count, run.info(count + ".tableRows"), run.info(count + ".timeWaitRows"),
+                    run.info(count + ".finWait2Rows"), cell(run, count + ".noExtraRows"),
+                    cell(run, count + ".closeWaitOnly"), cell(run, count + ".quiet"),
+                    cell(run, count + ".active"), cell(run, count + ".read.cw"),
+                    cell(run, count + ".read.cwfw2"), cell(run, count + ".read.cwfw2tw"), cadence));
             String measured = String.format(Locale.ROOT, "active %s ms, quiet %s ms; CLOSE_WAIT only %s ms",
-                    median(samples, count + ".active"), median(samples, count + ".quiet"),
-                    median(samples, count + ".closeWaitOnly"));
+                    median(run, count + ".active"), median(run, count + ".quiet"),
+                    median(run, count + ".closeWaitOnly"));
             System.out.printf(Locale.ROOT, "  %,d connections: %s%n", count, measured);
             results.add(new Result(String.format(Locale.ROOT, "%s, %,d connections", TITLE, count), "—",
-                    median(samples, count + ".active") + " ms", measured, "—", Result.Verdict.NO_GOAL, null));
+                    median(run, count + ".active") + " ms", measured, "—", Result.Verdict.NO_GOAL, null));
         }
         details.append(String.format(Locale.ROOT, "%nAfter the rounds: at 1,000 %s TIME_WAIT and %s FIN_WAIT_2 rows"
                         + " of the probe were left, at 10,000 %s and %s (the kernel drops them after 60 s; the rounds"
                         + " took %s s and %s s). TIME_WAIT reads in the rounds: active %s and %s, quiet %s and %s. The"
                         + " table is the whole network namespace's, other processes' rows too: %s rows in TIME_WAIT"
                         + " in all at 10,000. Between the two counts the probe waited %s s for its extra rows to expire.%n",
-                info.get("1000.timeWaitRowsAfter"), info.get("1000.finWait2RowsAfter"),
-                info.get("10000.timeWaitRowsAfter"), info.get("10000.finWait2RowsAfter"),
-                seconds(info.get("1000.roundsSeconds")), seconds(info.get("10000.roundsSeconds")),
-                info.get("1000.activeTimeWaitReads"), info.get("10000.activeTimeWaitReads"),
-                info.get("1000.quietTimeWaitReads"), info.get("10000.quietTimeWaitReads"),
-                info.get("10000.allTimeWaitRows"), info.getOrDefault("waitedSeconds", "?")));
+                run.info("1000.timeWaitRowsAfter"), run.info("1000.finWait2RowsAfter"),
+                run.info("10000.timeWaitRowsAfter"), run.info("10000.finWait2RowsAfter"),
+                seconds(run.info("1000.roundsSeconds")), seconds(run.info("10000.roundsSeconds")),
+                run.info("1000.activeTimeWaitReads"), run.info("10000.activeTimeWaitReads"),
+                run.info("1000.quietTimeWaitReads"), run.info("10000.quietTimeWaitReads"),
+                run.info("10000.allTimeWaitRows"), run.info("waitedSeconds", "?")));
         Result last = results.remove(results.size() - 1);
         results.add(new Result(last.benchmark(), last.without(), last.with(), last.measured(), last.goal(),
                 last.verdict(), details.toString()));
@@ -114,21 +88,14 @@ final class ScanStatesCost {
         return value == null ? "?" : String.format(Locale.ROOT, "%.1f", Double.parseDouble(value));
     }
 
-    private static String median(Map<String, List<Double>> samples, String key) {
-        return AgentComparison.format(Stats.median(values(samples, key)));
+    private static String median(ScanProbeRun run, String key) {
+        return AgentComparison.format(Stats.median(run.values(key)));
     }
 
-    private static String cell(Map<String, List<Double>> samples, String key) {
-        double[] values = values(samples, key);
+    private static String cell(ScanProbeRun run, String key) {
+        double[] values = run.values(key);
         return AgentComparison.format(Stats.median(values)) + " (" + AgentComparison.format(Stats.percentile(values, 90))
                 + "; " + AgentComparison.format(Stats.percentile(values, 100)) + ")";
     }
 
-    private static double[] values(Map<String, List<Double>> samples, String key) {
-        List<Double> list = samples.get(key);
-        if (list == null || list.isEmpty()) {
-            throw new IllegalStateException("the scan-states probe printed no samples for " + key);
-        }
-        return list.stream().mapToDouble(Double::doubleValue).toArray();
-    }
 }
