@@ -41,7 +41,6 @@ final class AgentRuntime {
     /** Distinct stacks of findings interned at most; findings past it keep a list of their own. */
     private static final int REPORTED_STACKS = 4096;
 
-    private static final JsonReport LIVE_JSON = new JsonReport(AgentIdentity.version());
     private static final AtomicBoolean DISABLED = new AtomicBoolean();
     private static final Diagnostics DIAGNOSTICS = new Diagnostics();
     private static volatile AgentRuntime running;
@@ -285,10 +284,12 @@ final class AgentRuntime {
     /**
      * The attach API's answer for agent properties, {@code serialized}, with the live report
      * appended: rendered on the JVM's attach listener thread when {@code closewait report PID} (or
-     * another attach client) asks, and kept nowhere afterwards.
+     * another attach client) asks, and kept nowhere afterwards. The JSON writer is made here, not at
+     * start-up: most JVMs are never asked, and loading it cost every start.
      */
     private byte[] withLiveReport(byte[] serialized) {
-        return LiveReportProperties.append(serialized, LIVE_JSON.render(scanner.report(pid)),
+        return LiveReportProperties.append(serialized,
+                new JsonReport(AgentIdentity.version()).render(scanner.report(pid)),
                 settings.options.textOptions());
     }
 

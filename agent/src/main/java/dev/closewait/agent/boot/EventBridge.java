@@ -52,6 +52,13 @@ public final class EventBridge {
         }
     }
 
+    /** Called from instrumented connects that return whether the socket is connected. */
+    public static void openedIf(boolean connected, Object socket, int origin) {
+        if (connected) {
+            opened(socket, origin);
+        }
+    }
+
     /** Called when Netty's native transport makes a socket. */
     public static void nativeOpened(Object socket, int fd) {
         ConnectionEvents events = target;
@@ -260,6 +267,17 @@ public final class EventBridge {
             return serialized;
         } finally {
             inAgent[0] = false;
+        }
+    }
+
+    /**
+     * Called when {@code Shutdown.shutdown()} returns: the hooks ran after {@code main} returned, and
+     * the JVM halts here with the status {@link #exitStatus} decides, if that is not the launcher's.
+     */
+    public static void shutdownHooksRan() {
+        int status = exitStatus(ConnectionEvents.STATUS_UNKNOWN);
+        if (status != ConnectionEvents.STATUS_UNKNOWN) {
+            Runtime.getRuntime().halt(status);
         }
     }
 

@@ -6,15 +6,15 @@ import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Installs the agent's instrumentation: the socket targets always, the JDBC targets unless turned
  * off, the exit targets when {@code failOnLeak} asks. Start-up stays cheap: the transformer passes
- * the engine only the JDK's socket classes, by name, and the classes {@link JdbcTypeFilter} finds to
- * be JDBC types. Classes already loaded are found directly and retransformed, instead of Byte Buddy
- * describing every loaded class.
+ * the JDK's targets, by name, to a plain class-file visitor ({@link JdkWeaver}: Byte Buddy does not start
+ * for them), and passes Byte Buddy's engine only library classes, by name, and the classes
+ * {@link JdbcTypeFilter} finds to be JDBC types. Classes already loaded are found directly and
+ * retransformed, instead of Byte Buddy describing every loaded class.
  */
 public final class Instrumenter {
 
@@ -39,29 +39,23 @@ public final class Instrumenter {
         boolean withJdbc = jdbcInterfaces != null;
         JdbcTypeFilter jdbcTypes = new JdbcTypeFilter();
         Sink errors = new Sink(warn);
+        List<JdkTarget> jdkTargets = new ArrayList<>(SocketTargets.all());
+        jdkTargets.addAll(ManagementTargets.all());
+        jdkTargets.addAll(LiveReportTargets.all());
+        JdkWeaver jdk = new JdkWeaver(jdkTargets, errors);
         WeavingEngine engine = new WeavingEngine(Instrumenter.class.getClassLoader(), () -> {
-            List<Target> targets = new ArrayList<>(SocketTargets.all());
-            targets.addAll(ManagementTargets.all());
-            targets.addAll(LiveReportTargets.all());
-            targets.addAll(LibraryTargets.all());
+            List<Target> targets = new ArrayList<>(LibraryTargets.all());
             if (withJdbc) {
                 targets.addAll(JdbcTargets.all());
             }
             return targets;
         }, errors);
-        Set<String> jdkClasses = new java.util.HashSet<>(SocketTargets.INTERNAL_NAMES);
-        jdkClasses.addAll(ManagementTargets.INTERNAL_NAMES);
-        jdkClasses.addAll(LiveReportTargets.INTERNAL_NAMES);
-        Set<String> named = Set.copyOf(jdkClasses);
-        instrumentation.addTransformer(new Filter(engine, name -> named.contains(name) || LibraryTargets.wants(name),
-                withJdbc ? jdbcTypes : null), true);
+        instrumentation.addTransformer(new Filter(jdk, engine, LibraryTargets::wants, withJdbc ? jdbcTypes : null), true);
 
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
-            if (SocketTargets.CLASSES.contains(type.getName())
-                    || type.getName().equals(ManagementTargets.MANAGEMENT_FACTORY)
-                    || type.getName().equals(LiveReportTargets.VM_SUPPORT)
-                    || LibraryTargets.wants(type.getName().replace('.', '/'))) {
+            String internalName = type.getName().replace('.', '/');
+            if (jdk.wants(internalName) || LibraryTargets.wants(internalName)) {
                 loaded.add(type);
             } else if (withJdbc && jdbcTypes.isJdbcType(type, jdbcInterfaces)
                     && !type.isInterface() && instrumentation.isModifiableClass(type)) {
@@ -83,8 +77,8 @@ public final class Instrumenter {
         }
         exitInstalled = true;
         Sink errors = new Sink(warn);
-        WeavingEngine engine = new WeavingEngine(Instrumenter.class.getClassLoader(), ExitTargets::all, errors);
-        instrumentation.addTransformer(new Filter(engine, ExitTargets.INTERNAL_NAMES::contains, null), true);
+        JdkWeaver jdk = new JdkWeaver(ExitTargets.all(), errors);
+        instrumentation.addTransformer(new Filter(jdk, null, name -> false, null), true);
         List<Class<?>> loaded = new ArrayList<>();
         try {
             loaded.add(Class.forName("java.lang.Shutdown"));
@@ -106,13 +100,19 @@ public final class Instrumenter {
         }
     }
 
-    /** Passes the engine only the classes it may want: some JDK classes by name, JDBC types by their header. */
+    /**
+     * Passes each class to the weaver that may want it: the JDK's targets, by name, to the plain
+     * visitor; library classes by name and JDBC types by their header to Byte Buddy's engine.
+     */
     private static final class Filter implements ClassFileTransformer {
+        private final JdkWeaver jdk;
         private final WeavingEngine engine;
         private final java.util.function.Predicate<String> names;
         private final JdbcTypeFilter jdbcTypes;
 
-        Filter(WeavingEngine engine, java.util.function.Predicate<String> names, JdbcTypeFilter jdbcTypes) {
+        Filter(JdkWeaver jdk, WeavingEngine engine, java.util.function.Predicate<String> names,
+               JdbcTypeFilter jdbcTypes) {
+            this.jdk = jdk;
             this.engine = engine;
             this.names = names;
             this.jdbcTypes = jdbcTypes;
@@ -121,8 +121,14 @@ public final class Instrumenter {
         @Override
         public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                                 ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-            boolean wanted = className != null && classfileBuffer != null
-                    && (names.test(className) || jdbcTypes != null && jdbcTypes.isJdbcType(classfileBuffer, loader));
+            if (className == null || classfileBuffer == null) {
+                return null;
+            }
+            if (jdk.wants(className)) {
+                return loader == null || loader == ClassLoader.getPlatformClassLoader()
+                        ? jdk.transform(className, classfileBuffer) : null;
+            }
+            boolean wanted = names.test(className) || jdbcTypes != null && jdbcTypes.isJdbcType(classfileBuffer, loader);
             return wanted ? Privileged.call(() -> engine.transform(loader, className, classfileBuffer)) : null;
         }
     }

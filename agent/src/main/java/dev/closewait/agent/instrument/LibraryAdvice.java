@@ -90,14 +90,6 @@ final class LibraryAdvice {
         }
     }
 
-    /** {@code SocketChannelImpl}'s constructors: a channel that another thread may connect. */
-    static final class ChannelCreated {
-        @Advice.OnMethodExit
-        static void exit(@Advice.This Object channel) {
-            EventBridge.channelCreated(channel);
-        }
-    }
-
     /** HikariCP's {@code PoolEntry(Connection, PoolBase, ...)}: a physical connection joins a pool. */
     static final class HikariAdded {
         @Advice.OnMethodExit

@@ -35,15 +35,6 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
  */
 final class WeavingEngine {
 
-    /** Byte Buddy's usual list ignores bootstrap classes; we instrument exactly those, so we keep our own. */
-    private static final ElementMatcher<TypeDescription> IGNORED = nameStartsWith("net.bytebuddy.")
-            .or(nameStartsWith("dev.closewait."))
-            .or(nameStartsWith("jdk.internal.reflect."))
-            .or(nameStartsWith("java.lang.invoke."))
-            .or(nameStartsWith("com.sun.proxy."))
-            .or(nameStartsWith("jdk.proxy"))
-            .or(nameContains("$$Lambda"));
-
     private final ClassLoader agentLoader;
     private final Supplier<List<Target>> targetsFactory;
     private final Consumer<String> errors;
@@ -79,7 +70,7 @@ final class WeavingEngine {
             TypePool pool = new TypePool.Default.WithLazyResolution(
                     TypePool.CacheProvider.Simple.withObjectType(), locator, TypePool.Default.ReaderMode.FAST);
             TypeDescription type = pool.describe(name).resolve();
-            if (IGNORED.matches(type)) {
+            if (Ignored.TYPES.matches(type)) {
                 return null;
             }
             AsmVisitorWrapper.ForDeclaredMethods methods = new AsmVisitorWrapper.ForDeclaredMethods();
@@ -131,5 +122,19 @@ final class WeavingEngine {
             advice.put(target.adviceClass, known);
         }
         return known;
+    }
+
+    /**
+     * Byte Buddy's usual list ignores bootstrap classes; we instrument exactly those, so we keep our
+     * own. A holder: its matchers are made when the first class is woven, not when the engine is.
+     */
+    private static final class Ignored {
+        static final ElementMatcher<TypeDescription> TYPES = nameStartsWith("net.bytebuddy.")
+                .or(nameStartsWith("dev.closewait."))
+                .or(nameStartsWith("jdk.internal.reflect."))
+                .or(nameStartsWith("java.lang.invoke."))
+                .or(nameStartsWith("com.sun.proxy."))
+                .or(nameStartsWith("jdk.proxy"))
+                .or(nameContains("$$Lambda"));
     }
 }
