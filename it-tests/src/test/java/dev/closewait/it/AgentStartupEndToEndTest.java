@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static dev.closewait.it.EndToEnd.EXIT;
+import static dev.closewait.it.EndToEnd.REPORTED;
 import static dev.closewait.it.EndToEnd.assumePresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -70,9 +71,9 @@ class AgentStartupEndToEndTest {
         Path log = work.resolve("closewait.log");
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class,
                 "interval=200ms,grace=1s,log=" + log)) {
-            app.awaitStep("leaked", Duration.ofSeconds(20));
+            app.awaitStep("leaked", REPORTED);
             int port = app.intResult("clientPort");
-            app.awaitReport(r -> r.hasLeak(port, "OPEN"), Duration.ofSeconds(20));
+            app.awaitReport(r -> r.hasLeak(port, "OPEN"), REPORTED);
             app.proceed();
             assertEquals(0, app.awaitExit(EXIT), app::describe);
             String text = Files.readString(log);
@@ -85,9 +86,9 @@ class AgentStartupEndToEndTest {
         Path quiet = Files.createDirectories(work.resolve("quiet"));
         try (ScenarioProcess app = ScenarioProcess.start(jdk, quiet, PlainSocketLeak.class,
                 "interval=200ms,grace=1s,log=off")) {
-            app.awaitStep("leaked", Duration.ofSeconds(20));
+            app.awaitStep("leaked", REPORTED);
             int port = app.intResult("clientPort");
-            app.awaitReport(r -> r.hasLeak(port, "OPEN"), Duration.ofSeconds(20));
+            app.awaitReport(r -> r.hasLeak(port, "OPEN"), REPORTED);
             app.proceed();
             assertEquals(0, app.awaitExit(EXIT), app::describe);
             assertFalse(app.stderr().contains("[closewait]"), app.stderr());

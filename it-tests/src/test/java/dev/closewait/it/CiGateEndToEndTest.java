@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static dev.closewait.it.EndToEnd.EXIT;
+import static dev.closewait.it.EndToEnd.REPORTED;
 import static dev.closewait.it.EndToEnd.assumePresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -67,7 +68,7 @@ class CiGateEndToEndTest {
                 ""));
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class,
                 "interval=200ms,grace=1s,ignore=" + ignore)) {
-            app.awaitStep("leaked", Duration.ofSeconds(20));
+            app.awaitStep("leaked", REPORTED);
             // Past grace and a few scans. No event marks it: an ignored finding changes neither the report
             // file nor the log until the summary at exit, which is what this test reads.
             Thread.sleep(2500);
@@ -104,9 +105,9 @@ class CiGateEndToEndTest {
     void checkListsTheLeaksOfARealReportWithStatus1() throws Exception {
         Jdk jdk = Jdk.running(); // One JDK: check reads a file; the report is the same on every JDK.
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, PlainSocketLeak.class, "interval=200ms,grace=1s")) {
-            app.awaitStep("leaked", Duration.ofSeconds(20));
+            app.awaitStep("leaked", REPORTED);
             int port = app.intResult("clientPort");
-            app.awaitReport(r -> r.hasLeak(port, "OPEN"), Duration.ofSeconds(20));
+            app.awaitReport(r -> r.hasLeak(port, "OPEN"), REPORTED);
             app.proceed();
             assertEquals(0, app.awaitExit(EXIT), app::describe);
         }

@@ -16,7 +16,7 @@ public final class EndToEnd {
     /** Fast scans so each scenario takes seconds: a leak is reported one second after the peer's FIN. */
     public static final String FAST = "interval=200ms,grace=1s";
     /** How long a scenario may take to reach a step, or the agent to report what it did. */
-    public static final Duration REPORTED = Duration.ofSeconds(20);
+    public static final Duration REPORTED = Duration.ofSeconds(60);
     /** How long a scenario JVM may take to exit once told to. */
     public static final Duration EXIT = Duration.ofSeconds(60);
 

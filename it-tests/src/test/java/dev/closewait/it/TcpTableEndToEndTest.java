@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static dev.closewait.it.EndToEnd.REPORTED;
 import static dev.closewait.it.EndToEnd.assumePresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,9 +61,9 @@ class TcpTableEndToEndTest {
         Path dir = Files.createDirectories(work.resolve(name));
         try (ScenarioProcess app = ScenarioProcess.start(jdk, dir, PlainSocketLeak.class, EndToEnd.FAST,
                 jvmOptions)) {
-            app.awaitStep("leaked", Duration.ofSeconds(20));
+            app.awaitStep("leaked", REPORTED);
             int port = app.intResult("clientPort");
-            app.awaitReport(r -> r.hasLeak(port, "OPEN"), Duration.ofSeconds(20));
+            app.awaitReport(r -> r.hasLeak(port, "OPEN"), REPORTED);
             app.proceed();
             assertEquals(0, app.awaitExit(EndToEnd.EXIT), app::describe);
             String stderr = app.stderr();

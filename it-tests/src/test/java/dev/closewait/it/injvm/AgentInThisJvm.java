@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class AgentInThisJvm {
 
     /** How long a leak may take to be reported: grace is 1 s, but a loaded machine stalls. */
-    static final Duration REPORTED = Duration.ofSeconds(20);
+    static final Duration REPORTED = Duration.ofSeconds(60);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
