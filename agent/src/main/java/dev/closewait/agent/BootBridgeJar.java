@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -24,6 +25,9 @@ final class BootBridgeJar {
         "dev/closewait/agent/boot/EventBridge$Guard.class",
         "dev/closewait/agent/boot/ConnectionEvents.class",
     };
+
+    /** The time of the jar's entries (no one reads it; the jar is deleted once appended). */
+    private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
 
     private BootBridgeJar() {
     }
@@ -44,7 +48,8 @@ final class BootBridgeJar {
      * open, so nothing is left on disk, and no other user could have swapped the file meanwhile.
      * Plain {@code java.io}: {@code Files.newOutputStream} wraps a channel and, on JDK 25, loads
      * {@code SocketChannelImpl} while doing so. A socket class loaded before the agent is installed
-     * must be woven at once, which moved about 0.2 s of Byte Buddy work into start-up.
+     * must be woven at once. Each entry gets a fixed local time: the current one would be converted
+     * with the default time zone, which loads and reads the JDK's zone rules at start-up.
      */
     static void append(Instrumentation instrumentation) throws IOException {
         PrivateDirectory directory = PrivateDirectory.create();
@@ -58,7 +63,9 @@ final class BootBridgeJar {
                         if (in == null) {
                             throw new IOException("the agent jar lacks " + name);
                         }
-                        out.putNextEntry(new JarEntry(name));
+                        JarEntry entry = new JarEntry(name);
+                        entry.setTimeLocal(ENTRY_TIME);
+                        out.putNextEntry(entry);
                         in.transferTo(out);
                         out.closeEntry();
                     }
