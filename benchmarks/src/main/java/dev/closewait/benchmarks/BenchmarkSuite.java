@@ -42,7 +42,7 @@ public final class BenchmarkSuite {
         ZonedDateTime started = ZonedDateTime.now();
         long start = System.nanoTime();
         System.out.println("closewait benchmarks, " + options.mode.name().toLowerCase(java.util.Locale.ROOT)
-                + " mode, agent " + options.agentJar);
+                + " mode, agent " + options.agentJar + (options.hasPeer() ? ", peer " + options.peer.javaagent() : ""));
         Map<String, String> machine = MachineInfo.describe(options);
 
         Map<String, List<Result>> byBenchmark = new HashMap<>();
@@ -60,12 +60,26 @@ public final class BenchmarkSuite {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         ResultsFile.write(options.out, ResultsFile.render(results, machine, options, started, took));
         System.out.println();
-        System.out.print(ResultsFile.table(results));
+        System.out.print(ResultsFile.table(results, options.hasPeer()));
         System.out.println();
         System.out.println("Took " + ResultsFile.minutesAndSeconds(took) + "; results in " + options.out);
     }
 
     private static List<Result> run(String benchmark, SuiteOptions options) {
+        List<Result> results = measure(benchmark, options);
+        if (!options.hasPeer() || !SuiteOptions.WITHOUT_PEER.contains(benchmark)) {
+            return results;
+        }
+        List<Result> marked = new ArrayList<>();
+        for (Result result : results) {
+            marked.add(result.withPeer(Result.Peer.notApplicable("not run: closewait's own "
+                    + (benchmark.equals("series-memory") ? "time series" : "scan of the kernel's table")
+                    + ", which the peer does not have")));
+        }
+        return marked;
+    }
+
+    private static List<Result> measure(String benchmark, SuiteOptions options) {
         AgentComparison jmh = new AgentComparison(options);
         try {
             return switch (benchmark) {
