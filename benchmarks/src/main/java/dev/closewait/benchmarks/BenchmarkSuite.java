@@ -4,6 +4,8 @@ import dev.closewait.benchmarks.AgentComparison.Cpus;
 import dev.closewait.benchmarks.jmh.JdbcChurnBenchmark;
 import dev.closewait.benchmarks.jmh.SocketChurnBenchmark;
 import dev.closewait.benchmarks.jmh.SteadyIoBenchmark;
+import dev.closewait.benchmarks.jmh.VirtualThreadChurnBenchmark;
+import dev.closewait.benchmarks.jmh.VirtualThreads;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -91,6 +93,7 @@ public final class BenchmarkSuite {
                         Cpus.ONE));
                 case "concurrent-churn" -> List.of(jmh.compare("concurrent churn, 8 threads",
                         SocketChurnBenchmark.class, "connectAndCloseOnEightThreads", 1.05, Cpus.ALL));
+                case "virtual-thread-churn" -> List.of(virtualThreadChurn(options, jmh));
                 case "scan" -> new ScanCost(options).measure();
                 case "scan-states" -> new ScanStatesCost(options).measure();
                 case "series-memory" -> List.of(new SeriesMemoryCost(options).measure());
@@ -102,6 +105,23 @@ public final class BenchmarkSuite {
             System.out.println("  FAILED: " + failed);
             return List.of(Result.skipped(benchmark, "—", "failed: " + failed));
         }
+    }
+
+    /** Skipped, saying why, where the forks' JVM has no virtual threads; no goal was set for it. */
+    private static Result virtualThreadChurn(SuiteOptions options, AgentComparison jmh) throws Exception {
+        String title = String.format(java.util.Locale.ROOT, "virtual-thread churn, ms per %,d connections",
+                VirtualThreadChurnBenchmark.CONNECTIONS);
+        List<String> check = List.of(options.java, "-cp", options.benchmarksJar.toString(),
+                VirtualThreads.class.getName());
+        List<String> answer = ChildJvm.run(check, 60);
+        if (!answer.equals(List.of(VirtualThreads.AVAILABLE))) {
+            String why = String.join(" ", answer) + "; name a JDK 21 or later with --java";
+            System.out.println("  skipped: " + why);
+            return Result.skipped(title, "—", why);
+        }
+        // The carriers of the virtual threads: every CPU.
+        return jmh.compare(title, VirtualThreadChurnBenchmark.class, "connectAndCloseFromVirtualThreads", Double.NaN,
+                Cpus.ALL);
     }
 
     private static Result jdbcChurn(SuiteOptions options, AgentComparison jmh) throws Exception {
