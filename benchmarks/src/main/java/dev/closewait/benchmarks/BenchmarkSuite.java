@@ -1,6 +1,7 @@
 package dev.closewait.benchmarks;
 
 import dev.closewait.benchmarks.AgentComparison.Cpus;
+import dev.closewait.benchmarks.jmh.HttpKeepAliveBenchmark;
 import dev.closewait.benchmarks.jmh.JdbcChurnBenchmark;
 import dev.closewait.benchmarks.jmh.SocketChurnBenchmark;
 import dev.closewait.benchmarks.jmh.SteadyIoBenchmark;
@@ -94,6 +95,9 @@ public final class BenchmarkSuite {
                 case "concurrent-churn" -> List.of(jmh.compare("concurrent churn, 8 threads",
                         SocketChurnBenchmark.class, "connectAndCloseOnEightThreads", 1.05, Cpus.ALL));
                 case "virtual-thread-churn" -> List.of(virtualThreadChurn(options, jmh));
+                // Client, server and the client's selector: every CPU. Connections are reused: the goal of steady I/O.
+                case "http-keep-alive" -> List.of(jmh.compare("HTTP/1.1 keep-alive pool, 4 threads",
+                        HttpKeepAliveBenchmark.class, "get", 1.01, Cpus.ALL));
                 case "scan" -> new ScanCost(options).measure();
                 case "scan-states" -> new ScanStatesCost(options).measure();
                 case "series-memory" -> List.of(new SeriesMemoryCost(options).measure());

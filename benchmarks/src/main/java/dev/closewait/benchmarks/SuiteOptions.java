@@ -17,7 +17,7 @@ final class SuiteOptions {
 
     /** Every benchmark, in the order of the results table (the issue's). */
     static final List<String> BENCHMARKS = List.of("socket-churn", "jdbc-churn", "steady-io", "concurrent-churn",
-            "virtual-thread-churn", "scan", "scan-states", "startup", "memory", "series-memory");
+            "virtual-thread-churn", "http-keep-alive", "scan", "scan-states", "startup", "memory", "series-memory");
     /** The ones that measure closewait's own parts, which a peer agent does not have: no peer side there. */
     static final List<String> WITHOUT_PEER = List.of("scan", "scan-states", "series-memory");
     /**
@@ -26,7 +26,7 @@ final class SuiteOptions {
      * TIME_WAIT rows makes its own, and waits for them to expire before the next one runs.
      */
     static final List<String> RUN_ORDER = List.of("scan", "series-memory", "scan-states", "memory", "startup",
-            "steady-io", "socket-churn", "concurrent-churn", "virtual-thread-churn", "jdbc-churn");
+            "steady-io", "http-keep-alive", "socket-churn", "concurrent-churn", "virtual-thread-churn", "jdbc-churn");
 
     static final String USAGE = String.join("\n",
             "usage: java -jar benchmarks/target/benchmarks.jar [--quick | --full] [options]",
@@ -43,7 +43,8 @@ final class SuiteOptions {
             "  --only NAMES       a comma-separated subset of: " + String.join(",", BENCHMARKS),
             "                     (scan-states: the scan with TIME_WAIT and FIN_WAIT_2 rows, about 3 minutes;",
             "                     series-memory: the time series of 100 remotes over a day of scans;",
-            "                     virtual-thread-churn: 20,000 connections from virtual threads, needs --java of JDK 21+)",
+            "                     virtual-thread-churn: 20,000 connections from virtual threads, needs --java of JDK 21+;",
+            "                     http-keep-alive: java.net.http.HttpClient over a keep-alive pool)",
             "  --out FILE         where the results go (default: benchmarks/RESULTS.md)");
 
     final SuiteMode mode;
