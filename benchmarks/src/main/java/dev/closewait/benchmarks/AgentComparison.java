@@ -7,6 +7,7 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
@@ -16,6 +17,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -31,6 +33,8 @@ final class AgentComparison {
 
     /** Every side gets the same fixed heap, so heap sizing is no difference between them. */
     private static final String[] COMMON_JVM_ARGS = {"-Xms1g", "-Xmx1g"};
+    /** How long a fork waits for another JMH run on the machine to end before it fails. */
+    private static final int LOCK_WAIT_MINUTES = 30;
     /** The {@code gc} profiler's bytes allocated per operation. */
     private static final String ALLOCATED_PER_OP = "gc.alloc.rate.norm";
 
@@ -138,7 +142,7 @@ final class AgentComparison {
                 .jvmArgsAppend(jvmArgs.toArray(new String[0]))
                 .shouldFailOnError(true)
                 .verbosity(VerboseMode.SILENT);
-        RunResult result = single(new Runner(builder.build()).run(), benchmark, method);
+        RunResult result = single(runWhenNoOtherJmhRuns(builder.build()), benchmark, method);
         List<Double> scores = new ArrayList<>();
         List<Double> allocated = new ArrayList<>();
         String unit = null;
@@ -157,6 +161,37 @@ final class AgentComparison {
         }
         return new Run(scores.stream().mapToDouble(Double::doubleValue).toArray(), unit,
                 allocated.isEmpty() ? Double.NaN : Stats.median(allocated.stream().mapToDouble(Double::doubleValue).toArray()));
+    }
+
+    /**
+     * Runs JMH once, waiting while another JMH run on this machine holds its lock file (JMH refuses to
+     * start then, and two benchmark runs at once would spoil each other's figures): each fork is a
+     * run of its own, so another suite on a shared machine can take the lock between two forks.
+     */
+    private static java.util.Collection<RunResult> runWhenNoOtherJmhRuns(Options jmh) throws RunnerException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(LOCK_WAIT_MINUTES);
+        boolean said = false;
+        while (true) {
+            try {
+                return new Runner(jmh).run();
+            } catch (RunnerException refused) {
+                String message = String.valueOf(refused.getMessage());
+                if (!message.contains("Unable to acquire the JMH lock") || System.nanoTime() > deadline) {
+                    throw refused;
+                }
+                if (!said) {
+                    System.out.println("  waiting for another JMH run on this machine to end (it holds JMH's lock file;"
+                            + " at most " + LOCK_WAIT_MINUTES + " minutes)");
+                    said = true;
+                }
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw refused;
+                }
+            }
+        }
     }
 
     private static RunResult single(java.util.Collection<RunResult> results, Class<?> benchmark, String method)
