@@ -33,8 +33,10 @@ import java.util.concurrent.TimeUnit;
  * threads send GET requests with one {@code java.net.http.HttpClient} (its pool keeps a connection
  * per busy thread, so a fork connects a handful of times and then only reuses) to an in-process
  * {@code com.sun.net.httpserver} on loopback, which answers {@value #BODY_BYTES} bytes on
- * {@value #CLIENT_THREADS} threads. The agent instruments connects and accepts, not reads and
- * writes, so with connections reused it should cost nothing here.
+ * {@value #CLIENT_THREADS} threads. The agent's socket advice runs on connects and accepts, not on
+ * reads and writes, so with connections reused it costs nothing here; its advice on the client's
+ * requests (who asked for a connection the client may open on a thread of its own) runs on every
+ * request, and is what this row measures of the agent.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
