@@ -1,9 +1,12 @@
 package dev.closewait.benchmarks;
 
 import dev.closewait.benchmarks.AgentComparison.Cpus;
+import dev.closewait.benchmarks.jmh.HttpKeepAliveBenchmark;
 import dev.closewait.benchmarks.jmh.JdbcChurnBenchmark;
 import dev.closewait.benchmarks.jmh.SocketChurnBenchmark;
 import dev.closewait.benchmarks.jmh.SteadyIoBenchmark;
+import dev.closewait.benchmarks.jmh.VirtualThreadChurnBenchmark;
+import dev.closewait.benchmarks.jmh.VirtualThreads;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -42,7 +45,7 @@ public final class BenchmarkSuite {
         ZonedDateTime started = ZonedDateTime.now();
         long start = System.nanoTime();
         System.out.println("closewait benchmarks, " + options.mode.name().toLowerCase(java.util.Locale.ROOT)
-                + " mode, agent " + options.agentJar);
+                + " mode, agent " + options.agentJar + (options.hasPeer() ? ", peer " + options.peer.javaagent() : ""));
         Map<String, String> machine = MachineInfo.describe(options);
 
         Map<String, List<Result>> byBenchmark = new HashMap<>();
@@ -60,12 +63,26 @@ public final class BenchmarkSuite {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         ResultsFile.write(options.out, ResultsFile.render(results, machine, options, started, took));
         System.out.println();
-        System.out.print(ResultsFile.table(results));
+        System.out.print(ResultsFile.table(results, options.hasPeer()));
         System.out.println();
         System.out.println("Took " + ResultsFile.minutesAndSeconds(took) + "; results in " + options.out);
     }
 
     private static List<Result> run(String benchmark, SuiteOptions options) {
+        List<Result> results = measure(benchmark, options);
+        if (!options.hasPeer() || !SuiteOptions.WITHOUT_PEER.contains(benchmark)) {
+            return results;
+        }
+        List<Result> marked = new ArrayList<>();
+        for (Result result : results) {
+            marked.add(result.withPeer(Result.Peer.notApplicable("not run: closewait's own "
+                    + (benchmark.equals("series-memory") ? "time series" : "scan of the kernel's table")
+                    + ", which the peer does not have")));
+        }
+        return marked;
+    }
+
+    private static List<Result> measure(String benchmark, SuiteOptions options) {
         AgentComparison jmh = new AgentComparison(options);
         try {
             return switch (benchmark) {
@@ -77,6 +94,10 @@ public final class BenchmarkSuite {
                         Cpus.ONE));
                 case "concurrent-churn" -> List.of(jmh.compare("concurrent churn, 8 threads",
                         SocketChurnBenchmark.class, "connectAndCloseOnEightThreads", 1.05, Cpus.ALL));
+                case "virtual-thread-churn" -> List.of(virtualThreadChurn(options, jmh));
+                // Client, server and the client's selector: every CPU. Connections are reused: the goal of steady I/O.
+                case "http-keep-alive" -> List.of(jmh.compare("HTTP/1.1 keep-alive pool, 4 threads",
+                        HttpKeepAliveBenchmark.class, "get", 1.01, Cpus.ALL));
                 case "scan" -> new ScanCost(options).measure();
                 case "scan-states" -> new ScanStatesCost(options).measure();
                 case "series-memory" -> List.of(new SeriesMemoryCost(options).measure());
@@ -88,6 +109,23 @@ public final class BenchmarkSuite {
             System.out.println("  FAILED: " + failed);
             return List.of(Result.skipped(benchmark, "—", "failed: " + failed));
         }
+    }
+
+    /** Skipped, saying why, where the forks' JVM has no virtual threads; no goal was set for it. */
+    private static Result virtualThreadChurn(SuiteOptions options, AgentComparison jmh) throws Exception {
+        String title = String.format(java.util.Locale.ROOT, "virtual-thread churn, ms per %,d connections",
+                VirtualThreadChurnBenchmark.CONNECTIONS);
+        List<String> check = List.of(options.java, "-cp", options.benchmarksJar.toString(),
+                VirtualThreads.class.getName());
+        List<String> answer = ChildJvm.run(check, 60);
+        if (!answer.equals(List.of(VirtualThreads.AVAILABLE))) {
+            String why = String.join(" ", answer) + "; name a JDK 21 or later with --java";
+            System.out.println("  skipped: " + why);
+            return Result.skipped(title, "—", why);
+        }
+        // The carriers of the virtual threads: every CPU.
+        return jmh.compare(title, VirtualThreadChurnBenchmark.class, "connectAndCloseFromVirtualThreads", Double.NaN,
+                Cpus.ALL);
     }
 
     private static Result jdbcChurn(SuiteOptions options, AgentComparison jmh) throws Exception {

@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Retained heap per tracked open socket: runs {@link MemoryProbe} without and with the agent,
- * alternating, each run holding N = 10,000 open connections, and divides the difference of the
- * median live-heap deltas of the two sides by N.
+ * Retained heap per tracked open socket: runs {@link MemoryProbe} without and with the agent (and
+ * with the peer agent of {@code --peer-agent}, if named), alternating, each run holding N = 10,000
+ * open connections, and divides the difference of the median live-heap deltas of each agent's side
+ * and the side without by N.
  */
 final class MemoryCost {
 
@@ -38,28 +39,19 @@ final class MemoryCost {
     Result measure() throws IOException, InterruptedException {
         List<Histogram> without = new ArrayList<>();
         List<Histogram> with = new ArrayList<>();
+        List<Histogram> peer = new ArrayList<>();
         for (int run = 0; run < RUNS; run++) {
             without.add(run());
             with.add(run("-javaagent:" + options.agentJar + "=" + AGENT_OPTIONS));
-        }
-        double withoutBytes = median(without, null);
-        double withBytes = median(with, null);
-        double perSocket = (withBytes - withoutBytes) / SOCKETS;
-        System.out.printf(Locale.ROOT, "  memory: %.0f bytes per tracked socket%n", perSocket);
-
-        Set<String> classes = new HashSet<>();
-        with.forEach(histogram -> classes.addAll(histogram.byClass.keySet()));
-        without.forEach(histogram -> classes.addAll(histogram.byClass.keySet()));
-        Map<String, double[]> added = new HashMap<>();
-        for (String name : classes) {
-            double instances = medianInstances(with, name) - medianInstances(without, name);
-            double bytes = median(with, name) - median(without, name);
-            if (Math.abs(bytes) >= SOCKETS) { // a byte per socket or more
-                added.put(name, new double[] {instances / SOCKETS, bytes / SOCKETS});
+            if (options.hasPeer()) {
+                peer.add(run(options.peer.javaagent()));
             }
         }
-        List<Map.Entry<String, double[]>> biggest = new ArrayList<>(added.entrySet());
-        biggest.sort((a, b) -> Double.compare(Math.abs(b.getValue()[1]), Math.abs(a.getValue()[1])));
+        double withoutBytes = median(without, null);
+        double perSocket = (median(with, null) - withoutBytes) / SOCKETS;
+        double peerPerSocket = options.hasPeer() ? (median(peer, null) - withoutBytes) / SOCKETS : Double.NaN;
+        System.out.printf(Locale.ROOT, "  memory: %.0f bytes per tracked socket%s%n", perSocket,
+                options.hasPeer() ? String.format(Locale.ROOT, ", %.0f with the peer", peerPerSocket) : "");
 
         StringBuilder details = new StringBuilder(String.format(Locale.ROOT,
                 "`%s` opens N = %,d loopback connections to a peer process, all from one call site, and holds"
@@ -72,17 +64,46 @@ final class MemoryCost {
                         + " Single runs vary by up to 570 kB (57 bytes per socket) on either side, agent or not:"
                         + " some runs hold 3,800 more byte arrays, 3,100 more strings and 2,200 more hash map"
                         + " entries, none of them the agent's, hence the medians.%n%n"
-                        + "Heap delta for N sockets, per run: without the agent %s; with it %s.%n%n"
-                        + "| class (with agent − without, medians; classes of at least 1 byte per socket) | instances per socket | bytes per socket |%n|---|---|---|%n",
+                        + "Heap delta for N sockets, per run: without the agent %s; with it %s%s.%n%n",
                 MemoryProbe.class.getSimpleName(), SOCKETS, SETTLE_MILLIS / 1000, AGENT_OPTIONS, RUNS,
-                totals(without), totals(with)));
-        for (Map.Entry<String, double[]> entry : biggest) {
-            details.append(String.format(Locale.ROOT, "| `%s` | %.2f | %.0f |%n", entry.getKey(),
-                    entry.getValue()[0], entry.getValue()[1]));
+                totals(without), totals(with), options.hasPeer() ? "; with the peer (`" + options.peer.javaagent()
+                        + "`) " + totals(peer) : ""));
+        details.append(breakdown(options.hasPeer() ? "closewait" : "with agent", with, without));
+        Result.Peer peerFigures = null;
+        if (options.hasPeer()) {
+            details.append(String.format(Locale.ROOT, "%nThe peer retains %.0f bytes per tracked socket:%n%n",
+                    peerPerSocket));
+            details.append(breakdown("peer", peer, without));
+            peerFigures = new Result.Peer(String.format(Locale.ROOT, "%.0f B", peerPerSocket),
+                    String.format(Locale.ROOT, "%.0f bytes", peerPerSocket));
         }
         return new Result("memory per tracked socket", "—", String.format(Locale.ROOT, "%.0f B", perSocket),
                 String.format(Locale.ROOT, "%.0f bytes", perSocket), String.format(Locale.ROOT, "≤ %.0f bytes", GOAL_BYTES),
-                Result.Verdict.of(perSocket <= GOAL_BYTES), details.toString());
+                Result.Verdict.of(perSocket <= GOAL_BYTES), details.toString(), peerFigures);
+    }
+
+    /** The table of the classes that {@code agent}'s runs hold more (or fewer) of than those {@code without}, biggest first. */
+    private static String breakdown(String label, List<Histogram> agent, List<Histogram> without) {
+        Set<String> classes = new HashSet<>();
+        agent.forEach(histogram -> classes.addAll(histogram.byClass.keySet()));
+        without.forEach(histogram -> classes.addAll(histogram.byClass.keySet()));
+        Map<String, double[]> added = new HashMap<>();
+        for (String name : classes) {
+            double instances = medianInstances(agent, name) - medianInstances(without, name);
+            double bytes = median(agent, name) - median(without, name);
+            if (Math.abs(bytes) >= SOCKETS) { // a byte per socket or more
+                added.put(name, new double[] {instances / SOCKETS, bytes / SOCKETS});
+            }
+        }
+        List<Map.Entry<String, double[]>> biggest = new ArrayList<>(added.entrySet());
+        biggest.sort((a, b) -> Double.compare(Math.abs(b.getValue()[1]), Math.abs(a.getValue()[1])));
+        StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "| class (%s − without, medians; classes"
+                + " of at least 1 byte per socket) | instances per socket | bytes per socket |%n|---|---|---|%n", label));
+        for (Map.Entry<String, double[]> entry : biggest) {
+            table.append(String.format(Locale.ROOT, "| `%s` | %.2f | %.0f |%n", entry.getKey(),
+                    entry.getValue()[0], entry.getValue()[1]));
+        }
+        return table.toString();
     }
 
     private Histogram run(String... jvmArgs) throws IOException, InterruptedException {

@@ -30,14 +30,23 @@ final class ResultsFile {
         for (Map.Entry<String, String> entry : machine.entrySet()) {
             md.append("| ").append(entry.getKey()).append(" | ").append(entry.getValue()).append(" |\n");
         }
-        md.append("| mode | ").append(options.mode.describe()).append(" |\n");
+        md.append("| mode | ").append(options.mode.describe(options.hasPeer())).append(" |\n");
         md.append("| agent | `").append(options.javaagent().replace(options.agentJar.toString(),
-                options.repository.relativize(options.agentJar).toString())).append("` (default options, log off) |\n\n");
+                options.repository.relativize(options.agentJar).toString())).append("` (default options, log off) |\n");
+        if (options.hasPeer()) {
+            md.append("| peer agent | `").append(options.peer.javaagent()).append("`: ")
+                    .append(options.peer.describe()).append(" |\n");
+        }
+        md.append('\n');
 
         md.append("## Summary\n\n");
-        md.append(table(results));
-        md.append("\nRatios are with the agent over without it: 1.05 means 5 % slower. In brackets, the 95 %"
-                + " bootstrap interval of the ratio (or difference) of medians.\n");
+        md.append(table(results, options.hasPeer()));
+        md.append(options.hasPeer()
+                ? "\nRatios are each agent's over without any agent: 1.05 means 5 % slower. In brackets, the 95 %"
+                        + " bootstrap interval of the ratio (or difference) of medians. The goals and verdicts are"
+                        + " closewait's; the peer has none here.\n"
+                : "\nRatios are with the agent over without it: 1.05 means 5 % slower. In brackets, the 95 %"
+                        + " bootstrap interval of the ratio (or difference) of medians.\n");
 
         md.append("\n## Details\n");
         for (Result result : results) {
@@ -48,15 +57,29 @@ final class ResultsFile {
         return md.toString();
     }
 
-    /** The summary table alone (the README shows it too). */
-    static String table(List<Result> results) {
+    /**
+     * The summary table alone (the README shows it too); with {@code peerColumn}, the peer agent's
+     * figure and measure next to closewait's ("—" in rows where it did not run).
+     */
+    static String table(List<Result> results, boolean peerColumn) {
         StringBuilder md = new StringBuilder();
-        md.append("| benchmark | without agent | with agent | measured | goal | verdict |\n");
-        md.append("|---|---|---|---|---|---|\n");
+        if (peerColumn) {
+            md.append("| benchmark | without agent | closewait | peer | closewait: measured | peer: measured | goal |"
+                    + " verdict |\n|---|---|---|---|---|---|---|---|\n");
+        } else {
+            md.append("| benchmark | without agent | with agent | measured | goal | verdict |\n|---|---|---|---|---|---|\n");
+        }
         for (Result r : results) {
-            md.append("| ").append(r.benchmark()).append(" | ").append(r.without()).append(" | ").append(r.with())
-                    .append(" | ").append(r.measured()).append(" | ").append(r.goal()).append(" | ")
-                    .append(r.verdict()).append(" |\n");
+            md.append("| ").append(r.benchmark()).append(" | ").append(r.without()).append(" | ").append(r.with());
+            Result.Peer peer = r.peer() == null ? new Result.Peer("—", "—") : r.peer();
+            if (peerColumn) {
+                md.append(" | ").append(peer.figure());
+            }
+            md.append(" | ").append(r.measured());
+            if (peerColumn) {
+                md.append(" | ").append(peer.measured());
+            }
+            md.append(" | ").append(r.goal()).append(" | ").append(r.verdict()).append(" |\n");
         }
         return md.toString();
     }

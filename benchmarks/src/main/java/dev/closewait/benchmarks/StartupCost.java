@@ -7,16 +7,19 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * JVM start to {@code main}: spawns a hello-world {@link StartupProbe} with and without the agent,
  * alternating, and times from process start to the probe's first line on stdout, then to its first
  * loopback connection (the agent instruments the socket classes when they first load, so this shows
  * the whole start-up cost for an application that opens a socket at once). Two runs of each side
- * are discarded first (file cache). A third side, the agent with JDBC instrumentation turned off
- * ({@code -Dclosewait.noJdbc=true}), shows what JDBC awareness adds.
+ * are discarded first (file cache). Another side, the agent with JDBC instrumentation turned off
+ * ({@code -Dclosewait.noJdbc=true}), shows what JDBC awareness adds; the peer agent of
+ * {@code --peer-agent}, if named, is one more, in the alternation.
  */
 final class StartupCost {
 
@@ -30,63 +33,70 @@ final class StartupCost {
     }
 
     Result measure() throws IOException, InterruptedException {
-        List<String> plain = command();
-        List<String> agent = command(options.javaagent());
-        List<String> agentNoJdbc = command("-Dclosewait.noJdbc=true", options.javaagent());
-        Samples without = new Samples();
-        Samples with = new Samples();
+        Map<Side, List<String>> commands = new EnumMap<>(Side.class);
+        Map<Side, Samples> samples = new EnumMap<>(Side.class);
+        for (Side side : options.sides()) {
+            commands.put(side, command(options.agentArgs(side)));
+            samples.put(side, new Samples());
+        }
+        List<String> agentNoJdbc = command(List.of("-Dclosewait.noJdbc=true", options.javaagent()));
         Samples withNoJdbc = new Samples();
         int runs = options.mode.startups;
         for (int run = -DISCARDED; run < runs; run++) {
             boolean keep = run >= 0;
-            if (run % 2 == 0) {
-                without.add(keep, plain);
-                with.add(keep, agent);
-            } else {
-                with.add(keep, agent);
-                without.add(keep, plain);
+            for (Side side : Side.order(options.sides(), run)) {
+                samples.get(side).add(keep, commands.get(side));
             }
             withNoJdbc.add(keep, agentNoJdbc);
         }
+        Samples without = samples.get(Side.WITHOUT);
+        Samples with = samples.get(Side.CLOSEWAIT);
+        Samples peer = samples.get(Side.PEER);
         Stats.Estimate added = Stats.differenceOfMedians(with.toMain(), without.toMain());
         Stats.Estimate addedNoJdbc = Stats.differenceOfMedians(withNoJdbc.toMain(), without.toMain());
-        System.out.printf(Locale.ROOT, "  start-up: %.0f ms without, %.0f ms with the agent (+%.0f ms)%n",
-                Stats.median(without.toMain()), Stats.median(with.toMain()), added.value());
-        String details = String.format(Locale.ROOT,
+        System.out.printf(Locale.ROOT, "  start-up: %.0f ms without, %.0f ms with the agent (+%.0f ms)%s%n",
+                Stats.median(without.toMain()), Stats.median(with.toMain()), added.value(),
+                peer == null ? "" : String.format(Locale.ROOT, ", %.0f ms with the peer", Stats.median(peer.toMain())));
+        StringBuilder details = new StringBuilder(String.format(Locale.ROOT,
                 "`%s` spawned %d times per side (after %d discarded), alternating; time from `Process.start()`"
                         + " to the probe's first line on stdout (in `main`), to its second (its first loopback"
                         + " connection made: the agent instruments the socket classes when they first load), and"
                         + " to its exit.%n%n"
                         + "| side | to `main`, median | 25th–75th percentile | to first connection, median | to exit, median |%n"
-                        + "|---|---|---|---|---|%n"
-                        + "| without agent | %.0f ms | %.0f–%.0f ms | %.0f ms | %.0f ms |%n"
-                        + "| with agent | %.0f ms | %.0f–%.0f ms | %.0f ms | %.0f ms |%n"
-                        + "| with agent, `-Dclosewait.noJdbc=true` | %.0f ms | %.0f–%.0f ms | %.0f ms | %.0f ms |%n%n"
-                        + "Added to start-up: %+.0f ms to `main` (95 %% bootstrap interval %+.0f to %+.0f ms), %+.0f ms"
+                        + "|---|---|---|---|---|%n",
+                StartupProbe.class.getSimpleName(), runs, DISCARDED));
+        for (Side side : options.sides()) {
+            details.append(samples.get(side).row(options.label(side)));
+        }
+        details.append(withNoJdbc.row(options.label(Side.CLOSEWAIT) + ", `-Dclosewait.noJdbc=true`"));
+        details.append(String.format(Locale.ROOT,
+                "%nAdded to start-up: %+.0f ms to `main` (95 %% bootstrap interval %+.0f to %+.0f ms), %+.0f ms"
                         + " to the first connection; without JDBC instrumentation %+.0f ms to `main`.",
-                StartupProbe.class.getSimpleName(), runs, DISCARDED,
-                Stats.median(without.toMain()), Stats.percentile(without.toMain(), 25),
-                Stats.percentile(without.toMain(), 75), Stats.median(without.toConnected()),
-                Stats.median(without.toExit()),
-                Stats.median(with.toMain()), Stats.percentile(with.toMain(), 25),
-                Stats.percentile(with.toMain(), 75), Stats.median(with.toConnected()), Stats.median(with.toExit()),
-                Stats.median(withNoJdbc.toMain()), Stats.percentile(withNoJdbc.toMain(), 25),
-                Stats.percentile(withNoJdbc.toMain(), 75), Stats.median(withNoJdbc.toConnected()),
-                Stats.median(withNoJdbc.toExit()),
-                added.value(), added.low(), added.high(),
-                Stats.median(with.toConnected()) - Stats.median(without.toConnected()), addedNoJdbc.value());
+                added.value(), added.low(), added.high(), with.addedToConnected(without), addedNoJdbc.value()));
+        Result.Peer peerFigures = null;
+        if (peer != null) {
+            Stats.Estimate peerAdded = Stats.differenceOfMedians(peer.toMain(), without.toMain());
+            details.append(String.format(Locale.ROOT, " The peer: %+.0f ms to `main` (%+.0f to %+.0f ms), %+.0f ms to"
+                    + " the first connection.", peerAdded.value(), peerAdded.low(), peerAdded.high(),
+                    peer.addedToConnected(without)));
+            peerFigures = new Result.Peer(String.format(Locale.ROOT, "%.0f ms", Stats.median(peer.toMain())),
+                    measured(peerAdded, peer, without));
+        }
         return new Result("start-up", String.format(Locale.ROOT, "%.0f ms", Stats.median(without.toMain())),
-                String.format(Locale.ROOT, "%.0f ms", Stats.median(with.toMain())),
-                String.format(Locale.ROOT, "%+.0f ms (%+.0f to %+.0f); to the first connection %+.0f ms", added.value(),
-                        added.low(), added.high(), Stats.median(with.toConnected()) - Stats.median(without.toConnected())),
+                String.format(Locale.ROOT, "%.0f ms", Stats.median(with.toMain())), measured(added, with, without),
                 String.format(Locale.ROOT, "≤ +%.0f ms", GOAL_MILLIS), Result.Verdict.of(added.value() <= GOAL_MILLIS),
-                details);
+                details.toString(), peerFigures);
     }
 
-    private List<String> command(String... jvmArgs) {
+    private static String measured(Stats.Estimate added, Samples side, Samples without) {
+        return String.format(Locale.ROOT, "%+.0f ms (%+.0f to %+.0f); to the first connection %+.0f ms", added.value(),
+                added.low(), added.high(), side.addedToConnected(without));
+    }
+
+    private List<String> command(List<String> jvmArgs) {
         List<String> command = new ArrayList<>();
         command.add(options.java);
-        command.addAll(List.of(jvmArgs));
+        command.addAll(jvmArgs);
         command.addAll(List.of("-cp", options.benchmarksJar.toString(), StartupProbe.class.getName()));
         return command;
     }
@@ -134,6 +144,18 @@ final class StartupCost {
 
         double[] toExit() {
             return toExit.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+
+        /** The difference of the medians to the first connection, this side minus {@code without}. */
+        double addedToConnected(Samples without) {
+            return Stats.median(toConnected()) - Stats.median(without.toConnected());
+        }
+
+        /** This side's row of the details table. */
+        String row(String label) {
+            return String.format(Locale.ROOT, "| %s | %.0f ms | %.0f–%.0f ms | %.0f ms | %.0f ms |%n", label,
+                    Stats.median(toMain()), Stats.percentile(toMain(), 25), Stats.percentile(toMain(), 75),
+                    Stats.median(toConnected()), Stats.median(toExit()));
         }
     }
 }

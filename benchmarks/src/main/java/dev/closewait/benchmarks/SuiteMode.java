@@ -7,7 +7,7 @@ public enum SuiteMode {
     /** Eight forks of each side, six 2 s iterations each; 30 start-ups of each side. */
     FULL(8, 3, 1, 6, 2, 30, 10, 50);
 
-    /** JMH forks of each side (with the agent, without it), alternating. */
+    /** JMH forks of each side (without an agent, with closewait, with the peer agent if any), alternating. */
     final int forks;
     final int warmupIterations;
     final int warmupSeconds;
@@ -30,12 +30,14 @@ public enum SuiteMode {
         this.scanRounds = scanRounds;
     }
 
-    /** One line for the results file. */
-    String describe() {
-        return String.format("%s: JMH %d forks with the agent and %d without, alternating; each fork %d warm-up"
+    /** One line for the results file; {@code peer}: whether a peer agent ran as a third side. */
+    String describe(boolean peer) {
+        return String.format("%s: JMH %d forks %s, alternating; each fork %d warm-up"
                         + " iterations of %d s, then %d measured iterations of %d s; %d start-ups of each side;"
                         + " %d measured scans after %d warm-up ones", name().toLowerCase(java.util.Locale.ROOT),
-                forks, forks, warmupIterations, warmupSeconds, iterations, iterationSeconds, startups, scanRounds,
+                forks, peer ? "of each side (without an agent, with closewait, with the peer agent)"
+                        : "with the agent and " + forks + " without",
+                warmupIterations, warmupSeconds, iterations, iterationSeconds, startups, scanRounds,
                 scanWarmupRounds);
     }
 }

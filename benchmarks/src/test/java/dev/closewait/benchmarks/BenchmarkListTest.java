@@ -21,7 +21,8 @@ class BenchmarkListTest {
         }
         for (String benchmark : new String[] {"SocketChurnBenchmark_connectAndClose_",
                 "SocketChurnBenchmark_connectAndCloseOnEightThreads_", "SteadyIoBenchmark_pingPong_",
-                "JdbcChurnBenchmark_connectQueryClose_"}) {
+                "JdbcChurnBenchmark_connectQueryClose_",
+                "VirtualThreadChurnBenchmark_connectAndCloseFromVirtualThreads_", "HttpKeepAliveBenchmark_get_"}) {
             assertTrue(list.contains(benchmark), benchmark + " not in " + list);
         }
     }

@@ -6,7 +6,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An in-process server for connection churn: daemon threads accept loopback connections, wait for
@@ -20,6 +23,9 @@ import java.util.concurrent.Semaphore;
  *   <li>Clients connect through {@link #connect()}, which lets at most {@link #UNACCEPTED} connections
  *       wait to be accepted. Clients that outran the acceptors overflowed the listen backlog; each
  *       dropped SYN cost a 1 s retransmission and the averages were meaningless.</li>
+ *   <li>It accepts on a fixed number of platform threads, each serving one connection at a time
+ *       ({@link #start(int)}), or as a virtual-thread server does ({@link #startOnVirtualThreads}):
+ *       one thread accepts and each accepted connection is served on a virtual thread of its own.</li>
  * </ul>
  */
 final class LoopbackAcceptor implements AutoCloseable {
@@ -30,6 +36,7 @@ final class LoopbackAcceptor implements AutoCloseable {
     private final ServerSocket server;
     private final Semaphore waitingToBeAccepted = new Semaphore(UNACCEPTED);
     private final List<Thread> threads = new ArrayList<>();
+    private ExecutorService virtualThreads;
 
     private LoopbackAcceptor(ServerSocket server) {
         this.server = server;
@@ -48,6 +55,19 @@ final class LoopbackAcceptor implements AutoCloseable {
         return acceptor;
     }
 
+    /**
+     * Starts one virtual thread that accepts loopback connections and serves each on a virtual thread
+     * of its own, from {@code virtualThreads} (a virtual-thread-per-task executor, which {@link #close()}
+     * shuts down).
+     */
+    static LoopbackAcceptor startOnVirtualThreads(ExecutorService virtualThreads) throws IOException {
+        LoopbackAcceptor acceptor = new LoopbackAcceptor(
+                new ServerSocket(0, BACKLOG, InetAddress.getLoopbackAddress()));
+        acceptor.virtualThreads = virtualThreads;
+        virtualThreads.execute(acceptor::acceptOnVirtualThreadsUntilClosed);
+        return acceptor;
+    }
+
     /** A new connection to this acceptor, once the acceptors have caught up enough. */
     Socket connect() throws IOException {
         waitingToBeAccepted.acquireUninterruptibly();
@@ -61,10 +81,10 @@ final class LoopbackAcceptor implements AutoCloseable {
 
     private void acceptUntilClosed() {
         while (!server.isClosed()) {
-            try (Socket accepted = server.accept()) {
+            try {
+                Socket accepted = server.accept();
                 waitingToBeAccepted.release();
-                accepted.getInputStream().read(); // the client's close
-                accepted.setSoLinger(true, 0);
+                serve(accepted);
             } catch (IOException stopped) {
                 if (server.isClosed()) {
                     return;
@@ -73,9 +93,41 @@ final class LoopbackAcceptor implements AutoCloseable {
         }
     }
 
+    private void acceptOnVirtualThreadsUntilClosed() {
+        while (!server.isClosed()) {
+            try {
+                Socket accepted = server.accept();
+                waitingToBeAccepted.release();
+                virtualThreads.execute(() -> serve(accepted));
+            } catch (IOException | RejectedExecutionException stopped) {
+                if (server.isClosed()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Waits for the client's close, then closes with a reset. */
+    private static void serve(Socket accepted) {
+        try (accepted) {
+            accepted.getInputStream().read(); // the client's close
+            accepted.setSoLinger(true, 0);
+        } catch (IOException closed) {
+            // the client is gone either way
+        }
+    }
+
     @Override
     public void close() throws IOException {
         server.close();
+        if (virtualThreads != null) {
+            virtualThreads.shutdown();
+            try {
+                virtualThreads.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Thread thread : threads) {
             try {
                 thread.join(5_000);
