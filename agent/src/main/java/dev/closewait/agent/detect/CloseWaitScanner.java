@@ -190,12 +190,12 @@ public final class CloseWaitScanner {
         List<TrackedSocket> changed = new ArrayList<>();
 
         if (!closeWait.isEmpty() || !finWait2.isEmpty() || abandonedPossible) {
-            // A bit per CLOSE_WAIT (and FIN_WAIT_2) row's key hash (low 16 bits): most open sockets are
-            // ruled out by their own field and one bit, without reading their key's objects (cold by scan time).
+            // A bit per CLOSE_WAIT (and FIN_WAIT_2) row's ports: most open sockets are ruled out by
+            // their own field and one bit, without reading their key's objects (cold by scan time).
             long[] closeWaitBits = new long[1024];
             for (Map<ConnectionKey, TcpConnection> rows : List.of(closeWait, finWait2)) {
                 for (ConnectionKey key : rows.keySet()) {
-                    int bit = key.hashCode() & 0xffff;
+                    int bit = key.keyBit();
                     closeWaitBits[bit >>> 6] |= 1L << bit;
                 }
             }
@@ -204,7 +204,7 @@ public final class CloseWaitScanner {
                 if (socket.matchedByInode()) {
                     row = closeWaitByInode.get(socket.inode());
                 } else {
-                    int bit = socket.keyHash() & 0xffff;
+                    int bit = socket.keyBit();
                     boolean maybe = (closeWaitBits[bit >>> 6] & 1L << bit) != 0;
                     row = maybe ? closeWait.get(socket.key()) : null;
                     if (row == null && maybe && !finWait2.isEmpty()) {

@@ -156,16 +156,24 @@ public final class NetlinkTcpTable implements TcpTable {
         }
         int localPort = records.getShort(at + 2) & 0xffff;
         int remotePort = records.getShort(at + 4) & 0xffff;
-        int addressBytes = family == AF_INET ? 4 : 16;
-        byte[] local = new byte[addressBytes];
-        byte[] remote = new byte[addressBytes];
-        for (int i = 0; i < addressBytes; i++) {
-            local[i] = records.get(at + 6 + i);
-            remote[i] = records.get(at + 22 + i);
-        }
         long inode = records.getInt(at + 38) & 0xffffffffL;
-        return new TcpConnection(Endpoint.of(local, localPort), Endpoint.of(remote, remotePort), state, inode,
-                TcpConnection.NO_PID);
+        return new TcpConnection(endpoint(records, at + 6, family, localPort),
+                endpoint(records, at + 22, family, remotePort), state, inode, TcpConnection.NO_PID);
+    }
+
+    /** The address at {@code at} (4 or 16 bytes) and {@code port}; an IPv4 one, or an IPv4-mapped one, without an array. */
+    private static Endpoint endpoint(ByteBuffer records, int at, int family, int port) {
+        if (family == AF_INET) {
+            return Endpoint.ofIpv4(records.getInt(at), port);
+        }
+        if (records.getLong(at) == 0 && records.getInt(at + 8) == 0xffff) { // ::ffff:a.b.c.d
+            return Endpoint.ofIpv4(records.getInt(at + 12), port);
+        }
+        byte[] address = new byte[16];
+        for (int i = 0; i < 16; i++) {
+            address[i] = records.get(at + i);
+        }
+        return Endpoint.ofIpv6(address, port);
     }
 
     @Override

@@ -8,6 +8,9 @@ import dev.closewait.agent.tcp.TcpConnection;
  * remote address and port. Within one network namespace two connections cannot share all three
  * unless they were bound to different local addresses on purpose; the local address is read from
  * the kernel's row, which saves a {@code getsockname} call per connect.
+ *
+ * <p>A scan keys the kernel's rows by it. A tracked socket keeps the two parts in its own fields
+ * rather than one of these per socket, and makes one when asked ({@link TrackedSocket#key()}).
  */
 public final class ConnectionKey {
 
@@ -30,6 +33,19 @@ public final class ConnectionKey {
 
     public Endpoint remote() {
         return remote;
+    }
+
+    /**
+     * A bit (0 to 65535) of the two ports: a scan sets those of the rows it looks for, and a tracked
+     * socket gives its own ({@link TrackedSocket#keyBit()}) from one of its fields.
+     */
+    public int keyBit() {
+        return keyBit(localPort << 16 | remote.port());
+    }
+
+    /** The bit of {@code localPort << 16 | remotePort}: a multiplicative hash, its top 16 bits. */
+    static int keyBit(int ports) {
+        return ports * 0x9E3779B9 >>> 16;
     }
 
     @Override
