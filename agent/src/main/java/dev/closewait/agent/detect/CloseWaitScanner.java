@@ -84,6 +84,8 @@ public final class CloseWaitScanner {
     /** For findings with a JDBC connection: its change count when last reported. */
     private final Map<TrackedSocket, Integer> reportedJdbcChanges = new java.util.IdentityHashMap<>();
     private boolean tableWarned;
+    /** The sockets a scan looks at while no row could match another one (see {@link MatchedSockets}). */
+    private final MatchedSockets matched = new MatchedSockets();
     private final PeersNotClosing peers = new PeersNotClosing();
     private final PortPressure pressure = new PortPressure();
     private final Timeline timeline = new Timeline();
@@ -195,16 +197,24 @@ public final class CloseWaitScanner {
             long[] closeWaitBits = new long[1024];
             for (Map<ConnectionKey, TcpConnection> rows : List.of(closeWait, finWait2)) {
                 for (ConnectionKey key : rows.keySet()) {
-                    int bit = key.keyBit();
+                    int bit = key.keyHash() >>> 16;
                     closeWaitBits[bit >>> 6] |= 1L << bit;
                 }
             }
-            for (TrackedSocket socket : registry.openSockets()) {
+            // Most scans of a JVM whose sockets stay open find the rows of the scan before: the
+            // sockets the last pass remembered are all that such a scan must look at.
+            long tracked = registry.trackedCount();
+            boolean pass = exit || abandonedPossible || otherRows != null
+                    || !matched.passNeedless(tracked, closeWait, finWait2);
+            if (pass) {
+                matched.passStarts(tracked, registry.openCount());
+            }
+            for (TrackedSocket socket : pass ? registry.openSockets() : matched.stillOpen(registry)) {
                 TcpConnection row;
                 if (socket.matchedByInode()) {
                     row = closeWaitByInode.get(socket.inode());
                 } else {
-                    int bit = socket.keyBit();
+                    int bit = socket.keyHash() >>> 16;
                     boolean maybe = (closeWaitBits[bit >>> 6] & 1L << bit) != 0;
                     row = maybe ? closeWait.get(socket.key()) : null;
                     if (row == null && maybe && !finWait2.isEmpty()) {
@@ -216,6 +226,9 @@ public final class CloseWaitScanner {
                     if (row == null && otherRows != null) {
                         row = otherRows.get(socket.key());
                     }
+                }
+                if (pass) {
+                    matched.saw(socket, row != null || socket.seenInCloseWait() || socket.matchedByInode());
                 }
                 if (row != null) {
                     socket.observed(row.local(), row.remote(), row.state(), now);
@@ -231,6 +244,7 @@ public final class CloseWaitScanner {
                 judgeOpen(socket, row, exit, now, found, changed);
             }
         }
+        matched.rowsRead(closeWait, finWait2);
 
         for (TrackedSocket socket : registry.drainClosedAfterCloseWait()) {
             boolean decided = statuses.containsKey(socket) || unlisted.contains(socket);

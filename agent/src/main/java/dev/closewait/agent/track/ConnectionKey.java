@@ -36,16 +36,17 @@ public final class ConnectionKey {
     }
 
     /**
-     * A bit (0 to 65535) of the two ports: a scan sets those of the rows it looks for, and a tracked
-     * socket gives its own ({@link TrackedSocket#keyBit()}) from one of its fields.
+     * A hash of the two ports, whose top bits pick a bit of a filter: a scan sets those of the rows
+     * it looks for, and a tracked socket gives its own ({@link TrackedSocket#keyHash()}) from one of
+     * its fields.
      */
-    public int keyBit() {
-        return keyBit(localPort << 16 | remote.port());
+    public int keyHash() {
+        return keyHash(localPort << 16 | remote.port());
     }
 
-    /** The bit of {@code localPort << 16 | remotePort}: a multiplicative hash, its top 16 bits. */
-    static int keyBit(int ports) {
-        return ports * 0x9E3779B9 >>> 16;
+    /** The hash of {@code ports}, {@code localPort << 16 | remotePort}: multiplicative, so its top bits are the best mixed. */
+    public static int keyHash(int ports) {
+        return ports * 0x9E3779B9;
     }
 
     @Override

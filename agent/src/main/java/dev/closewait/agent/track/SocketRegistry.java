@@ -334,6 +334,11 @@ public final class SocketRegistry {
         return open.values();
     }
 
+    /** Whether {@code socket} is still among the open sockets: neither closed nor taken out as collected. */
+    public boolean isOpen(TrackedSocket socket) {
+        return open.containsKey(socket);
+    }
+
     /** How many sockets are open now. */
     public int openCount() {
         return open.size();

@@ -36,7 +36,7 @@ public final class TrackedSocket extends WeakReference<Object> {
 
     private final long id;
     private final int identityHash;
-    /** {@code localPort << 16 | remotePort}: a scan rules most sockets out by this field alone ({@link #keyBit()}). */
+    /** {@code localPort << 16 | remotePort}: a scan rules most sockets out by this field alone ({@link #keyHash()}). */
     private final int ports;
     /**
      * The origin (the low bits), {@link #CHANNEL}, {@link #MATCHED_BY_INODE}, {@link #WATCHED} and the
@@ -122,13 +122,18 @@ public final class TrackedSocket extends WeakReference<Object> {
         return ports >>> 16;
     }
 
+    /** The two ports of the key, {@code localPort << 16 | remotePort}: this object's own field. */
+    public int ports() {
+        return ports;
+    }
+
     /**
-     * A bit (0 to 65535) of the key's ports, from this object's own field: a scan sets the bits of the
-     * kernel rows it looks for and passes over most sockets without reading anything else of them.
-     * Equals {@link ConnectionKey#keyBit()} of the key.
+     * A hash of the key's ports, from this object's own field: a scan sets a bit per kernel row it
+     * looks for and passes over most sockets without reading anything else of them. Equals
+     * {@link ConnectionKey#keyHash()} of the key.
      */
-    public int keyBit() {
-        return ConnectionKey.keyBit(ports);
+    public int keyHash() {
+        return ConnectionKey.keyHash(ports);
     }
 
     /** The key that matches this socket to a row of the kernel's table (a new object each call). */

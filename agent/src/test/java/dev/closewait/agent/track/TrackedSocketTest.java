@@ -45,7 +45,7 @@ class TrackedSocketTest {
         assertEquals(key, tracked.key());
         assertEquals(socket.getLocalPort(), tracked.localPort());
         assertEquals(key.remote(), tracked.remote());
-        assertEquals(key.keyBit(), tracked.keyBit(), "the scan's bit of a row is the socket's own");
+        assertEquals(key.keyHash(), tracked.keyHash(), "the scan's bit of a row is the socket's own");
         assertEquals(0, tracked.inode());
         assertFalse(tracked.matchedByInode());
     }
