@@ -107,6 +107,10 @@ public final class CloseWaitScanner {
     private java.util.function.IntSupplier portRange = EphemeralPorts::rangeSize;
     private List<PortPressureEntry> lastPressure = List.of();
     private long lastTracked;
+    /** {@link #openByRemote()}'s last count, and the tracked and open counts it was made at. */
+    private Map<Endpoint, Integer> openCounted = Map.of();
+    private long openCountedTracked = -1;
+    private int openCountedOpen = -1;
     private long lastActivityAt;
     private long fastestTimeWaitReadNanos;
     /** Reads with TIME_WAIT so far: the first three are always made, to learn what one costs warm. */
@@ -541,16 +545,32 @@ public final class CloseWaitScanner {
         }
         boolean moved = timeline.record(now, closeWaitByRemote, finWait2ByRemote);
         if (pressureDue) {
+            lastPressure = pressure.update(now, activity.values(), openByRemote(), closeWaitByRemote, finWait2ByRemote,
+                    finWait2OwnedByRemote, timeWait, portRange.getAsInt(), frames);
+        }
+        return moved;
+    }
+
+    /**
+     * This JVM's open sockets per remote it connected to (native ones aside). Counted again only
+     * when a socket was numbered, closed or collected since: the open sockets are the same when
+     * neither count moved, and so are their remotes (a socket's own, final).
+     */
+    private Map<Endpoint, Integer> openByRemote() {
+        long tracked = registry.trackedCount();
+        int openNow = registry.openCount();
+        if (tracked != openCountedTracked || openNow != openCountedOpen) {
             Map<Endpoint, Integer> open = new HashMap<>();
             for (TrackedSocket socket : registry.openSockets()) {
                 if (!socket.matchedByInode() && socket.origin() != Origin.ACCEPT) {
                     open.merge(socket.remote(), 1, Integer::sum);
                 }
             }
-            lastPressure = pressure.update(now, activity.values(), open, closeWaitByRemote, finWait2ByRemote,
-                    finWait2OwnedByRemote, timeWait, portRange.getAsInt(), frames);
+            openCounted = open;
+            openCountedTracked = tracked;
+            openCountedOpen = openNow;
         }
-        return moved;
+        return openCounted;
     }
 
     /** Whether the ports held towards some remote moved by {@link #PRESSURE_STEP} of the range since the picture was written. */
