@@ -248,7 +248,6 @@ public final class CloseWaitScanner {
                 judgeOpen(socket, row, exit, now, found, changed);
             }
         }
-        matched.rowsRead(closeWait, finWait2);
 
         for (TrackedSocket socket : registry.drainClosedAfterCloseWait()) {
             boolean decided = statuses.containsKey(socket) || unlisted.contains(socket);

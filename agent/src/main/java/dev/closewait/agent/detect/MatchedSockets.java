@@ -7,9 +7,11 @@ import dev.closewait.agent.track.TrackedSocket;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the last pass over every open socket left a scan to look at, so that the scans after it
@@ -17,18 +19,19 @@ import java.util.Map;
  *
  * <p>A scan matches the CLOSE_WAIT and FIN_WAIT_2 rows to the open sockets, thousands of them,
  * few of which ever match. A pass remembers the sockets that matched a row, had been seen in
- * CLOSE_WAIT, or are matched by inode, and the two ports of every socket's key (a set of {@code int}s,
- * about 6 bytes per socket). A later scan may skip the pass when
+ * CLOSE_WAIT, or are matched by inode, and the two ports ({@code localPort << 16 | remotePort}) of
+ * every socket matched by key, in a set of {@code int}s (about 6 bytes per open socket). A row can
+ * only match a socket with its two ports. A later scan may skip the pass when
  * <ul>
  *   <li>no socket was numbered since, and none between this pass and the one before it (a socket is
  *       numbered just before it enters the registry: one whose entry came after the earlier pass
  *       walked past its place was seen by the later one, a scan interval on);</li>
- *   <li>every row it read was in the last scan's rows (whose matches are remembered: a socket's key
- *       never changes), or no socket of the pass has its two ports (rows of other processes: the
- *       other end of one of this JVM's connections has them the other way round).</li>
+ *   <li>each row it read has ports that no socket of the pass has (other processes' rows; the other
+ *       end of one of this JVM's connections has them the other way round), or that one socket only
+ *       has, a remembered one.</li>
  * </ul>
  * The sockets looked at are then the same, in the same order, and find the same rows, as a pass
- * would: only the sockets that nothing could have changed are left out.
+ * would: only the sockets that no row can match are left out. No row is kept from scan to scan.
  */
 final class MatchedSockets {
 
@@ -36,16 +39,17 @@ final class MatchedSockets {
 
     private final List<TrackedSocket> remembered = new ArrayList<>();
     /**
-     * The {@code localPort << 16 | remotePort} of every open socket of the last pass matched by key,
-     * in open addressing (0: a free slot; no connected socket has port 0); a power of two long.
+     * The ports of every socket of the last pass matched by key, in open addressing (0: a free
+     * slot; no connected socket has port 0); a power of two long.
      */
     private int[] keyPorts = new int[0];
     private int keyPortsCount;
+    /** The ports of the remembered sockets matched by key; and ports that two sockets of the pass or more have (rare). */
+    private final Set<Integer> rememberedPorts = new HashSet<>();
+    private final Set<Integer> sharedPorts = new HashSet<>();
     /** {@link SocketRegistry#trackedCount()} when the last pass started, and the pass before it; -1: none. */
     private long trackedAtPass = -1;
     private long trackedAtPassBefore = -1;
-    private Map<ConnectionKey, TcpConnection> lastCloseWait = Map.of();
-    private Map<ConnectionKey, TcpConnection> lastFinWait2 = Map.of();
 
     /**
      * Whether a scan that read these rows, with {@code tracked} sockets numbered so far, may look at
@@ -54,35 +58,18 @@ final class MatchedSockets {
     boolean passNeedless(long tracked, Map<ConnectionKey, TcpConnection> closeWait,
                          Map<ConnectionKey, TcpConnection> finWait2) {
         return tracked == trackedAtPass && trackedAtPass == trackedAtPassBefore
-                && known(closeWait, lastCloseWait) && known(finWait2, lastFinWait2);
+                && onlyRemembered(closeWait) && onlyRemembered(finWait2);
     }
 
-    /** Every row of {@code now} is the same row in {@code before}, or no socket of the pass has its ports. */
-    private boolean known(Map<ConnectionKey, TcpConnection> now, Map<ConnectionKey, TcpConnection> before) {
-        for (Map.Entry<ConnectionKey, TcpConnection> row : now.entrySet()) {
-            TcpConnection was = before.get(row.getKey());
-            if ((was == null || was.inode() != row.getValue().inode()) && hasPorts(row.getKey())) {
+    /** Whether each of these rows can match no socket of the pass but a remembered one. */
+    private boolean onlyRemembered(Map<ConnectionKey, TcpConnection> rows) {
+        for (ConnectionKey key : rows.keySet()) {
+            int ports = key.localPort() << 16 | key.remote().port();
+            if (hasPorts(ports) && (sharedPorts.contains(ports) || !rememberedPorts.contains(ports))) {
                 return false;
             }
         }
         return true;
-    }
-
-    private boolean hasPorts(ConnectionKey key) {
-        if (keyPorts.length == 0) {
-            return true; // no pass yet
-        }
-        int ports = key.localPort() << 16 | key.remote().port();
-        int mask = keyPorts.length - 1;
-        for (int slot = slot(key.keyHash()) & mask; ; slot = slot + 1 & mask) {
-            int there = keyPorts[slot];
-            if (there == ports) {
-                return true;
-            }
-            if (there == 0) {
-                return false;
-            }
-        }
     }
 
     /** A pass over every open socket starts: {@link #saw} hears of each. */
@@ -90,6 +77,8 @@ final class MatchedSockets {
         trackedAtPassBefore = trackedAtPass;
         trackedAtPass = tracked;
         remembered.clear();
+        rememberedPorts.clear();
+        sharedPorts.clear();
         int slots = MIN_SLOTS;
         while (slots < openSockets + openSockets / 3) {
             slots <<= 1;
@@ -107,37 +96,25 @@ final class MatchedSockets {
         if (again) {
             remembered.add(socket);
         }
-        if (!socket.matchedByInode()) {
-            if (keyPortsCount + 1 > keyPorts.length * 3 / 4) { // sockets opened while the pass went on
-                int[] all = keyPorts;
-                keyPorts = new int[all.length * 2];
-                keyPortsCount = 0;
-                for (int ports : all) {
-                    if (ports != 0) {
-                        addPorts(ports);
-                    }
+        if (socket.matchedByInode()) {
+            return; // matched by inode, and remembered
+        }
+        int ports = socket.ports(); // its own field: the remote endpoint's object is not read
+        if (keyPortsCount + 1 > keyPorts.length * 3 / 4) { // sockets opened while the pass went on
+            int[] all = keyPorts;
+            keyPorts = new int[all.length * 2];
+            keyPortsCount = 0;
+            for (int kept : all) {
+                if (kept != 0) {
+                    addPorts(kept);
                 }
             }
-            addPorts(socket.ports()); // its own field: the remote endpoint's object is not read
         }
-    }
-
-    /** The hash's best mixed (top) bits first. */
-    private static int slot(int hash) {
-        return Integer.rotateLeft(hash, 16);
-    }
-
-    private void addPorts(int ports) {
-        int mask = keyPorts.length - 1;
-        for (int slot = slot(ConnectionKey.keyHash(ports)) & mask; ; slot = slot + 1 & mask) {
-            if (keyPorts[slot] == ports) {
-                return;
-            }
-            if (keyPorts[slot] == 0) {
-                keyPorts[slot] = ports;
-                keyPortsCount++;
-                return;
-            }
+        if (!addPorts(ports)) {
+            sharedPorts.add(ports);
+        }
+        if (again) {
+            rememberedPorts.add(ports);
         }
     }
 
@@ -151,9 +128,39 @@ final class MatchedSockets {
         return remembered;
     }
 
-    /** The rows this scan read, each one matched to what the pass (or the remembered sockets) found for it. */
-    void rowsRead(Map<ConnectionKey, TcpConnection> closeWait, Map<ConnectionKey, TcpConnection> finWait2) {
-        lastCloseWait = closeWait;
-        lastFinWait2 = finWait2;
+    private boolean hasPorts(int ports) {
+        if (keyPorts.length == 0) {
+            return true; // no pass yet
+        }
+        int mask = keyPorts.length - 1;
+        for (int slot = slot(ports) & mask; ; slot = slot + 1 & mask) {
+            int there = keyPorts[slot];
+            if (there == ports) {
+                return true;
+            }
+            if (there == 0) {
+                return false;
+            }
+        }
+    }
+
+    /** Adds {@code ports}; {@code false} if they were there already. */
+    private boolean addPorts(int ports) {
+        int mask = keyPorts.length - 1;
+        for (int slot = slot(ports) & mask; ; slot = slot + 1 & mask) {
+            if (keyPorts[slot] == ports) {
+                return false;
+            }
+            if (keyPorts[slot] == 0) {
+                keyPorts[slot] = ports;
+                keyPortsCount++;
+                return true;
+            }
+        }
+    }
+
+    /** The slot of {@code ports} to start from: the best mixed (top) bits of the key's hash. */
+    private static int slot(int ports) {
+        return Integer.rotateLeft(ConnectionKey.keyHash(ports), 16);
     }
 }

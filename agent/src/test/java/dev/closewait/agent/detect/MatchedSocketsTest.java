@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Clock;
@@ -60,7 +61,7 @@ class MatchedSocketsTest {
     }
 
     @Test
-    void aRowOfTheScanBeforeNeedsNoPassANewOneDoesWhenAnOpenSocketHasItsKey() throws IOException {
+    void aRowNeedsAPassWhenASocketThePassDidNotRememberHasItsPorts() throws IOException {
         TrackedSocket a = open();
         TrackedSocket b = open();
         Map<ConnectionKey, TcpConnection> rowOfA = Map.of(a.key(), closeWait(a.key(), 7));
@@ -68,26 +69,57 @@ class MatchedSocketsTest {
         pass(List.of(a, b), rowOfA);
         long tracked = registry.trackedCount();
 
-        assertTrue(matched.passNeedless(tracked, rowOfA, Map.of()), "the same row");
-        assertTrue(matched.passNeedless(tracked, Map.of(), Map.of()), "a row gone");
-        assertFalse(matched.passNeedless(tracked, Map.of(a.key(), closeWait(a.key(), 8)), Map.of()),
-                "another row (another inode) with an open socket's key");
+        assertTrue(matched.passNeedless(tracked, rowOfA, Map.of()), "the row of a remembered socket");
+        assertTrue(matched.passNeedless(tracked, Map.of(), Map.of()), "no row");
+        assertTrue(matched.passNeedless(tracked, Map.of(a.key(), closeWait(a.key(), 8)), Map.of()),
+                "another row with a remembered socket's key: the scan looks at that socket anyway");
         assertFalse(matched.passNeedless(tracked, Map.of(), Map.of(b.key(), closeWait(b.key(), 9))),
-                "a new FIN_WAIT_2 row with an open socket's key");
-        ConnectionKey otherPorts = new ConnectionKey(a.localPort() + 1, a.remote());
-        if (otherPorts.localPort() == b.localPort()) {
-            otherPorts = new ConnectionKey(a.localPort() - 1, a.remote());
-        }
-        assertTrue(matched.passNeedless(tracked, Map.of(otherPorts, closeWait(otherPorts, 10)), Map.of()),
-                "a new row whose ports no socket of the pass has (another process's)");
-        ConnectionKey samePortsElsewhere = new ConnectionKey(a.localPort(),
-                Endpoint.of(new byte[] {10, 9, 8, 7}, a.remote().port()));
-        assertFalse(matched.passNeedless(tracked, Map.of(samePortsElsewhere, closeWait(samePortsElsewhere, 11)),
-                Map.of()), "a new row with the ports of an open socket, whatever its addresses");
-        ConnectionKey reversed = new ConnectionKey(a.remote().port(), Endpoint.of(new byte[] {127, 0, 0, 1},
-                a.localPort()));
+                "a FIN_WAIT_2 row with the key of a socket not remembered");
+        ConnectionKey portsOfB = new ConnectionKey(b.localPort(), Endpoint.of(new byte[] {10, 9, 8, 7}, b.remote().port()));
+        assertFalse(matched.passNeedless(tracked, Map.of(portsOfB, closeWait(portsOfB, 10)), Map.of()),
+                "a row with the ports of a socket not remembered, whatever its addresses");
+        ConnectionKey otherPorts = new ConnectionKey(65000, a.remote());
+        assertTrue(matched.passNeedless(tracked, Map.of(otherPorts, closeWait(otherPorts, 11)), Map.of()),
+                "a row whose ports no socket of the pass has (another process's)");
+        ConnectionKey reversed = new ConnectionKey(b.remote().port(), Endpoint.of(new byte[] {127, 0, 0, 1},
+                b.localPort()));
         assertTrue(matched.passNeedless(tracked, Map.of(reversed, closeWait(reversed, 12)), Map.of()),
                 "the other end of a tracked connection (the peer's row)");
+    }
+
+    @Test
+    void aRowNeedsAPassWhenTwoSocketsHaveItsPortsThoughOneIsRemembered() throws IOException {
+        // Two connections from one local port to one port of two addresses: two keys, the same ports.
+        try (ServerSocket second = new ServerSocket()) {
+            second.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), server.getLocalPort()));
+            Socket one = new Socket();
+            one.setReuseAddress(true);
+            one.bind(new InetSocketAddress(server.getInetAddress(), 0));
+            Socket two = new Socket();
+            two.setReuseAddress(true);
+            two.bind(new InetSocketAddress(server.getInetAddress(), one.getLocalPort()));
+            sockets.addAll(List.of(one, two));
+            one.connect(server.getLocalSocketAddress());
+            two.connect(second.getLocalSocketAddress());
+            sockets.add(server.accept());
+            sockets.add(second.accept());
+            registry.opened(one, ConnectionEvents.ORIGIN_CONNECT);
+            registry.opened(two, ConnectionEvents.ORIGIN_CONNECT);
+            List<TrackedSocket> both = new ArrayList<>(registry.openSockets());
+            assertEquals(2, both.size());
+            assertEquals(both.get(0).ports(), both.get(1).ports());
+            assertFalse(both.get(0).key().equals(both.get(1).key()));
+
+            TrackedSocket remembered = both.get(0);
+            Map<ConnectionKey, TcpConnection> row = Map.of(remembered.key(), closeWait(remembered.key(), 7));
+            for (int i = 0; i < 2; i++) {
+                matched.passStarts(registry.trackedCount(), registry.openCount());
+                matched.saw(remembered, true);
+                matched.saw(both.get(1), false);
+            }
+            assertFalse(matched.passNeedless(registry.trackedCount(), row, Map.of()),
+                    "the other socket's key may be the row's: only a pass looks at it");
+        }
     }
 
     @Test
@@ -113,7 +145,6 @@ class MatchedSocketsTest {
         for (TrackedSocket socket : open) {
             matched.saw(socket, closeWait.containsKey(socket.key()));
         }
-        matched.rowsRead(closeWait, Map.of());
     }
 
     private static TcpConnection closeWait(ConnectionKey key, long inode) {
