@@ -7,6 +7,11 @@
  * binary. This file does the one thing Java cannot (open an AF_NETLINK socket) and nothing else:
  * one dump into a buffer the caller owns; the Java side parses the records.
  *
+ * The kernel walks every TCP socket of the namespace for each dump, whatever the filter: asked per
+ * address family (SOCK_DIAG_BY_FAMILY), both families cost two walks. The older request
+ * (TCPDIAG_GETSOCK, kept by the kernel for compatibility) dumps both families in one walk, the
+ * rows alike: family 0 asks for that.
+ *
  * Built by agent/pom.xml with gcc on Linux x86-64; elsewhere the agent reads /proc.
  */
 #include <jni.h>
@@ -39,10 +44,10 @@ static void put32(unsigned char *at, uint32_t value)
 }
 
 /*
- * Dumps the TCP sockets of one address family whose states are in the bit mask (bit n: Linux
- * state n) into the direct buffer. Returns how many sockets matched, which may exceed what the
- * buffer holds (those past its end are counted, not written: call again with a bigger buffer), or
- * a negative errno.
+ * Dumps the TCP sockets of one address family (AF_INET, AF_INET6; 0: both, in one walk) whose
+ * states are in the bit mask (bit n: Linux state n) into the direct buffer. Returns how many
+ * sockets matched, which may exceed what the buffer holds (those past its end are counted, not
+ * written: call again with a bigger buffer), or a negative errno.
  */
 JNIEXPORT jint JNICALL
 Java_dev_closewait_agent_tcp_NetlinkTcpTable_dump(JNIEnv *env, jclass type, jint family, jint states,
@@ -69,23 +74,42 @@ Java_dev_closewait_agent_tcp_NetlinkTcpTable_dump(JNIEnv *env, jclass type, jint
         return -error;
     }
 
-    struct {
-        struct nlmsghdr header;
-        struct inet_diag_req_v2 body;
+    /* Both requests start with a netlink header; the kernel's rows come back with the request's type. */
+    union {
+        struct {
+            struct nlmsghdr header;
+            struct inet_diag_req_v2 body;
+        } by_family;
+        struct {
+            struct nlmsghdr header;
+            struct inet_diag_req body;
+        } both;
     } request;
     memset(&request, 0, sizeof request);
-    request.header.nlmsg_len = sizeof request;
-    request.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    request.header.nlmsg_seq = SEQUENCE;
-    request.body.sdiag_family = (uint8_t) family;
-    request.body.sdiag_protocol = IPPROTO_TCP;
-    request.body.idiag_states = (uint32_t) states;
+    uint16_t message_type;
+    struct nlmsghdr *header_out;
+    if (family == 0) {
+        message_type = TCPDIAG_GETSOCK;
+        header_out = &request.both.header;
+        header_out->nlmsg_len = sizeof request.both;
+        request.both.body.idiag_family = AF_INET; /* ignored by a dump, which covers both families */
+        request.both.body.idiag_states = (uint32_t) states;
+    } else {
+        message_type = SOCK_DIAG_BY_FAMILY;
+        header_out = &request.by_family.header;
+        header_out->nlmsg_len = sizeof request.by_family;
+        request.by_family.body.sdiag_family = (uint8_t) family;
+        request.by_family.body.sdiag_protocol = IPPROTO_TCP;
+        request.by_family.body.idiag_states = (uint32_t) states;
+    }
+    header_out->nlmsg_type = message_type;
+    header_out->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    header_out->nlmsg_seq = SEQUENCE;
 
     struct sockaddr_nl kernel;
     memset(&kernel, 0, sizeof kernel);
     kernel.nl_family = AF_NETLINK;
-    if (sendto(fd, &request, sizeof request, 0, (struct sockaddr *) &kernel, sizeof kernel) < 0) {
+    if (sendto(fd, &request, header_out->nlmsg_len, 0, (struct sockaddr *) &kernel, sizeof kernel) < 0) {
         int error = errno;
         close(fd);
         return -error;
@@ -129,7 +153,7 @@ Java_dev_closewait_agent_tcp_NetlinkTcpTable_dump(JNIEnv *env, jclass type, jint
                 done = 1;
                 break;
             }
-            if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY
+            if (header->nlmsg_type != message_type
                     || header->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
                 continue;
             }

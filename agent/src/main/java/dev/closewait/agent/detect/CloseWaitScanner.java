@@ -84,6 +84,8 @@ public final class CloseWaitScanner {
     /** For findings with a JDBC connection: its change count when last reported. */
     private final Map<TrackedSocket, Integer> reportedJdbcChanges = new java.util.IdentityHashMap<>();
     private boolean tableWarned;
+    /** The sockets a scan looks at while no row could match another one (see {@link MatchedSockets}). */
+    private final MatchedSockets matched = new MatchedSockets();
     private final PeersNotClosing peers = new PeersNotClosing();
     private final PortPressure pressure = new PortPressure();
     private final Timeline timeline = new Timeline();
@@ -105,6 +107,10 @@ public final class CloseWaitScanner {
     private java.util.function.IntSupplier portRange = EphemeralPorts::rangeSize;
     private List<PortPressureEntry> lastPressure = List.of();
     private long lastTracked;
+    /** {@link #openByRemote()}'s last count, and the tracked and open counts it was made at. */
+    private Map<Endpoint, Integer> openCounted = Map.of();
+    private long openCountedTracked = -1;
+    private int openCountedOpen = -1;
     private long lastActivityAt;
     private long fastestTimeWaitReadNanos;
     /** Reads with TIME_WAIT so far: the first three are always made, to learn what one costs warm. */
@@ -190,21 +196,29 @@ public final class CloseWaitScanner {
         List<TrackedSocket> changed = new ArrayList<>();
 
         if (!closeWait.isEmpty() || !finWait2.isEmpty() || abandonedPossible) {
-            // A bit per CLOSE_WAIT (and FIN_WAIT_2) row's key hash (low 16 bits): most open sockets are
-            // ruled out by their own field and one bit, without reading their key's objects (cold by scan time).
+            // A bit per CLOSE_WAIT (and FIN_WAIT_2) row's ports: most open sockets are ruled out by
+            // their own field and one bit, without reading their key's objects (cold by scan time).
             long[] closeWaitBits = new long[1024];
             for (Map<ConnectionKey, TcpConnection> rows : List.of(closeWait, finWait2)) {
                 for (ConnectionKey key : rows.keySet()) {
-                    int bit = key.hashCode() & 0xffff;
+                    int bit = key.keyHash() >>> 16;
                     closeWaitBits[bit >>> 6] |= 1L << bit;
                 }
             }
-            for (TrackedSocket socket : registry.openSockets()) {
+            // Most scans of a JVM whose sockets stay open find the rows of the scan before: the
+            // sockets the last pass remembered are all that such a scan must look at.
+            long tracked = registry.trackedCount();
+            boolean pass = exit || abandonedPossible || otherRows != null
+                    || !matched.passNeedless(tracked, closeWait, finWait2);
+            if (pass) {
+                matched.passStarts(tracked, registry.openCount());
+            }
+            for (TrackedSocket socket : pass ? registry.openSockets() : matched.stillOpen(registry)) {
                 TcpConnection row;
                 if (socket.matchedByInode()) {
                     row = closeWaitByInode.get(socket.inode());
                 } else {
-                    int bit = socket.keyHash() & 0xffff;
+                    int bit = socket.keyHash() >>> 16;
                     boolean maybe = (closeWaitBits[bit >>> 6] & 1L << bit) != 0;
                     row = maybe ? closeWait.get(socket.key()) : null;
                     if (row == null && maybe && !finWait2.isEmpty()) {
@@ -216,6 +230,9 @@ public final class CloseWaitScanner {
                     if (row == null && otherRows != null) {
                         row = otherRows.get(socket.key());
                     }
+                }
+                if (pass) {
+                    matched.saw(socket, row != null || socket.seenInCloseWait() || socket.matchedByInode());
                 }
                 if (row != null) {
                     socket.observed(row.local(), row.remote(), row.state(), now);
@@ -527,16 +544,32 @@ public final class CloseWaitScanner {
         }
         boolean moved = timeline.record(now, closeWaitByRemote, finWait2ByRemote);
         if (pressureDue) {
+            lastPressure = pressure.update(now, activity.values(), openByRemote(), closeWaitByRemote, finWait2ByRemote,
+                    finWait2OwnedByRemote, timeWait, portRange.getAsInt(), frames);
+        }
+        return moved;
+    }
+
+    /**
+     * This JVM's open sockets per remote it connected to (native ones aside). Counted again only
+     * when a socket was numbered, closed or collected since: the open sockets are the same when
+     * neither count moved, and so are their remotes (a socket's own, final).
+     */
+    private Map<Endpoint, Integer> openByRemote() {
+        long tracked = registry.trackedCount();
+        int openNow = registry.openCount();
+        if (tracked != openCountedTracked || openNow != openCountedOpen) {
             Map<Endpoint, Integer> open = new HashMap<>();
             for (TrackedSocket socket : registry.openSockets()) {
                 if (!socket.matchedByInode() && socket.origin() != Origin.ACCEPT) {
                     open.merge(socket.remote(), 1, Integer::sum);
                 }
             }
-            lastPressure = pressure.update(now, activity.values(), open, closeWaitByRemote, finWait2ByRemote,
-                    finWait2OwnedByRemote, timeWait, portRange.getAsInt(), frames);
+            openCounted = open;
+            openCountedTracked = tracked;
+            openCountedOpen = openNow;
         }
-        return moved;
+        return openCounted;
     }
 
     /** Whether the ports held towards some remote moved by {@link #PRESSURE_STEP} of the range since the picture was written. */

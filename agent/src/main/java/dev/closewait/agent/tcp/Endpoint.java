@@ -8,17 +8,23 @@ import java.util.Arrays;
  * An IP address and a port, compared by value. IPv4-mapped IPv6 addresses are stored as IPv4,
  * so a dual-stack socket's kernel entry ({@code ::ffff:127.0.0.1}) equals the address Java reports.
  * Prints as {@code 127.0.0.1:5432} or {@code [::1]:5432}.
+ *
+ * <p>Every tracked socket holds one and every row of the kernel's table two, so an IPv4 address is
+ * kept in an {@code int} (24 bytes in all, where an array of 4 bytes would add 24 more); only an
+ * IPv6 address has an array.
  */
 public final class Endpoint {
 
-    private final byte[] address;
+    /** The IPv4 address, big-endian; 0 for an IPv6 address. */
+    private final int ipv4;
+    /** The 16 bytes of an IPv6 address; {@code null} for an IPv4 one. */
+    private final byte[] ipv6;
     private final int port;
-    private final int hash;
 
-    private Endpoint(byte[] address, int port) {
-        this.address = address;
+    private Endpoint(int ipv4, byte[] ipv6, int port) {
+        this.ipv4 = ipv4;
+        this.ipv6 = ipv6;
         this.port = port;
-        this.hash = 31 * Arrays.hashCode(address) + port;
     }
 
     /** An endpoint from raw address bytes (4 or 16 of them); IPv4-mapped IPv6 becomes IPv4. */
@@ -26,13 +32,49 @@ public final class Endpoint {
         if (address.length != 4 && address.length != 16) {
             throw new IllegalArgumentException("an IP address has 4 or 16 bytes, not " + address.length);
         }
-        return new Endpoint(isIpv4Mapped(address) ? Arrays.copyOfRange(address, 12, 16) : address.clone(), port);
+        return ofRaw(address, port, true);
     }
 
     /** An endpoint from a Java address. */
     public static Endpoint of(InetAddress address, int port) {
-        byte[] raw = address.getAddress(); // a fresh copy already: kept as it is (this runs in every connect)
-        return new Endpoint(isIpv4Mapped(raw) ? Arrays.copyOfRange(raw, 12, 16) : raw, port);
+        return ofRaw(address.getAddress(), port, false); // a fresh copy already: an IPv6 one is kept as it is
+    }
+
+    /** An IPv4 endpoint from its address, big-endian in an {@code int}. */
+    public static Endpoint ofIpv4(int address, int port) {
+        return new Endpoint(address, null, port);
+    }
+
+    /** An endpoint from the 16 bytes of an IPv6 address that is not IPv4-mapped, kept as they are. */
+    static Endpoint ofIpv6(byte[] address, int port) {
+        return new Endpoint(0, address, port);
+    }
+
+    private static Endpoint ofRaw(byte[] address, int port, boolean copy) {
+        if (address.length == 4) {
+            return new Endpoint(int32(address, 0), null, port);
+        }
+        if (isIpv4Mapped(address)) {
+            return new Endpoint(int32(address, 12), null, port);
+        }
+        return new Endpoint(0, copy ? address.clone() : address, port);
+    }
+
+    /** Whether these 16 bytes are an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}). */
+    static boolean isIpv4Mapped(byte[] a) {
+        if (a.length != 16) {
+            return false;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (a[i] != 0) {
+                return false;
+            }
+        }
+        return a[10] == (byte) 0xFF && a[11] == (byte) 0xFF;
+    }
+
+    private static int int32(byte[] a, int at) {
+        return (a[at] & 0xFF) << 24 | (a[at + 1] & 0xFF) << 16 | (a[at + 2] & 0xFF) << 8 | a[at + 3] & 0xFF;
     }
 
     /**
@@ -70,18 +112,18 @@ public final class Endpoint {
 
     /** The same address with port 0: a client host, whichever port it connects from. */
     public Endpoint anyPort() {
-        return port == 0 ? this : new Endpoint(address, 0);
+        return port == 0 ? this : new Endpoint(ipv4, ipv6, 0);
     }
 
     /** Whether this is an IPv6 address (after unmapping IPv4-mapped ones). */
     public boolean isIpv6() {
-        return address.length == 16;
+        return ipv6 != null;
     }
 
     /** The address as a Java {@link InetAddress}. */
     public InetAddress inetAddress() {
         try {
-            return InetAddress.getByAddress(address);
+            return InetAddress.getByAddress(address());
         } catch (UnknownHostException impossible) {
             throw new IllegalStateException(impossible);
         }
@@ -89,7 +131,13 @@ public final class Endpoint {
 
     /** The address alone: {@code 127.0.0.1} or {@code ::1}. */
     public String host() {
-        return address.length == 4 ? ipv4(address) : ipv6(address);
+        return ipv6 == null ? ipv4Text(ipv4) : ipv6Text(ipv6);
+    }
+
+    /** The address's bytes: 4 or 16, a fresh copy. */
+    private byte[] address() {
+        return ipv6 == null ? new byte[] {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4}
+                : ipv6.clone();
     }
 
     @Override
@@ -101,37 +149,33 @@ public final class Endpoint {
             return false;
         }
         Endpoint that = (Endpoint) other;
-        return port == that.port && Arrays.equals(address, that.address);
+        return port == that.port && ipv4 == that.ipv4 && Arrays.equals(ipv6, that.ipv6);
     }
 
+    /** {@code 31 * Arrays.hashCode(addressBytes) + port}, as it always was: maps of endpoints keep their order. */
     @Override
     public int hashCode() {
-        return hash;
+        if (ipv6 != null) {
+            return 31 * Arrays.hashCode(ipv6) + port;
+        }
+        int h = 1;
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            h = 31 * h + (byte) (ipv4 >>> shift);
+        }
+        return 31 * h + port;
     }
 
     @Override
     public String toString() {
-        return address.length == 4 ? host() + ":" + port : "[" + host() + "]:" + port;
+        return ipv6 == null ? host() + ":" + port : "[" + host() + "]:" + port;
     }
 
-    private static boolean isIpv4Mapped(byte[] a) {
-        if (a.length != 16) {
-            return false;
-        }
-        for (int i = 0; i < 10; i++) {
-            if (a[i] != 0) {
-                return false;
-            }
-        }
-        return a[10] == (byte) 0xFF && a[11] == (byte) 0xFF;
-    }
-
-    private static String ipv4(byte[] a) {
-        return (a[0] & 0xFF) + "." + (a[1] & 0xFF) + "." + (a[2] & 0xFF) + "." + (a[3] & 0xFF);
+    private static String ipv4Text(int a) {
+        return (a >>> 24) + "." + (a >>> 16 & 0xFF) + "." + (a >>> 8 & 0xFF) + "." + (a & 0xFF);
     }
 
     /** RFC 5952 text: lower case, no leading zeros, the longest run of two or more zero groups as {@code ::}. */
-    private static String ipv6(byte[] a) {
+    private static String ipv6Text(byte[] a) {
         int[] groups = new int[8];
         for (int i = 0; i < 8; i++) {
             groups[i] = ((a[2 * i] & 0xFF) << 8) | (a[2 * i + 1] & 0xFF);

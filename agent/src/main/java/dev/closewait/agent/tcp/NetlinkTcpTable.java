@@ -25,6 +25,11 @@ import java.util.function.Consumer;
  *       would print the JDK's restricted-method warning into the application's output;</li>
  *   <li>the kernel refused the dump (a sandbox without netlink).</li>
  * </ul>
+ *
+ * <p>The kernel walks every TCP socket of the namespace for each dump, whatever the filter. A dump
+ * per address family walks them twice; the older request that {@code ss} once used dumps both
+ * families in one walk, and halves the kernel's work. It is used wherever the kernel answers it
+ * ({@link #load(Consumer)} tries it), else one dump per family.
  */
 public final class NetlinkTcpTable implements TcpTable {
 
@@ -32,6 +37,8 @@ public final class NetlinkTcpTable implements TcpTable {
     static final int RECORD = 42;
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
+    /** What {@link #dump} takes for both families in one walk. */
+    private static final int BOTH_FAMILIES = 0;
     private static final String LIBRARY = "/META-INF/native/linux-x86_64/libclosewait-netlink.so";
 
     private static boolean loaded;
@@ -39,43 +46,67 @@ public final class NetlinkTcpTable implements TcpTable {
 
     /** Rows the buffer holds; grown when a dump matched more. */
     private ByteBuffer buffer;
+    /** Whether one dump gives both families (else one dump per family). */
+    private final boolean oneDump;
 
-    private NetlinkTcpTable(int rows) {
+    private NetlinkTcpTable(int rows, boolean oneDump) {
         buffer = ByteBuffer.allocateDirect(rows * RECORD);
+        this.oneDump = oneDump;
     }
 
     /**
-     * Dumps the TCP sockets of {@code family} whose Linux state bit is set in {@code states} into
-     * {@code out}; returns how many matched (more than fit is possible) or a negative errno.
+     * Dumps the TCP sockets of {@code family} ({@link #BOTH_FAMILIES}: both, in one walk) whose
+     * Linux state bit is set in {@code states} into {@code out}; returns how many matched (more
+     * than fit is possible) or a negative errno.
      */
     private static native int dump(int family, int states, ByteBuffer out);
 
     /**
      * The netlink table, or {@code null} with the reason in {@code why} where it cannot be used here.
-     * Loads the library once per JVM and proves it with one dump.
+     * Loads the library once per JVM and proves it with one dump: of both families at once where
+     * the kernel answers that, else of each family.
      */
     public static NetlinkTcpTable load(Consumer<String> why) {
         return load(why, 1024);
     }
 
     /** {@link #load(Consumer)} with a buffer of {@code rows} rows to start with (tests make it grow). */
-    static synchronized NetlinkTcpTable load(Consumer<String> why, int rows) {
+    static NetlinkTcpTable load(Consumer<String> why, int rows) {
+        NetlinkTcpTable both = load(why, rows, true);
+        return both != null ? both : load(why, rows, false);
+    }
+
+    /**
+     * {@link #load(Consumer, int)} with one dump for both families ({@code oneDump}) or one per
+     * family; {@code null} where it cannot be used. Only the dump per family tells {@code why}: the
+     * one dump falls back to it.
+     */
+    static synchronized NetlinkTcpTable load(Consumer<String> why, int rows, boolean oneDump) {
         if (!loaded && unavailable == null) {
             unavailable = loadLibrary();
             loaded = unavailable == null;
         }
         if (!loaded) {
-            why.accept(unavailable);
+            if (!oneDump) {
+                why.accept(unavailable);
+            }
             return null;
         }
-        NetlinkTcpTable table = new NetlinkTcpTable(rows);
+        NetlinkTcpTable table = new NetlinkTcpTable(rows, oneDump);
         try {
             table.read(Set.of(TcpState.CLOSE_WAIT), row -> { });
             return table;
         } catch (IOException refused) {
-            why.accept("the kernel refused a netlink dump: " + refused.getMessage());
+            if (!oneDump) {
+                why.accept("the kernel refused a netlink dump: " + refused.getMessage());
+            }
             return null;
         }
+    }
+
+    /** Whether a read walks the kernel's sockets once (both families in one dump), not once per family. */
+    boolean readsBothFamiliesInOneDump() {
+        return oneDump;
     }
 
     /** Loads the library; returns why it cannot be, or {@code null}. */
@@ -122,8 +153,12 @@ public final class NetlinkTcpTable implements TcpTable {
         for (TcpState state : states) {
             mask |= 1 << state.linuxCode();
         }
-        readFamily(AF_INET, mask, sink);
-        readFamily(AF_INET6, mask, sink);
+        if (oneDump) {
+            readFamily(BOTH_FAMILIES, mask, sink);
+        } else {
+            readFamily(AF_INET, mask, sink);
+            readFamily(AF_INET6, mask, sink);
+        }
     }
 
     private void readFamily(int family, int mask, Consumer<TcpConnection> sink) throws IOException {
@@ -156,16 +191,24 @@ public final class NetlinkTcpTable implements TcpTable {
         }
         int localPort = records.getShort(at + 2) & 0xffff;
         int remotePort = records.getShort(at + 4) & 0xffff;
-        int addressBytes = family == AF_INET ? 4 : 16;
-        byte[] local = new byte[addressBytes];
-        byte[] remote = new byte[addressBytes];
-        for (int i = 0; i < addressBytes; i++) {
-            local[i] = records.get(at + 6 + i);
-            remote[i] = records.get(at + 22 + i);
-        }
         long inode = records.getInt(at + 38) & 0xffffffffL;
-        return new TcpConnection(Endpoint.of(local, localPort), Endpoint.of(remote, remotePort), state, inode,
-                TcpConnection.NO_PID);
+        return new TcpConnection(endpoint(records, at + 6, family, localPort),
+                endpoint(records, at + 22, family, remotePort), state, inode, TcpConnection.NO_PID);
+    }
+
+    /** The address at {@code at} (4 or 16 bytes) and {@code port}; an IPv4 one, or an IPv4-mapped one, without an array. */
+    private static Endpoint endpoint(ByteBuffer records, int at, int family, int port) {
+        if (family == AF_INET) {
+            return Endpoint.ofIpv4(records.getInt(at), port);
+        }
+        if (records.getLong(at) == 0 && records.getInt(at + 8) == 0xffff) { // ::ffff:a.b.c.d
+            return Endpoint.ofIpv4(records.getInt(at + 12), port);
+        }
+        byte[] address = new byte[16];
+        for (int i = 0; i < 16; i++) {
+            address[i] = records.get(at + i);
+        }
+        return Endpoint.ofIpv6(address, port);
     }
 
     @Override

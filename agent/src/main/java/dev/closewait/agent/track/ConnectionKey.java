@@ -8,6 +8,9 @@ import dev.closewait.agent.tcp.TcpConnection;
  * remote address and port. Within one network namespace two connections cannot share all three
  * unless they were bound to different local addresses on purpose; the local address is read from
  * the kernel's row, which saves a {@code getsockname} call per connect.
+ *
+ * <p>A scan keys the kernel's rows by it. A tracked socket keeps the two parts in its own fields
+ * rather than one of these per socket, and makes one when asked ({@link TrackedSocket#key()}).
  */
 public final class ConnectionKey {
 
@@ -30,6 +33,20 @@ public final class ConnectionKey {
 
     public Endpoint remote() {
         return remote;
+    }
+
+    /**
+     * A hash of the two ports, whose top bits pick a bit of a filter: a scan sets those of the rows
+     * it looks for, and a tracked socket gives its own ({@link TrackedSocket#keyHash()}) from one of
+     * its fields.
+     */
+    public int keyHash() {
+        return keyHash(localPort << 16 | remote.port());
+    }
+
+    /** The hash of {@code ports}, {@code localPort << 16 | remotePort}: multiplicative, so its top bits are the best mixed. */
+    public static int keyHash(int ports) {
+        return ports * 0x9E3779B9;
     }
 
     @Override

@@ -134,7 +134,7 @@ public final class RemoteActivity {
 
     void closed(TrackedSocket socket, Throwable closer, long now) {
         int n = closeIndex.getAndIncrement();
-        closes.set(n % CLOSES, new Closed(socket.key().localPort(), now, socket, closer));
+        closes.set(n % CLOSES, new Closed(socket.localPort(), now, socket, closer));
     }
 
     /** From now on, closes here keep their stack. */

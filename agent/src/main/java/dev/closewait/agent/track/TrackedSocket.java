@@ -15,64 +15,93 @@ import java.util.List;
  * it entered CLOSE_WAIT, when it was closed or collected) is guarded by this object's monitor:
  * application threads close sockets while the scanner looks at them. Verdicts are not kept here:
  * detection decides them ({@code dev.closewait.agent.detect.LeakRules}).
+ *
+ * <p>One is kept for every open socket, so it is small (96 bytes on a 64-bit JVM with compressed
+ * references): the key to the kernel's rows is its own fields (the local port, the remote endpoint),
+ * the origin, kind and kernel state share one {@code int}, and what few sockets ever have (an inode,
+ * a requester's stack, a pool's hold, a closer's stack, a collection time) lives in a {@link Rare}
+ * made for those few.
  */
 public final class TrackedSocket extends WeakReference<Object> {
 
+    private static final int ORIGIN_MASK = 0x7;
+    private static final Origin[] ORIGINS = Origin.values();
+    private static final int CHANNEL = 1 << 3;
+    private static final int MATCHED_BY_INODE = 1 << 4;
+    /** Set by detection for a socket whose close it must hear of (a finding, or one about to be). */
+    private static final int WATCHED = 1 << 5;
+    /** The last kernel state seen, as {@code ordinal + 1} (0: none), from this bit up. */
+    private static final int STATE_SHIFT = 8;
+    private static final TcpState[] STATES = TcpState.values();
+
     private final long id;
     private final int identityHash;
-    /** Volatile: a native socket is known to be an accepted one only once Netty says so. */
-    private volatile Origin origin;
-    /** A socket that native code opened (Netty's epoll, io_uring, kqueue): matched to the kernel's rows by inode. */
-    private final boolean matchedByInode;
-    /** The remote endpoint the kernel showed, for a socket whose key was not known when it opened. */
-    private Endpoint remoteSeen;
-    private final boolean channel;
-    private final ConnectionKey key;
-    /** {@code key.hashCode()}, kept here: a scan rules most sockets out without reading their key. */
-    private final int keyHash;
+    /** {@code localPort << 16 | remotePort}: a scan rules most sockets out by this field alone ({@link #keyHash()}). */
+    private final int ports;
+    /**
+     * The origin (the low bits), {@link #CHANNEL}, {@link #MATCHED_BY_INODE}, {@link #WATCHED} and the
+     * last kernel state. Volatile: a native socket is known to be an accepted one only once Netty says
+     * so, and the scan reads the origin without the lock. Written only under the lock.
+     */
+    private volatile int flags;
+    /** The remote endpoint the socket had when it opened; a placeholder for a native socket, whose key is not known then. */
+    private final Endpoint remote;
     private final long openedAt;
     private final String thread;
     private final JdbcConnection jdbc;
-    private final long inode;
-    /** The creation stack until it is rendered or interned, then {@code null}; read without the lock by {@link #holdsCreationThrowable}. */
-    private Throwable creation;
-    /** The stack of the application call that asked for the socket on another thread, until rendered; or {@code null}. */
-    private Throwable requester;
-    private List<String> requestedBy;
-    /** What a pool or cache of connections says of this socket's connection (HTTP clients); or {@code null}. */
-    private volatile PoolHold hold;
-    /** Where a watched socket was closed (a finding, or one seen in CLOSE_WAIT), until rendered; or {@code null}. */
-    private Throwable closer;
-    private List<String> closedBy;
+    /**
+     * The creation stack: the {@code Throwable} captured at open until it is rendered or interned, then
+     * its frames (a {@code List<String>}); {@code null} for a socket known only from the kernel's table.
+     * Read without the lock by {@link #holdsCreationThrowable} and {@link #creationForSample}.
+     */
+    private Object creation;
+    /** What only some sockets have; made on the first need, never dropped. Volatile: {@link #hold()} reads it without the lock. */
+    private volatile Rare rare;
 
     private Endpoint local;
-    private TcpState lastState;
     /** Volatile: {@link #seenInCloseWait} reads it without the lock, for every open socket in every scan. */
     private volatile long closeWaitSince;
     private long closedAt;
-    private long unreachableAt;
-    /** Set by detection for a socket whose close it must hear of (a finding, or one about to be). */
-    private boolean watched;
-    private List<String> stack;
+
+    /** The fields few sockets ever set. */
+    private static final class Rare {
+        /** The kernel's inode of a socket matched by inode (native, or known only from the table); 0 for the others. */
+        final long inode;
+        /** The remote endpoint the kernel showed, for a socket whose key was not known when it opened. */
+        Endpoint remoteSeen;
+        /** The stack of the application call that asked for the socket on another thread, until rendered; or {@code null}. */
+        Throwable requester;
+        List<String> requestedBy;
+        /** What a pool or cache of connections says of this socket's connection (HTTP clients); or {@code null}. */
+        volatile PoolHold hold;
+        /** Where a watched socket was closed (a finding, or one seen in CLOSE_WAIT), until rendered; or {@code null}. */
+        Throwable closer;
+        List<String> closedBy;
+        long unreachableAt;
+
+        Rare(long inode, Throwable requester) {
+            this.inode = inode;
+            this.requester = requester;
+        }
+    }
 
     TrackedSocket(Object socket, ReferenceQueue<Object> queue, long id, Origin origin, boolean channel,
-                  ConnectionKey key, Endpoint local, long openedAt, String thread, JdbcConnection jdbc,
+                  int localPort, Endpoint remote, Endpoint local, long openedAt, String thread, JdbcConnection jdbc,
                   long inode, Throwable creation, Throwable requester) {
         super(socket, queue);
         this.id = id;
         this.identityHash = socket == null ? 0 : System.identityHashCode(socket);
-        this.origin = origin;
-        this.matchedByInode = inode != 0;
-        this.channel = channel;
-        this.key = key;
-        this.keyHash = key.hashCode();
+        this.flags = origin.ordinal() | (channel ? CHANNEL : 0) | (inode != 0 ? MATCHED_BY_INODE : 0);
+        this.ports = localPort << 16 | remote.port();
+        this.remote = remote;
         this.local = local;
         this.openedAt = openedAt;
         this.thread = thread;
         this.jdbc = jdbc;
-        this.inode = inode;
         this.creation = creation;
-        this.requester = requester;
+        if (inode != 0 || requester != null) {
+            this.rare = new Rare(inode, requester);
+        }
     }
 
     public long id() {
@@ -80,25 +109,49 @@ public final class TrackedSocket extends WeakReference<Object> {
     }
 
     public Origin origin() {
-        return origin;
+        return ORIGINS[flags & ORIGIN_MASK];
     }
 
     /** An NIO channel: no cleaner releases its descriptor when it becomes unreachable. */
     public boolean isChannel() {
-        return channel;
+        return (flags & CHANNEL) != 0;
     }
 
+    /** The local port of the key: from the socket when it opened; 0 for a socket matched by inode that opened unconnected. */
+    public int localPort() {
+        return ports >>> 16;
+    }
+
+    /** The two ports of the key, {@code localPort << 16 | remotePort}: this object's own field. */
+    public int ports() {
+        return ports;
+    }
+
+    /**
+     * A hash of the key's ports, from this object's own field: a scan sets a bit per kernel row it
+     * looks for and passes over most sockets without reading anything else of them. Equals
+     * {@link ConnectionKey#keyHash()} of the key.
+     */
     public int keyHash() {
-        return keyHash;
+        return ConnectionKey.keyHash(ports);
     }
 
+    /** The key that matches this socket to a row of the kernel's table (a new object each call). */
     public ConnectionKey key() {
-        return key;
+        return new ConnectionKey(localPort(), remote);
     }
 
     /** The remote endpoint: from the socket when it opened, or as the kernel shows it (native sockets). */
-    public synchronized Endpoint remote() {
-        return remoteSeen != null ? remoteSeen : key.remote();
+    public Endpoint remote() {
+        Rare r = rare;
+        if (r != null) {
+            synchronized (this) {
+                if (r.remoteSeen != null) {
+                    return r.remoteSeen;
+                }
+            }
+        }
+        return remote;
     }
 
     /**
@@ -106,11 +159,11 @@ public final class TrackedSocket extends WeakReference<Object> {
      * was opened by native code, or is known only from the kernel's table.
      */
     public boolean matchedByInode() {
-        return matchedByInode;
+        return (flags & MATCHED_BY_INODE) != 0;
     }
 
-    void accepted() {
-        origin = Origin.ACCEPT;
+    synchronized void accepted() {
+        flags = flags & ~ORIGIN_MASK | Origin.ACCEPT.ordinal();
     }
 
     /** Epoch millis of the connect or accept; 0 for {@link Origin#BEFORE_ATTACH}. */
@@ -125,7 +178,8 @@ public final class TrackedSocket extends WeakReference<Object> {
 
     /** The kernel's inode of a socket found open when the agent attached; 0 for sockets seen opening. */
     public long inode() {
-        return inode;
+        Rare r = rare;
+        return r == null ? 0 : r.inode;
     }
 
     /**
@@ -149,7 +203,8 @@ public final class TrackedSocket extends WeakReference<Object> {
     }
 
     public synchronized TcpState lastState() {
-        return lastState;
+        int state = flags >>> STATE_SHIFT;
+        return state == 0 ? null : STATES[state - 1];
     }
 
     /** Epoch millis of the first scan that saw it in CLOSE_WAIT; 0 if none did. */
@@ -169,7 +224,7 @@ public final class TrackedSocket extends WeakReference<Object> {
 
     /** Epoch millis when the agent learnt the socket object was collected unclosed; 0 if not. */
     public synchronized long unreachableAt() {
-        return unreachableAt;
+        return rare == null ? 0 : rare.unreachableAt;
     }
 
     /**
@@ -188,10 +243,10 @@ public final class TrackedSocket extends WeakReference<Object> {
         if (kernelLocal != null) {
             local = kernelLocal;
         }
-        if (matchedByInode && row != null) {
-            remoteSeen = row;
+        if (matchedByInode() && row != null) {
+            rare().remoteSeen = row;
         }
-        lastState = state;
+        flags = flags & ((1 << STATE_SHIFT) - 1) | (state == null ? 0 : state.ordinal() + 1) << STATE_SHIFT;
         if (state == TcpState.CLOSE_WAIT && closeWaitSince == 0) {
             closeWaitSince = now;
         }
@@ -203,10 +258,10 @@ public final class TrackedSocket extends WeakReference<Object> {
      * closed or collected already: the caller decides under this object's lock.
      */
     public synchronized boolean watchIfStillOpen() {
-        if (closedAt != 0 || unreachableAt != 0) {
+        if (closedAt != 0 || unreachableAt() != 0) {
             return false;
         }
-        watched = true;
+        flags |= WATCHED;
         return true;
     }
 
@@ -218,22 +273,23 @@ public final class TrackedSocket extends WeakReference<Object> {
         if (closedAt == 0) {
             closedAt = now;
         }
-        return closeWaitSince != 0 || watched;
+        return closeWaitSince != 0 || (flags & WATCHED) != 0;
     }
 
     synchronized void markUnreachable(long now) {
-        if (unreachableAt == 0) {
-            unreachableAt = now;
+        Rare r = rare();
+        if (r.unreachableAt == 0) {
+            r.unreachableAt = now;
         }
     }
 
     /** The creation stack, rendered once and interned; empty for {@link Origin#BEFORE_ATTACH}. */
+    @SuppressWarnings("unchecked")
     public synchronized List<String> stack(StackFrames frames) {
-        if (stack == null) {
-            stack = creation == null ? List.of() : frames.render(creation);
-            creation = null;
+        if (!(creation instanceof List)) {
+            creation = creation == null ? List.of() : frames.render((Throwable) creation);
         }
-        return stack;
+        return (List<String>) creation;
     }
 
     /**
@@ -241,38 +297,66 @@ public final class TrackedSocket extends WeakReference<Object> {
      * once; {@code null} when it was opened on the asking thread or nobody is known to have asked.
      */
     public synchronized List<String> requestedBy(StackFrames frames) {
-        if (requestedBy == null && requester != null) {
-            requestedBy = frames.render(requester);
-            requester = null;
+        Rare r = rare;
+        if (r == null) {
+            return null;
         }
-        return requestedBy;
+        if (r.requestedBy == null && r.requester != null) {
+            r.requestedBy = frames.render(r.requester);
+            r.requester = null;
+        }
+        return r.requestedBy;
     }
 
     /** The frames of the close of a watched socket, rendered once; {@code null} if not closed or not watched. */
     public synchronized List<String> closedBy(StackFrames frames) {
-        if (closedBy == null && closer != null) {
-            closedBy = frames.render(closer);
-            closer = null;
+        Rare r = rare;
+        if (r == null) {
+            return null;
         }
-        return closedBy;
+        if (r.closedBy == null && r.closer != null) {
+            r.closedBy = frames.render(r.closer);
+            r.closer = null;
+        }
+        return r.closedBy;
     }
 
     synchronized void closedBy(Throwable where) {
-        closer = where;
+        if (where != null || rare != null) {
+            rare().closer = where;
+        }
     }
 
     /** What a pool or cache says of this socket's connection, or {@code null}. */
     public PoolHold hold() {
-        return hold;
+        Rare r = rare;
+        return r == null ? null : r.hold;
     }
 
     void hold(PoolHold hold) {
-        this.hold = hold;
+        if (hold != null || rare != null) {
+            rareLocked().hold = hold;
+        }
+    }
+
+    /** {@link #rare}, made if need be; the caller holds the lock. */
+    private Rare rare() {
+        Rare r = rare;
+        if (r == null) {
+            r = new Rare(0, null);
+            rare = r;
+        }
+        return r;
+    }
+
+    private synchronized Rare rareLocked() {
+        return rare();
     }
 
     /** The creation {@code Throwable}, for a sample of stacks (read without the lock: a stale {@code null} is fine). */
     Throwable creationForSample() {
-        return creation;
+        Object captured = creation;
+        return captured instanceof Throwable ? (Throwable) captured : null;
     }
 
     /**
@@ -280,7 +364,7 @@ public final class TrackedSocket extends WeakReference<Object> {
      * JDK 17 for a stack of up to 32 frames). A racy read: a stale answer only costs a look under the lock.
      */
     boolean holdsCreationThrowable() {
-        return creation != null;
+        return creation instanceof Throwable;
     }
 
     /**
@@ -288,11 +372,10 @@ public final class TrackedSocket extends WeakReference<Object> {
      * has room for a new stack: a socket that stays open then costs a reference to a shared list.
      */
     synchronized void internStack(StackFrames frames) {
-        if (stack == null && creation != null) {
-            List<String> interned = frames.renderInterned(creation);
+        if (creation instanceof Throwable) {
+            List<String> interned = frames.renderInterned((Throwable) creation);
             if (interned != null) {
-                stack = interned;
-                creation = null;
+                creation = interned;
             }
         }
     }
@@ -324,6 +407,6 @@ public final class TrackedSocket extends WeakReference<Object> {
 
     @Override
     public String toString() {
-        return "socket #" + id + " " + key;
+        return "socket #" + id + " " + key();
     }
 }

@@ -350,6 +350,45 @@ class CloseWaitScannerTest {
         assertEquals("28P01", scanner.report(1).jdbcConnectFailures().get(0).lastError().sqlState());
     }
 
+    @Test
+    void aSocketThatReachesCloseWaitAfterScansOfTheRememberedSocketsOnlyIsFound() throws IOException {
+        Socket first = connect();
+        Socket second = connect();
+        table.closeWait(first);
+        for (int i = 0; i < 4; i++) { // passes over every socket, then scans of the one in CLOSE_WAIT only
+            assertTrue(scanner.scan().found().isEmpty());
+        }
+        table.closeWait(second); // a row no earlier scan read, with a tracked socket's key
+        scanner.scan();
+        clock.advance(GRACE);
+        ScanOutcome outcome = scanner.scan();
+        Set<Integer> ports = new java.util.HashSet<>();
+        outcome.found().forEach(leak -> ports.add(leak.local().port()));
+        assertEquals(Set.of(first.getLocalPort(), second.getLocalPort()), ports);
+    }
+
+    @Test
+    void aSocketSeenInCloseWaitWhoseRowLeftTheTableIsJudgedInScansOfTheRememberedSocketsToo() throws IOException {
+        Socket socket = connect();
+        connect();
+        // Another process's row keeps the table from being empty, so that the open sockets are looked at.
+        TcpConnection elsewhere = new TcpConnection(Endpoint.parse("10.1.2.3:40000"), Endpoint.parse("10.1.2.4:5432"),
+                TcpState.CLOSE_WAIT, TcpConnection.NO_INODE, -1);
+        table.closeWait(socket);
+        table.add(elsewhere);
+        for (int i = 0; i < 3; i++) {
+            scanner.scan();
+        }
+        table.clear();
+        table.add(elsewhere); // the socket's row is gone, the socket still open
+        assertTrue(scanner.scan().found().isEmpty());
+        clock.advance(GRACE);
+        List<Finding> found = scanner.scan().found();
+        assertEquals(1, found.size(), found::toString);
+        assertEquals(socket.getLocalPort(), found.get(0).local().port());
+        assertEquals(LeakStatus.OPEN, found.get(0).status());
+    }
+
     private Socket connect() throws IOException {
         Socket socket = new Socket(server.getInetAddress(), server.getLocalPort());
         sockets.add(socket);

@@ -208,6 +208,21 @@ class PictureTest {
     }
 
     @Test
+    void portPressureCountsTheOpenSocketsAgainOnceOneClosedThoughNoneOpened() throws IOException {
+        connect();
+        Socket second = connect();
+        connect();
+        scanner.scan();
+        assertEquals(3, onlyEntry().established());
+        scanner.scan();
+        assertEquals(3, onlyEntry().established(), "the same sockets: the same count");
+
+        App.close(registry, second); // no socket opened since
+        scanner.scan();
+        assertEquals(2, onlyEntry().established());
+    }
+
+    @Test
     void portPressureThatMovesRewritesTheReportAtMostOncePerPictureInterval() throws IOException {
         scanner.usePortRange(() -> 100); // a step of 1 % is one port
         Socket first = connect();

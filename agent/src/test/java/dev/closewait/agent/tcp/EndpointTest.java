@@ -123,6 +123,37 @@ class EndpointTest {
     }
 
     @Test
+    void copiesTheBytesOfAnIpv6Address() throws UnknownHostException {
+        byte[] bytes = InetAddress.getByName("2001:db8::7").getAddress();
+        Endpoint endpoint = Endpoint.of(bytes, 80);
+
+        bytes[15] = 9;
+
+        assertEquals("[2001:db8::7]:80", endpoint.toString());
+    }
+
+    /** Maps and sets of endpoints iterate in hash order: the compact form hashes as the bytes always did. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"127.0.0.1", "255.255.255.255", "10.200.0.129", "0.0.0.0", "::1", "2001:db8::ff:7", "fe80::1"})
+    void hashesAsItsAddressBytesAndPort(String address) throws UnknownHostException {
+        byte[] bytes = InetAddress.getByName(address).getAddress();
+
+        assertEquals(31 * java.util.Arrays.hashCode(bytes) + 5432, Endpoint.of(bytes, 5432).hashCode());
+    }
+
+    @Test
+    void makesTheSameIpv4EndpointFromAnIntAsFromItsBytes() {
+        Endpoint fromInt = Endpoint.ofIpv4(0xC0A8FF81, 443);
+        Endpoint fromBytes = Endpoint.of(new byte[] {(byte) 192, (byte) 168, (byte) 255, (byte) 129}, 443);
+
+        assertEquals(fromBytes, fromInt);
+        assertEquals(fromBytes.hashCode(), fromInt.hashCode());
+        assertEquals("192.168.255.129:443", fromInt.toString());
+        assertEquals("192.168.255.129", fromInt.inetAddress().getHostAddress());
+        assertFalse(fromInt.isIpv6());
+    }
+
+    @Test
     void returnsTheAddressAndPortItWasMadeOf() throws UnknownHostException {
         InetAddress address = InetAddress.getByName("2001:db8::7");
         Endpoint endpoint = Endpoint.of(address, 8443);

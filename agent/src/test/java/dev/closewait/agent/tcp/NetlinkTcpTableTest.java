@@ -3,10 +3,15 @@ package dev.closewait.agent.tcp;
 import dev.closewait.agent.track.ConnectionKey;
 import org.junit.jupiter.api.Test;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -26,8 +31,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class NetlinkTcpTableTest {
 
     private static NetlinkTcpTable load(int rows) {
+        return load(rows, null);
+    }
+
+    /** {@code oneDump}: both families in one dump, or one dump per family; {@code null}: as the agent loads it. */
+    private static NetlinkTcpTable load(int rows, Boolean oneDump) {
         StringBuilder why = new StringBuilder();
-        NetlinkTcpTable table = NetlinkTcpTable.load(why::append, rows);
+        NetlinkTcpTable table = oneDump == null ? NetlinkTcpTable.load(why::append, rows)
+                : NetlinkTcpTable.load(why::append, rows, oneDump);
         if (table == null) {
             System.out.println("[agent tests] SKIPPED: NetlinkTcpTableTest: " + why);
         }
@@ -71,6 +82,50 @@ class NetlinkTcpTableTest {
             assertTrue(fromNetlink.stream().anyMatch(row -> row.startsWith("127.") || row.startsWith("0.0.0.0")),
                     "IPv4 rows too: " + fromNetlink);
         }
+    }
+
+    /**
+     * One dump of both families and a dump per family give the same rows: an IPv4 socket (AF_INET),
+     * an IPv6 one, and an IPv4 connection on an IPv6 socket (its kernel addresses IPv4-mapped), each
+     * in CLOSE_WAIT, from both tables, as {@code /proc} shows them.
+     */
+    @Test
+    void oneDumpOfBothFamiliesShowsTheRowsOfADumpPerFamily() throws IOException {
+        NetlinkTcpTable perFamily = load(1024, false);
+        NetlinkTcpTable oneDump = load(1024, true);
+        assertTrue(oneDump.readsBothFamiliesInOneDump());
+        assertTrue(NetlinkTcpTable.load(why -> { }).readsBothFamiliesInOneDump(),
+                "the agent takes the one dump where the kernel answers it");
+        List<Closeable> open = new ArrayList<>();
+        try {
+            List<ConnectionKey> keys = new ArrayList<>();
+            keys.add(closeWait(StandardProtocolFamily.INET, InetAddress.getByName("127.0.0.1"), open));
+            keys.add(closeWait(StandardProtocolFamily.INET6, InetAddress.getByName("::1"), open));
+            keys.add(closeWait(StandardProtocolFamily.INET6, InetAddress.getByName("127.0.0.1"), open));
+            for (ConnectionKey key : keys) {
+                String fromProc = awaitCloseWait(new ProcNetTcp(), key).toString();
+                assertEquals(fromProc, awaitCloseWait(perFamily, key).toString(), "a dump per family");
+                assertEquals(fromProc, awaitCloseWait(oneDump, key).toString(), "one dump");
+            }
+        } finally {
+            for (Closeable closeable : open) {
+                closeable.close();
+            }
+        }
+    }
+
+    /** A connection of {@code family} to {@code address} whose peer closed: its client end sits in CLOSE_WAIT. */
+    private static ConnectionKey closeWait(StandardProtocolFamily family, InetAddress address, List<Closeable> open)
+            throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open(family);
+        open.add(server);
+        server.bind(new InetSocketAddress(address, 0));
+        SocketChannel client = SocketChannel.open(family);
+        open.add(client);
+        client.connect(server.getLocalAddress());
+        server.accept().close();
+        return new ConnectionKey(((InetSocketAddress) client.getLocalAddress()).getPort(),
+                Endpoint.of(address, ((InetSocketAddress) server.getLocalAddress()).getPort()));
     }
 
     @Test
