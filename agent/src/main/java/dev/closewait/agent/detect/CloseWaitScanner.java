@@ -205,8 +205,9 @@ public final class CloseWaitScanner {
                     closeWaitBits[bit >>> 6] |= 1L << bit;
                 }
             }
-            // Most scans of a JVM whose sockets stay open find the rows of the scan before: the
-            // sockets the last pass remembered are all that such a scan must look at.
+            // While no row can match a socket the last pass did not remember (MatchedSockets),
+            // those it remembered are all that a scan must look at: most scans of a JVM whose
+            // connections stay open.
             long tracked = registry.trackedCount();
             boolean pass = exit || abandonedPossible || otherRows != null
                     || !matched.passNeedless(tracked, closeWait, finWait2);

@@ -334,9 +334,14 @@ public final class TrackedSocket extends WeakReference<Object> {
     }
 
     void hold(PoolHold hold) {
-        if (hold != null || rare != null) {
-            rareLocked().hold = hold;
+        Rare r = rare;
+        if (r == null) {
+            if (hold == null) {
+                return;
+            }
+            r = rareLocked();
         }
+        r.hold = hold; // volatile: a pool's thread sets it, the scanner and reports read it
     }
 
     /** {@link #rare}, made if need be; the caller holds the lock. */
