@@ -46,8 +46,6 @@ final class LibraryTargets {
             "org/apache/hc/client5/http/impl/io/PoolingHttpClientConnectionManager$InternalConnectionEndpoint",
             "org/apache/hc/core5/pool/StrictConnPool", "org/apache/hc/core5/pool/LaxConnPool",
             "sun/net/www/http/KeepAliveCache");
-    /** The JDK's among {@link #CLASSES}, as binary names: retransformed if loaded before the agent. */
-    static final Set<String> JDK_CLASSES = Set.of("jdk.internal.net.http.MultiExchange", "sun.net.www.http.KeepAliveCache");
 
     private LibraryTargets() {
     }
