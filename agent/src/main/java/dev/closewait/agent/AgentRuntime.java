@@ -10,6 +10,7 @@ import dev.closewait.agent.identity.AgentIdentity;
 import dev.closewait.agent.instrument.Instrumenter;
 import dev.closewait.agent.instrument.Privileged;
 import dev.closewait.agent.io.PrivateDirectory;
+import dev.closewait.agent.io.ThisProcess;
 import dev.closewait.agent.live.LeakDetector;
 import dev.closewait.agent.live.LiveReportProperties;
 import dev.closewait.agent.report.JsonReport;
@@ -45,7 +46,7 @@ final class AgentRuntime {
     private static final Diagnostics DIAGNOSTICS = new Diagnostics();
     private static volatile AgentRuntime running;
 
-    private final long pid = ProcessHandle.current().pid();
+    private final long pid = ThisProcess.pid();
     private final SocketRegistry registry;
     private final CloseWaitScanner scanner;
     private final Instrumenter instrumenter;
@@ -92,7 +93,8 @@ final class AgentRuntime {
         TcpTable table = TcpTables.forThisPlatform(tableNotes::add);
         CloseWaitScanner scanner = new CloseWaitScanner(registry, table, clock, options.graceMillis(),
                 options.maxFindings(), new StackFrames(REPORTED_STACKS), DIAGNOSTICS::note);
-        Settings settings = Settings.open(options, scanner.report(ProcessHandle.current().pid()), DIAGNOSTICS::warn);
+        long pid = ThisProcess.pid();
+        Settings settings = Settings.open(options, () -> scanner.report(pid), DIAGNOSTICS::warn);
         DIAGNOSTICS.use(settings.outputs.log());
         scanner.setIgnoreRules(settings.ignoreRules);
 
@@ -181,7 +183,7 @@ final class AgentRuntime {
         AgentOptions newOptions = old.options.with(changes);
         Settings fresh;
         try {
-            fresh = Settings.open(newOptions, scanner.report(pid), DIAGNOSTICS::warn);
+            fresh = Settings.open(newOptions, () -> scanner.report(pid), DIAGNOSTICS::warn);
         } catch (StartupException problem) {
             return Reconfiguration.refused("the new options were not applied: " + problem.getMessage()
                     + "; still in force: " + old.describe());

@@ -7,6 +7,7 @@ import dev.closewait.agent.output.Outputs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What a set of options opens: the outputs and the ignore rules. Opened whole or not at all, so a
@@ -29,7 +30,7 @@ final class Settings {
      *
      * @throws StartupException saying which option's file cannot be used, and why
      */
-    static Settings open(AgentOptions options, LeakReport current, Consumer<String> warn) throws StartupException {
+    static Settings open(AgentOptions options, Supplier<LeakReport> current, Consumer<String> warn) throws StartupException {
         IgnoreRules rules = ignoreRules(options.ignore());
         try {
             return new Settings(options, Outputs.open(options, current, warn), rules);

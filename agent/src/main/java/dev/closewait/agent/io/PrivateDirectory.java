@@ -1,13 +1,10 @@
 package dev.closewait.agent.io;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.FileOutputStream;
-import java.io.FileReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -202,74 +199,6 @@ public final class PrivateDirectory {
             return true;
         } catch (IOException | RuntimeException notDeleted) {
             return false;
-        }
-    }
-
-    /** What names this process among others: boot id, pid, and start time in clock ticks (Linux). */
-    static final class ThisProcess {
-
-        private static String identity;
-
-        private ThisProcess() {
-        }
-
-        /** {@code <boot id>-<pid>-<start ticks>}; {@code 0} for what the platform does not tell. */
-        static synchronized String identity() {
-            if (identity == null) {
-                long pid = ProcessHandle.current().pid();
-                identity = bootId() + "-" + pid + "-" + startTicks(pid);
-            }
-            return identity;
-        }
-
-        /**
-         * Whether a directory named {@code <boot id>-<pid>-<start ticks>-<random>} was left by a
-         * process of this boot that is gone. Unreadable or foreign names are kept.
-         */
-        static boolean isLeftOverBy(String name) {
-            String[] parts = name.split("-");
-            if (parts.length != 4 || !parts[0].equals(bootId()) || parts[0].equals("0")) {
-                return false;
-            }
-            long pid;
-            try {
-                pid = Long.parseLong(parts[1]);
-            } catch (NumberFormatException notOurs) {
-                return false;
-            }
-            if (pid == ProcessHandle.current().pid()) {
-                return false;
-            }
-            if (ProcessHandle.of(pid).isEmpty()) {
-                return true;
-            }
-            String ticks = startTicks(pid);
-            return !ticks.equals("0") && !ticks.equals(parts[2]); // the pid was reused by a later process
-        }
-
-        /** The first 12 hex digits of this boot's id, or {@code 0}. */
-        private static String bootId() {
-            String id = firstLine("/proc/sys/kernel/random/boot_id");
-            String hex = id == null ? "" : id.replace("-", "");
-            return hex.length() >= 12 ? hex.substring(0, 12) : "0";
-        }
-
-        /** Field 22 of {@code /proc/<pid>/stat}: when the process started, in clock ticks since boot; or {@code 0}. */
-        private static String startTicks(long pid) {
-            String stat = firstLine("/proc/" + pid + "/stat");
-            if (stat == null || stat.lastIndexOf(')') < 0) {
-                return "0";
-            }
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return fields.length > 19 && fields[19].matches("\\d+") ? fields[19] : "0";
-        }
-
-        private static String firstLine(String file) {
-            try (BufferedReader in = new BufferedReader(new FileReader(file, StandardCharsets.US_ASCII))) {
-                return in.readLine();
-            } catch (IOException | RuntimeException unreadable) {
-                return null;
-            }
         }
     }
 

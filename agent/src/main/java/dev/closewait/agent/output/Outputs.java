@@ -5,6 +5,7 @@ import dev.closewait.agent.Option;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.detect.ScanOutcome;
 import dev.closewait.agent.identity.AgentIdentity;
+import dev.closewait.agent.io.ThisProcess;
 import dev.closewait.agent.report.AppFrames;
 import dev.closewait.agent.report.JsonReport;
 import dev.closewait.agent.report.TextReport;
@@ -17,6 +18,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Every output the options ask for, built by {@link #open}: the text log, the JSON report file
@@ -46,12 +48,12 @@ public final class Outputs {
 
     /**
      * Opens the outputs {@code options} ask for, and writes {@code current} to the report file to
-     * prove it can be written.
+     * prove it can be written ({@code current} is asked for only when a file output is).
      *
      * @param warn where an output's later problems go (a report that cannot be rewritten)
      * @throws IOException saying which option's file cannot be written, and why
      */
-    public static Outputs open(AgentOptions options, LeakReport current, Consumer<String> warn) throws IOException {
+    public static Outputs open(AgentOptions options, Supplier<LeakReport> current, Consumer<String> warn) throws IOException {
         FileOutput report = options.report() == null ? null : openFile(Option.REPORT, "the report file",
                 new ReportFile(path(Option.REPORT, options.report()), new JsonReport(AgentIdentity.version())),
                 current, warn);
@@ -75,11 +77,11 @@ public final class Outputs {
         return new Outputs(log, report, page, text, all);
     }
 
-    private static FileOutput openFile(Option option, String what, RewrittenFile file, LeakReport current,
+    private static FileOutput openFile(Option option, String what, RewrittenFile file, Supplier<LeakReport> current,
                                        Consumer<String> warn) throws IOException {
         FileOutput output = new FileOutput(file, what, warn);
         try {
-            output.proveWritable(current);
+            output.proveWritable(current.get());
         } catch (IOException | RuntimeException unwritable) {
             throw new IOException("cannot write " + output.describe() + " (option '" + option.key() + "'): "
                     + unwritable.getMessage(), unwritable);
@@ -107,7 +109,7 @@ public final class Outputs {
     public static Path path(Option option, String value) throws IOException {
         try {
             Path path = Paths.get(value.replace(Option.PID_PLACEHOLDER,
-                    Long.toString(ProcessHandle.current().pid()))).toAbsolutePath();
+                    Long.toString(ThisProcess.pid()))).toAbsolutePath();
             Path dir = path.getParent();
             if (dir == null || !Files.isDirectory(dir)) {
                 throw new IOException("the directory of " + path + " (option '" + option.key() + "') does not exist");

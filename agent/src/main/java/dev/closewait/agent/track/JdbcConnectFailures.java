@@ -61,6 +61,9 @@ final class JdbcConnectFailures {
 
     /** Every URL and user's failures, most recent first. */
     List<JdbcFailure> snapshot() {
+        if (counters.isEmpty()) {
+            return List.of();
+        }
         List<JdbcFailure> failures = new ArrayList<>();
         for (Counter counter : counters.values()) {
             failures.add(counter.snapshot());

@@ -31,7 +31,7 @@ class PrivateDirectoryTest {
         PrivateDirectory directory = PrivateDirectory.create(tmp);
         assertEquals("rwx------", mode(directory.path()));
         String name = directory.path().getFileName().toString();
-        assertTrue(name.startsWith(PrivateDirectory.PREFIX + PrivateDirectory.ThisProcess.identity() + "-"), name);
+        assertTrue(name.startsWith(PrivateDirectory.PREFIX + ThisProcess.identity() + "-"), name);
         assertTrue(name.contains("-" + ProcessHandle.current().pid() + "-"), name);
         Path file = directory.write("lib.so", new ByteArrayInputStream(new byte[] {1, 2, 3}));
         assertEquals("rw-------", mode(file));
@@ -67,7 +67,7 @@ class PrivateDirectoryTest {
 
     @Test
     void removesTheLeftoversOfGoneProcessesOnly() throws Exception {
-        String self = PrivateDirectory.ThisProcess.identity();
+        String self = ThisProcess.identity();
         String boot = self.substring(0, self.indexOf('-'));
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor(10, TimeUnit.SECONDS);

@@ -35,10 +35,10 @@ class OutputsTest {
     @Test
     void closingOutputsReleasesTheLogFileSoReconfiguringLeaksNoDescriptor() throws IOException {
         AgentOptions options = AgentOptions.parse("log=" + dir.resolve("cw.log") + ",report=" + dir.resolve("r.json"));
-        Outputs.open(options, EMPTY, message -> { }).close(); // first use loads what it needs
+        Outputs.open(options, () -> EMPTY, message -> { }).close(); // first use loads what it needs
         long before = openDescriptors();
         for (int i = 0; i < 50; i++) {
-            Outputs.open(options, EMPTY, message -> { }).close();
+            Outputs.open(options, () -> EMPTY, message -> { }).close();
         }
         assertEquals(before, openDescriptors(), "50 reconfigurations, no descriptor more");
     }
@@ -47,7 +47,7 @@ class OutputsTest {
     void pidInAPathIsThisProcesssId() throws IOException {
         String pid = Long.toString(ProcessHandle.current().pid());
         Outputs outputs = Outputs.open(AgentOptions.parse("report=" + dir.resolve("leaks-{pid}.json") + ",log="
-                + dir.resolve("cw-{pid}.log")), EMPTY, message -> { });
+                + dir.resolve("cw-{pid}.log")), () -> EMPTY, message -> { });
         assertEquals(dir.resolve("leaks-" + pid + ".json").toString(), outputs.reportLocation());
         assertEquals(dir.resolve("cw-" + pid + ".log").toString(), outputs.log().toString());
         assertTrue(Files.isRegularFile(dir.resolve("leaks-" + pid + ".json")));
@@ -57,7 +57,7 @@ class OutputsTest {
     @Test
     void aReportThatCannotBeWrittenNamesItsOption() {
         AgentOptions options = AgentOptions.parse("report=" + dir.resolve("missing/r.json"));
-        IOException refused = assertThrows(IOException.class, () -> Outputs.open(options, EMPTY, message -> { }));
+        IOException refused = assertThrows(IOException.class, () -> Outputs.open(options, () -> EMPTY, message -> { }));
         assertTrue(refused.getMessage().contains("(option 'report')"), refused.getMessage());
     }
 
@@ -65,7 +65,7 @@ class OutputsTest {
     void logOffWritesNothingAnywhereAndAReportFailureLaterIsOneWarning() throws IOException {
         List<String> warnings = new ArrayList<>();
         Path report = dir.resolve("r.json");
-        Outputs outputs = Outputs.open(AgentOptions.parse("log=off,report=" + report), EMPTY, warnings::add);
+        Outputs outputs = Outputs.open(AgentOptions.parse("log=off,report=" + report), () -> EMPTY, warnings::add);
         assertEquals("off", outputs.log().toString());
         Files.delete(report);
         Files.createDirectory(report); // the report's path is now a directory: every write fails
@@ -82,11 +82,11 @@ class OutputsTest {
         Path precious = Files.writeString(dir.resolve("precious"), "keep");
         Path link = Files.createSymbolicLink(dir.resolve("cw.log"), precious);
         IOException refused = assertThrows(IOException.class,
-                () -> Outputs.open(AgentOptions.parse("log=" + link), EMPTY, message -> { }));
+                () -> Outputs.open(AgentOptions.parse("log=" + link), () -> EMPTY, message -> { }));
         assertTrue(refused.getMessage().contains("(option 'log')"), refused.getMessage());
         assertEquals("keep", Files.readString(precious));
         Path log = dir.resolve("new.log");
-        Outputs.open(AgentOptions.parse("log=" + log), EMPTY, message -> { }).close();
+        Outputs.open(AgentOptions.parse("log=" + log), () -> EMPTY, message -> { }).close();
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
     }
 
@@ -96,7 +96,7 @@ class OutputsTest {
         Path report = dir.resolve("leaks-" + pid + ".json");
         Path page = dir.resolve("leaks-" + pid + ".html");
         Outputs outputs = Outputs.open(AgentOptions.parse("log=off,report=" + dir.resolve("leaks-{pid}.json")
-                + ",html=" + dir.resolve("leaks-{pid}.html")), EMPTY, message -> { });
+                + ",html=" + dir.resolve("leaks-{pid}.html")), () -> EMPTY, message -> { });
         assertEquals(page.toString(), outputs.htmlLocation());
         assertTrue(Files.readString(page).contains("No leak listed."), "written at start-up, like the report");
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(page)));
@@ -115,13 +115,13 @@ class OutputsTest {
     @Test
     void aPageThatCannotBeWrittenNamesItsOptionAndLaterFailuresAreOneWarning() throws IOException {
         IOException refused = assertThrows(IOException.class,
-                () -> Outputs.open(AgentOptions.parse("log=off,html=" + dir.resolve("missing/p.html")), EMPTY, m -> { }));
+                () -> Outputs.open(AgentOptions.parse("log=off,html=" + dir.resolve("missing/p.html")), () -> EMPTY, m -> { }));
         assertTrue(refused.getMessage().contains("(option 'html')"), refused.getMessage());
 
         Path precious = Files.writeString(dir.resolve("precious"), "keep");
         Path link = Files.createSymbolicLink(dir.resolve("p.html"), precious);
         List<String> warnings = new ArrayList<>();
-        Outputs outputs = Outputs.open(AgentOptions.parse("log=off,html=" + dir.resolve("q.html")), EMPTY, warnings::add);
+        Outputs outputs = Outputs.open(AgentOptions.parse("log=off,html=" + dir.resolve("q.html")), () -> EMPTY, warnings::add);
         Files.delete(dir.resolve("q.html"));
         Files.createDirectory(dir.resolve("q.html"));
         outputs.changed(ScanOutcome.NONE, EMPTY);
@@ -130,7 +130,7 @@ class OutputsTest {
         assertTrue(warnings.get(0).contains("cannot write the HTML page " + dir.resolve("q.html")), warnings.get(0));
         outputs.close();
 
-        Outputs.open(AgentOptions.parse("log=off,html=" + link), EMPTY, m -> { }).close();
+        Outputs.open(AgentOptions.parse("log=off,html=" + link), () -> EMPTY, m -> { }).close();
         assertEquals("keep", Files.readString(precious), "the link is replaced, never written through");
         assertTrue(Files.isRegularFile(link, java.nio.file.LinkOption.NOFOLLOW_LINKS));
     }
