@@ -1,12 +1,17 @@
 package dev.closewait.demo.tds;
 
+import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * This process's TCP sockets as Linux reports them in {@code /proc/self/net/tcp} and {@code tcp6}
@@ -36,12 +41,7 @@ final class KernelTcpTable {
             if (!Files.isReadable(table)) {
                 continue;
             }
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(table);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            List<String> lines = read(table);
             // Columns: sl local_address rem_address st ...; addresses are HEXADDR:HEXPORT.
             for (String line : lines.subList(1, lines.size())) {
                 String[] columns = line.trim().split("\\s+");
@@ -55,9 +55,32 @@ final class KernelTcpTable {
         return states;
     }
 
-    /** The state of the client socket with this local port connected to {@code remotePort}, or {@code null}. */
+    /**
+     * The state of the client socket with this local port connected to {@code remotePort}, or
+     * {@code null}. A read of the table can miss a row while other processes open and close
+     * sockets (the kernel resumes each read at a row count, and rows before it come and go), so a
+     * socket is absent only if three reads in a row do not show it.
+     */
     static String stateOf(int localPort, int remotePort) {
-        return socketsConnectedTo(remotePort).get(localPort);
+        String state = null;
+        for (int read = 0; read < 3 && state == null; read++) {
+            state = socketsConnectedTo(remotePort).get(localPort);
+        }
+        return state;
+    }
+
+    /** The table's lines, in as few reads as the kernel allows: each read resumes at a row count. */
+    private static List<String> read(Path table) {
+        try (InputStream in = new FileInputStream(table.toFile())) {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            byte[] buffer = new byte[1 << 20];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                all.write(buffer, 0, n);
+            }
+            return all.toString(StandardCharsets.US_ASCII).lines().collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

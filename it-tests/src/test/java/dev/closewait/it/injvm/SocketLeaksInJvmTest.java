@@ -26,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -318,8 +320,16 @@ class SocketLeaksInJvmTest {
             String log = AgentInThisJvm.logSince(logOffset);
             assertEquals(1, log.lines().filter(l -> l.equals("    opened at:")).count(),
                     "seven leaks from one line print their stack once: " + log);
-            assertEquals(1, log.lines().filter(l -> l.startsWith("[closewait] 6 more leaks (#")
-                    && l.contains(") with the creation stack of LEAK #")).count(), "the other six are counted on one line: " + log);
+            // The other six are counted, not printed: on one line when their grace ended in the same scan,
+            // on one line per scan otherwise (a loaded machine spreads them), each naming the same first leak.
+            Pattern repeat = Pattern.compile(
+                    "\\[closewait] (\\d+) more leaks? \\(#[^)]*\\) with the creation stack of LEAK #(\\d+),.*");
+            List<Matcher> repeats = log.lines().map(repeat::matcher).filter(Matcher::matches)
+                    .collect(Collectors.toList());
+            assertEquals(6, repeats.stream().mapToInt(m -> Integer.parseInt(m.group(1))).sum(),
+                    "the other six are counted on repeat lines: " + log);
+            assertEquals(1, repeats.stream().map(m -> m.group(2)).distinct().count(),
+                    "every repeat line names the one leak whose stack was printed: " + log);
         }
     }
 
@@ -381,7 +391,7 @@ class SocketLeaksInJvmTest {
     @Test
     void seesEveryCloseOf32ThreadsChurningConnections() throws Exception {
         int threads = 32;
-        int cycles = 2000;
+        int cycles = 500; // 16,000 connections from 32 threads: closes race each other and the scans
         AtomicInteger accepted = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long began = System.nanoTime();
@@ -408,7 +418,7 @@ class SocketLeaksInJvmTest {
                         for (int c = 0; c < cycles; c++) {
                             Socket socket = new Socket(LOOPBACK, server.getLocalPort());
                             socket.getInputStream().read(); // accepted: a reset can no longer drop it
-                            // SO_LINGER 0 closes with a reset: tens of thousands of cycles leave no TIME_WAIT behind.
+                            // SO_LINGER 0 closes with a reset: thousands of cycles leave no TIME_WAIT behind.
                             socket.setSoLinger(true, 0);
                             socket.close();
                         }
