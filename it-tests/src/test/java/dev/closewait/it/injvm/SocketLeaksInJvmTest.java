@@ -320,16 +320,25 @@ class SocketLeaksInJvmTest {
             String log = AgentInThisJvm.logSince(logOffset);
             assertEquals(1, log.lines().filter(l -> l.equals("    opened at:")).count(),
                     "seven leaks from one line print their stack once: " + log);
-            // The other six are counted, not printed: on one line when their grace ended in the same scan,
-            // on one line per scan otherwise (a loaded machine spreads them), each naming the same first leak.
-            Pattern repeat = Pattern.compile(
-                    "\\[closewait] (\\d+) more leaks? \\(#[^)]*\\) with the creation stack of LEAK #(\\d+),.*");
-            List<Matcher> repeats = log.lines().map(repeat::matcher).filter(Matcher::matches)
-                    .collect(Collectors.toList());
-            assertEquals(6, repeats.stream().mapToInt(m -> Integer.parseInt(m.group(1))).sum(),
-                    "the other six are counted on repeat lines: " + log);
-            assertEquals(1, repeats.stream().map(m -> m.group(2)).distinct().count(),
-                    "every repeat line names the one leak whose stack was printed: " + log);
+            // The other six are not printed in full: counted on a repeat line naming the leak whose stack was
+            // printed (which lists a few of their ids), or, alone in a later scan, on a line of their own. A
+            // loaded machine spreads the seven over scans.
+            int logged = 0;
+            Matcher header = Pattern.compile("\\[closewait] LEAK #(\\d+): ").matcher(log);
+            while (header.find()) {
+                if (Long.parseLong(header.group(1)) > mark) { // not a late line about an earlier test's leak
+                    logged++;
+                }
+            }
+            Matcher repeat = Pattern.compile("\\[closewait] (\\d+) more leaks? \\([^)]*\\) with the creation stack of LEAK #(\\d+),")
+                    .matcher(log);
+            Set<String> stackPrintedFor = new TreeSet<>();
+            while (repeat.find()) {
+                logged += Integer.parseInt(repeat.group(1));
+                stackPrintedFor.add(repeat.group(2));
+            }
+            assertEquals(leakCount, logged, "each of the seven leaks is in the log, once: " + log);
+            assertTrue(stackPrintedFor.size() <= 1, "every repeat line names the one leak whose stack was printed: " + log);
         }
     }
 
