@@ -3,10 +3,13 @@ package dev.closewait.agent.output;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.detect.ScanOutcome;
+import jdk.jfr.FlightRecorder;
 
 /**
  * Records findings, and changes of their status, as {@link ConnectionLeakEvent}s. A runtime without
- * the {@code jdk.jfr} module gets {@link Output#NONE} instead.
+ * the {@code jdk.jfr} module gets {@link Output#NONE} instead. Until something starts Flight Recorder
+ * in this JVM no recording can take an event, so nothing of JFR is touched: the event class's first
+ * use sets up JFR's machinery, about 0.1 s of CPU that a JVM without a recording never needs.
  */
 final class JfrOutput implements Output {
 
@@ -20,6 +23,9 @@ final class JfrOutput implements Output {
 
     @Override
     public void changed(ScanOutcome outcome, LeakReport report) {
+        if (!Recorder.anyRecordingPossible()) {
+            return;
+        }
         for (Finding leak : outcome.found()) {
             Recorder.record(leak);
         }
@@ -30,6 +36,11 @@ final class JfrOutput implements Output {
 
     /** Names the event class: loaded only where jdk.jfr exists. */
     private static final class Recorder {
+        /** False until Flight Recorder starts here (-XX:StartFlightRecording, jcmd JFR.start, the API). */
+        static boolean anyRecordingPossible() {
+            return FlightRecorder.isInitialized();
+        }
+
         static void record(Finding leak) {
             ConnectionLeakEvent event = new ConnectionLeakEvent();
             if (!event.isEnabled()) {

@@ -33,14 +33,21 @@ final class Timestamps {
         return CLOCK.format(Instant.ofEpochMilli(epochMillis));
     }
 
-    /** {@code 12.3 s} or {@code 250 ms}. */
+    /**
+     * {@code 12.3 s}, {@code 250 ms} or {@code 2.5 min}, tenths rounded half up. Plain arithmetic: the
+     * first finding of a JVM would otherwise set up {@link java.util.Formatter} for one number.
+     */
     public static String duration(long millis) {
         if (millis < 1000) {
             return millis + " ms";
         }
         if (millis < 120_000) {
-            return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+            return tenths((millis + 50) / 100) + " s";
         }
-        return String.format(java.util.Locale.ROOT, "%.1f min", millis / 60_000.0);
+        return tenths((millis + 3_000) / 6_000) + " min";
+    }
+
+    private static String tenths(long tenths) {
+        return tenths / 10 + "." + tenths % 10;
     }
 }
