@@ -44,6 +44,11 @@ public final class CloseWaitScanner {
     /** How long after the last socket opened FIN_WAIT_2 and TIME_WAIT rows may still be this JVM's. */
     private static final long RECENT_MILLIS = 150_000;
     private static final Set<TcpState> ALL_STATES = EnumSet.allOf(TcpState.class);
+    /**
+     * The states a row with a descriptor can be in, for looking sockets up by key or inode: TIME_WAIT
+     * rows are the kernel's alone (inode 0), and a busy host has tens of thousands of them.
+     */
+    private static final Set<TcpState> WITH_DESCRIPTORS = EnumSet.complementOf(EnumSet.of(TcpState.TIME_WAIT));
 
     private final SocketRegistry registry;
     private final TcpTable table;
@@ -504,7 +509,7 @@ public final class CloseWaitScanner {
         }
         int before = rows.size();
         try {
-            table.read(ALL_STATES, row -> {
+            table.read(WITH_DESCRIPTORS, row -> {
                 if (row.inode() != TcpConnection.NO_INODE && socketInodes.contains(row.inode())
                         && row.state() != TcpState.LISTEN) {
                     rows.putIfAbsent(row.inode(), row);
@@ -694,7 +699,7 @@ public final class CloseWaitScanner {
             return false;
         }
         try {
-            Set<TcpState> states = otherRows != null || byInode != null ? ALL_STATES
+            Set<TcpState> states = otherRows != null || byInode != null ? (timeWait != null ? ALL_STATES : WITH_DESCRIPTORS)
                     : timeWait != null ? SCANNED_WITH_TIME_WAIT : SCANNED;
             table.read(states, row -> {
                 if (byInode != null && row.inode() != TcpConnection.NO_INODE) {

@@ -270,6 +270,26 @@ class PictureTest {
     }
 
     @Test
+    void socketsWatchedByInodeAreLookedUpWithoutTheTimeWaitRowsThatHaveNoDescriptor() throws IOException {
+        Endpoint remote = Endpoint.of(InetAddress.getLoopbackAddress(), 5432);
+        table.add(new TcpConnection(Endpoint.of(InetAddress.getLoopbackAddress(), 40_001), remote, TcpState.CLOSE_WAIT, 42, -1));
+        for (int port = 40_002; port < 40_100; port++) {
+            table.add(new TcpConnection(Endpoint.of(InetAddress.getLoopbackAddress(), port), remote, TcpState.TIME_WAIT,
+                    TcpConnection.NO_INODE, -1));
+        }
+        assertEquals(1, scanner.adoptPreexisting(java.util.Set.of(42L)), "the socket open before the attach");
+        assertFalse(table.asked().get(0).contains(TcpState.TIME_WAIT), "taken on by inode: " + table.asked());
+        scanner.scan(); // first seen in CLOSE_WAIT
+        clock.advance(10 * 60_000); // past grace, and quiet: no port pressure due
+        ScanOutcome past = scanner.scan();
+        assertEquals(1, past.found().size(), "found by its inode: " + table.asked());
+        assertEquals(dev.closewait.agent.track.Origin.BEFORE_ATTACH, past.found().get(0).origin());
+        java.util.Set<TcpState> last = table.asked().get(table.asked().size() - 1);
+        assertTrue(last.contains(TcpState.ESTABLISHED) && last.contains(TcpState.CLOSE_WAIT), last::toString);
+        assertFalse(last.contains(TcpState.TIME_WAIT), "no port pressure due, so no TIME_WAIT rows: " + table.asked());
+    }
+
+    @Test
     void theTimeSeriesHasAPointPerScanPerRemoteAndComesDownWhenTheSocketsGo() throws IOException {
         Socket leaked = connect();
         table.add(leaked, TcpState.CLOSE_WAIT);
