@@ -4,6 +4,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code java -jar closewait-agent.jar COMMAND}: attach the agent to a running JVM, read its live
@@ -13,7 +16,6 @@ import java.io.PrintWriter;
 @Command(name = "closewait", mixinStandardHelpOptions = true, versionProvider = CloseWaitCli.Version.class,
         description = "Finds the code that leaves TCP connections in CLOSE_WAIT.%n"
                 + "At start-up: java -javaagent:closewait-agent.jar[=options] -jar app.jar",
-        subcommands = {AttachCommand.class, ReportCommand.class, CheckCommand.class, HtmlCommand.class, ListCommand.class},
         footer = {"", "Exit status: 0 done; 1 check found leaks; 2 bad input, attach refused, no such JVM or agent,"
                 + " or an unreadable report."})
 public final class CloseWaitCli implements Runnable {
@@ -25,12 +27,38 @@ public final class CloseWaitCli implements Runnable {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs a command line; returns the exit status. */
+    /** The commands, in the order the help lists them. */
+    private static final Map<String, Supplier<Object>> COMMANDS = commands();
+
+    private static Map<String, Supplier<Object>> commands() {
+        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+        commands.put("attach", AttachCommand::new);
+        commands.put("report", ReportCommand::new);
+        commands.put("check", CheckCommand::new);
+        commands.put("html", HtmlCommand::new);
+        commands.put("list", ListCommand::new);
+        return commands;
+    }
+
+    /**
+     * Runs a command line; returns the exit status. A line naming a command gets that command alone:
+     * picocli reads every command's annotations when it is added, a third of a short {@code check}'s
+     * start. Anything else (no command, {@code --help}, a typo) gets them all, to list or suggest.
+     */
     static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine line = new CommandLine(new CloseWaitCli());
-        CommandLine.Model.UsageMessageSpec attachUsage = line.getSubcommands().get("attach").getCommandSpec().usageMessage();
-        attachUsage.footer(String.format(java.util.Locale.ROOT, String.join("%n", attachUsage.footer()),
-                (Object[]) AttachCommand.footerArguments()));
+        Supplier<Object> named = args.length == 0 ? null : COMMANDS.get(args[0]);
+        if (named != null) {
+            line.addSubcommand(args[0], named.get());
+        } else {
+            COMMANDS.forEach((name, command) -> line.addSubcommand(name, command.get()));
+        }
+        CommandLine attach = line.getSubcommands().get("attach");
+        if (attach != null) {
+            CommandLine.Model.UsageMessageSpec attachUsage = attach.getCommandSpec().usageMessage();
+            attachUsage.footer(String.format(java.util.Locale.ROOT, String.join("%n", attachUsage.footer()),
+                    (Object[]) AttachCommand.footerArguments()));
+        }
         line.setOut(out);
         line.setErr(err);
         line.setExecutionExceptionHandler((problem, commandLine, parseResult) -> {

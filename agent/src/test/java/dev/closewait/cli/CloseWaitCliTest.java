@@ -23,7 +23,7 @@ class CloseWaitCliTest {
         assertEquals(0, run("--help"));
         // Each command on a line of its own in the Commands section, not merely a word somewhere in the text.
         String commands = out.toString().substring(out.toString().indexOf("Commands:"));
-        for (String command : new String[] {"attach", "report", "check", "list"}) {
+        for (String command : new String[] {"attach", "report", "check", "html", "list"}) {
             assertTrue(commands.lines().anyMatch(line -> line.matches("\\s+" + command + "\\s+\\S.*")),
                     command + " in: " + out);
         }
@@ -35,6 +35,20 @@ class CloseWaitCliTest {
             assertEquals(0, run(command, "--help"), command);
         }
         assertTrue(out.toString().contains("Exit status: 0 loaded or reconfigured; 2 bad input"), out::toString);
+    }
+
+    @Test
+    void aLineNamingOneCommandGetsItUnderClosewaitWithItsWholeHelp() {
+        for (String command : new String[] {"attach", "report", "check", "html", "list"}) {
+            out.getBuffer().setLength(0);
+            assertEquals(0, run(command, "--help"), command);
+            assertTrue(out.toString().startsWith("Usage: closewait " + command + " "), out::toString);
+            assertTrue(out.toString().contains("Exit status:"), out::toString);
+        }
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("attach", "--help"));
+        assertTrue(!out.toString().contains("%s") && out.toString().contains("interval="),
+                "the attach help's footer gets its arguments: " + out);
     }
 
     @Test
