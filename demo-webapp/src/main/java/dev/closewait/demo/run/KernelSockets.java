@@ -25,6 +25,7 @@ public final class KernelSockets {
 
     /** Linux's code for CLOSE_WAIT in the {@code st} column. */
     private static final String CLOSE_WAIT = "08";
+    private static final String CLOSE_WAIT_FIELD = " " + CLOSE_WAIT + " ";
 
     private KernelSockets() {
     }
@@ -52,6 +53,11 @@ public final class KernelSockets {
             }
             // Columns: sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
             for (String row : rows.subList(Math.min(1, rows.size()), rows.size())) {
+                // A row without " 08 " anywhere is in another state: most rows of a busy host are
+                // TIME_WAIT, and splitting each of them is the cost of this read.
+                if (!row.contains(CLOSE_WAIT_FIELD)) {
+                    continue;
+                }
                 String[] columns = row.trim().split("\\s+");
                 if (columns.length > 9 && CLOSE_WAIT.equals(columns[3]) && inodes.contains(columns[9])) {
                     remoteByInode.put(columns[9], endpoint(columns[2]));
