@@ -14,7 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /** {@code attach PID [options]}: loads closewait into a running JVM, or applies new options to it. */
-@Command(name = "attach", mixinStandardHelpOptions = true,
+@Command(name = AttachCommand.NAME, mixinStandardHelpOptions = true,
         description = {"Loads closewait into a running JVM, with the same options as -javaagent. Sockets already"
                 + " open are watched too (origin BEFORE_ATTACH, no stack). If the JVM already runs closewait,"
                 + " nothing is instrumented twice: the new options are applied."},
@@ -22,6 +22,9 @@ import java.util.concurrent.Callable;
             "", "JDK %s+ targets print a warning about a dynamically loaded agent (JEP 451); %s.",
             "", "Exit status: 0 loaded or reconfigured; 2 bad input or attach refused (the message says why)."})
 final class AttachCommand implements Callable<Integer> {
+
+    /** The command's name on the command line. */
+    static final String NAME = "attach";
 
     @Spec
     private CommandSpec spec;

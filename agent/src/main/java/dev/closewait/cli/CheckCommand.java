@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
  * is unreadable or not a valid report, a directory holds no report, or no report at all: the gate
  * cannot vouch for the run). The Maven plugin's {@code check} goal runs the same {@link #check}.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
+@Command(name = CheckCommand.NAME, mixinStandardHelpOptions = true,
         description = {"Checks JSON reports written by the agent (option report=) and fails on leaks: per file, one"
                 + " line per leak with its remote endpoint, status and the first application frame that opened it."
                 + " A directory stands for every *.json report in it."},
@@ -37,6 +37,9 @@ import java.util.concurrent.Callable;
                 + " valid closewait report, a directory holds no report, or there is no report at all (the message"
                 + " says which and where)."})
 public final class CheckCommand implements Callable<Integer> {
+
+    /** The command's name on the command line. */
+    static final String NAME = "check";
 
     /** Exit status: no leaks. */
     public static final int EXIT_CLEAN = 0;

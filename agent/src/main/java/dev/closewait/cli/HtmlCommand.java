@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
  * {@code html REPORT.json [-o FILE]}: the report as one self-contained HTML page, the page the agent
  * option {@code html=} writes. The report is read as strictly as {@code check} reads it.
  */
-@Command(name = "html", mixinStandardHelpOptions = true,
+@Command(name = HtmlCommand.NAME, mixinStandardHelpOptions = true,
         description = {"Writes a JSON report of the agent (option report=) as one self-contained HTML page: the"
                 + " summary, the leaks grouped by creation stack with the application frames highlighted, a chart of"
                 + " CLOSE_WAIT and FIN_WAIT_2 sockets over time per remote, JDBC connect failures, port pressure and"
@@ -29,6 +29,9 @@ import java.util.concurrent.Callable;
         footer = {"", "Exit status: 0 written; 2 the report is missing, unreadable or not a valid closewait report,"
                 + " or the page cannot be written (the message says which and where)."})
 final class HtmlCommand implements Callable<Integer> {
+
+    /** The command's name on the command line. */
+    static final String NAME = "html";
 
     @Spec
     private CommandSpec spec;

@@ -14,10 +14,13 @@ import java.util.concurrent.Callable;
  * {@code list}: the JVMs of this user on this machine, and whether each runs closewait. Names no
  * attach-API type itself (see {@link TargetJvm}): a runtime without jdk.attach must still get its message.
  */
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(name = ListCommand.NAME, mixinStandardHelpOptions = true,
         description = "Lists the JVMs this user can attach to on this machine, and whether each runs closewait.",
         footer = {"", "Exit status: 0 listed; 2 this Java runtime cannot attach (no jdk.attach module)."})
 final class ListCommand implements Callable<Integer> {
+
+    /** The command's name on the command line. */
+    static final String NAME = "list";
 
     @Spec
     private CommandSpec spec;

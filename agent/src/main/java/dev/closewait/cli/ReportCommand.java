@@ -23,13 +23,16 @@ import java.util.concurrent.Callable;
  * loaded or started in the target (no agent, no JMX connector, no listener, no thread): it is left
  * as it was. The text is rendered here, from the JSON and the options that shape it.
  */
-@Command(name = "report", mixinStandardHelpOptions = true,
+@Command(name = ReportCommand.NAME, mixinStandardHelpOptions = true,
         description = {"Prints the live leak report of a JVM running closewait (loaded with -javaagent or attach)."
                 + " It is read through the attach API, as jcmd reads system properties: nothing is loaded, started"
                 + " or left listening in that JVM."},
         footer = {"", "Exit status: 0 printed; 2 no such JVM, no closewait agent in it, or attach refused (the message"
                 + " says why)."})
 final class ReportCommand implements Callable<Integer> {
+
+    /** The command's name on the command line. */
+    static final String NAME = "report";
 
     @Spec
     private CommandSpec spec;
