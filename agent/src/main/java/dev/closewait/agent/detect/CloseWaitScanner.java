@@ -1,14 +1,12 @@
 package dev.closewait.agent.detect;
 
 import dev.closewait.agent.tcp.Endpoint;
-import dev.closewait.agent.tcp.EphemeralPorts;
 import dev.closewait.agent.tcp.ProcessSockets;
 import dev.closewait.agent.tcp.TcpConnection;
 import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.tcp.TcpTable;
 import dev.closewait.agent.track.ConnectionKey;
 import dev.closewait.agent.track.Origin;
-import dev.closewait.agent.track.RemoteActivity;
 import dev.closewait.agent.track.SocketRegistry;
 import dev.closewait.agent.track.StackFrames;
 import dev.closewait.agent.track.TrackedSocket;
@@ -91,31 +89,9 @@ public final class CloseWaitScanner {
     private boolean tableWarned;
     /** The sockets a scan looks at while no row could match another one (see {@link MatchedSockets}). */
     private final MatchedSockets matched = new MatchedSockets();
-    private final PeersNotClosing peers = new PeersNotClosing();
-    private final PortPressure pressure = new PortPressure();
-    private final Timeline timeline = new Timeline();
-    /** How often, at most, a picture that moved (and nothing else) rewrites the report. */
-    static final long PICTURE_EVERY_MILLIS = 30_000;
-    private List<PeerNotClosing> lastPeers = List.of();
-    private final Set<Endpoint> peersSaid = new java.util.HashSet<>();
-    private final Set<Endpoint> warningsSaid = new java.util.HashSet<>();
-    private long pictureWrittenAt;
-    /** Whether the time series moved since the picture was last written. */
-    private boolean seriesMoved;
-    /**
-     * Ports held per remote in the picture last written. TIME_WAIT rows are in no series: a churning
-     * JVM's port pressure rewrites the report once it moved by {@link #PRESSURE_STEP} of the range.
-     */
-    private Map<Endpoint, Integer> pressureWritten = Map.of();
-    static final double PRESSURE_STEP = 0.01;
-    /** The size of the ephemeral port range, read when port pressure is due. */
-    private java.util.function.IntSupplier portRange = EphemeralPorts::rangeSize;
-    private List<PortPressureEntry> lastPressure = List.of();
+    /** Peers not closing, port pressure and the time series, from scan to scan. */
+    private final Picture picture;
     private long lastTracked;
-    /** {@link #openByRemote()}'s last count, and the tracked and open counts it was made at. */
-    private Map<Endpoint, Integer> openCounted = Map.of();
-    private long openCountedTracked = -1;
-    private int openCountedOpen = -1;
     private long lastActivityAt;
     private long fastestTimeWaitReadNanos;
     /** Reads with TIME_WAIT so far: the first three are always made, to learn what one costs warm. */
@@ -140,6 +116,7 @@ public final class CloseWaitScanner {
         this.maxFindings = maxFindings;
         this.frames = frames;
         this.warn = warn;
+        this.picture = new Picture(registry, frames);
         if (table == null) {
             warnOnce("no TCP table can be read on " + System.getProperty("os.name")
                     + ": sockets are tracked, but CLOSE_WAIT cannot be detected");
@@ -276,15 +253,8 @@ public final class CloseWaitScanner {
                 }
             }
             takeOnUntracked(now, closeWait, matchedKeys, matchedInodes);
-            // A move within the interval waits for it to pass, rather than being lost if nothing moves then.
-            seriesMoved |= picture(now, finWait2, finWait2Owned, timeWait, closeWaitByRemote, pressureDue);
-            news(newPeers, newWarnings);
-            pictureDue = (seriesMoved || pressureMoved()) && now - pictureWrittenAt >= PICTURE_EVERY_MILLIS;
-            if (pictureDue || !newPeers.isEmpty() || !newWarnings.isEmpty()) {
-                pictureWrittenAt = now;
-                seriesMoved = false;
-                pressureWritten = portsInUse(lastPressure);
-            }
+            pictureDue = picture.update(now, graceMillis, finWait2, finWait2Owned, timeWait, closeWaitByRemote, pressureDue,
+                    newPeers, newWarnings);
         }
         if (tableRead && otherRows != null) {
             judgeCollected(now, closeWait, otherRows, byInode, found, changed);
@@ -300,31 +270,9 @@ public final class CloseWaitScanner {
         return new ScanOutcome(views(found), views(changed), newPeers, newWarnings, pictureDue || countsMoved);
     }
 
-    /** The peers and warnings of the last picture not said before (said again once they clear and come back). */
-    private void news(List<PeerNotClosing> newPeers, List<PortPressureEntry> newWarnings) {
-        Set<Endpoint> peersNow = new java.util.HashSet<>();
-        for (PeerNotClosing peer : lastPeers) {
-            peersNow.add(peer.remote());
-            if (peersSaid.add(peer.remote())) {
-                newPeers.add(peer);
-            }
-        }
-        peersSaid.retainAll(peersNow);
-        Set<Endpoint> warningsNow = new java.util.HashSet<>();
-        for (PortPressureEntry entry : lastPressure) {
-            if (entry.warning() != null) {
-                warningsNow.add(entry.remote());
-                if (warningsSaid.add(entry.remote())) {
-                    newWarnings.add(entry);
-                }
-            }
-        }
-        warningsSaid.retainAll(warningsNow);
-    }
-
     /** Where the size of the ephemeral port range comes from: a test's scaled range. */
     synchronized void usePortRange(java.util.function.IntSupplier range) {
-        this.portRange = range;
+        picture.usePortRange(range);
     }
 
     /** The rules in force. */
@@ -416,7 +364,7 @@ public final class CloseWaitScanner {
                 .open(registry.openCount() + preexisting.size()).graceMillis(graceMillis).leaks(views(findings))
                 .jdbcConnectFailures(registry.jdbcFailures()).ignored(ignoredCount)
                 .dropped(dropped.total(), dropped.groups())
-                .peersNotClosing(lastPeers).portPressure(lastPressure).series(timeline.series()).build();
+                .peersNotClosing(picture.peers()).portPressure(picture.pressure()).series(picture.series()).build();
     }
 
     /**
@@ -439,12 +387,12 @@ public final class CloseWaitScanner {
             held += Finding.heldIdle(socket) ? 1 : 0;
         }
         int finWait2 = 0;
-        for (PeerNotClosing peer : lastPeers) {
+        for (PeerNotClosing peer : picture.peers()) {
             finWait2 += peer.count();
         }
         double maxShare = 0;
         int warnings = 0;
-        for (PortPressureEntry entry : lastPressure) {
+        for (PortPressureEntry entry : picture.pressure()) {
             maxShare = Math.max(maxShare, entry.share());
             warnings += entry.warning() == null ? 0 : 1;
         }
@@ -527,81 +475,6 @@ public final class CloseWaitScanner {
         }
         lastCounts = countFindings();
         return rows.size() - before;
-    }
-
-    /**
-     * The picture beyond this JVM's leaks: its peers that do not finish closing, the counts of the
-     * time series, and, when due, port pressure per remote. Returns whether the time series moved.
-     */
-    private boolean picture(long now, Map<ConnectionKey, TcpConnection> finWait2, Map<ConnectionKey, TrackedSocket> owned,
-                         List<TcpConnection> timeWait, Map<Endpoint, Integer> closeWaitByRemote,
-                         boolean pressureDue) {
-        registry.forgetIdleRemotes();
-        Map<Endpoint, RemoteActivity> activity = new HashMap<>();
-        for (RemoteActivity there : registry.remoteActivity()) {
-            activity.put(there.remote(), there);
-        }
-        lastPeers = peers.update(now, graceMillis, new ArrayList<>(finWait2.values()), owned, activity, frames);
-        Map<Endpoint, Integer> finWait2ByRemote = new HashMap<>();
-        Map<Endpoint, Integer> finWait2OwnedByRemote = new HashMap<>();
-        for (PeerNotClosing peer : lastPeers) {
-            finWait2ByRemote.put(peer.remote(), peer.count());
-            finWait2OwnedByRemote.put(peer.remote(), peer.halfClosed());
-        }
-        boolean moved = timeline.record(now, closeWaitByRemote, finWait2ByRemote);
-        if (pressureDue) {
-            lastPressure = pressure.update(now, activity.values(), openByRemote(), closeWaitByRemote, finWait2ByRemote,
-                    finWait2OwnedByRemote, timeWait, portRange.getAsInt(), frames);
-        }
-        return moved;
-    }
-
-    /**
-     * This JVM's open sockets per remote it connected to (native ones aside). Counted again only
-     * when a socket was numbered, closed or collected since: the open sockets are the same when
-     * neither count moved, and so are their remotes (a socket's own, final).
-     */
-    private Map<Endpoint, Integer> openByRemote() {
-        long tracked = registry.trackedCount();
-        int openNow = registry.openCount();
-        if (tracked != openCountedTracked || openNow != openCountedOpen) {
-            Map<Endpoint, Integer> open = new HashMap<>();
-            for (TrackedSocket socket : registry.openSockets()) {
-                if (!socket.matchedByInode() && socket.origin() != Origin.ACCEPT) {
-                    open.merge(socket.remote(), 1, Integer::sum);
-                }
-            }
-            openCounted = open;
-            openCountedTracked = tracked;
-            openCountedOpen = openNow;
-        }
-        return openCounted;
-    }
-
-    /** Whether the ports held towards some remote moved by {@link #PRESSURE_STEP} of the range since the picture was written. */
-    private boolean pressureMoved() {
-        Map<Endpoint, Integer> now = portsInUse(lastPressure);
-        int range = lastPressure.isEmpty() ? 0 : lastPressure.get(0).portRange();
-        double step = Math.max(1, range * PRESSURE_STEP);
-        for (Map.Entry<Endpoint, Integer> entry : now.entrySet()) {
-            if (Math.abs(entry.getValue() - pressureWritten.getOrDefault(entry.getKey(), 0)) >= step) {
-                return true;
-            }
-        }
-        for (Map.Entry<Endpoint, Integer> written : pressureWritten.entrySet()) {
-            if (!now.containsKey(written.getKey()) && written.getValue() >= step) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static Map<Endpoint, Integer> portsInUse(List<PortPressureEntry> entries) {
-        Map<Endpoint, Integer> ports = new HashMap<>();
-        for (PortPressureEntry entry : entries) {
-            ports.put(entry.remote(), entry.portsInUse());
-        }
-        return ports;
     }
 
     /** Whether a native socket (matched by inode) was collected unclosed and is still to be judged. */

@@ -237,9 +237,9 @@ class PictureTest {
         assertFalse(scanner.scan().hasChanges(), "more ports within the picture's interval: not yet");
         assertEquals(2, onlyEntry().timeWait(), "the live report has them at once");
 
-        clock.advance(CloseWaitScanner.PICTURE_EVERY_MILLIS);
+        clock.advance(Picture.EVERY_MILLIS);
         assertTrue(scanner.scan().hasChanges(), "the interval passed: the file is rewritten with the rise");
-        clock.advance(CloseWaitScanner.PICTURE_EVERY_MILLIS);
+        clock.advance(Picture.EVERY_MILLIS);
         assertFalse(scanner.scan().hasChanges(), "the same ports, only the rates drift: nothing to rewrite");
     }
 
@@ -253,7 +253,7 @@ class PictureTest {
         App.close(registry, second);
         table.add(orphan(second, TcpState.FIN_WAIT2));
         assertFalse(scanner.scan().hasChanges(), "a second one within the interval: not yet");
-        clock.advance(CloseWaitScanner.PICTURE_EVERY_MILLIS);
+        clock.advance(Picture.EVERY_MILLIS);
         assertTrue(scanner.scan().hasChanges(), "nothing moved since, yet the file still shows one: written now");
         assertFalse(scanner.scan().hasChanges(), "written: nothing pending");
     }
