@@ -208,6 +208,26 @@ class PictureTest {
     }
 
     @Test
+    void thePortRangeIsReadAtMostOnceAMinute() throws IOException {
+        int[] reads = new int[1];
+        scanner.usePortRange(() -> {
+            reads[0]++;
+            return 1000;
+        });
+        connect();
+        for (int scan = 0; scan < 5; scan++) {
+            scanner.scan();
+            clock.advance(10_000);
+        }
+        assertEquals(1000, onlyEntry().portRange());
+        assertEquals(1, reads[0], "five scans with port pressure due within a minute");
+        clock.advance(Picture.PORT_RANGE_EVERY_MILLIS);
+        connect(); // active again
+        scanner.scan();
+        assertEquals(2, reads[0], "read again once a minute has passed");
+    }
+
+    @Test
     void portPressureCountsTheOpenSocketsAgainOnceOneClosedThoughNoneOpened() throws IOException {
         connect();
         Socket second = connect();
