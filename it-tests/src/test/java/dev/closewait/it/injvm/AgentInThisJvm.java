@@ -161,14 +161,25 @@ final class AgentInThisJvm {
         return log().substring(offset);
     }
 
-    /** The log's block for {@code LEAK #id}: its first line up to the next {@code [closewait]} line. */
-    static String logBlock(long id) {
-        String log = log();
-        int start = log.indexOf("[closewait] LEAK #" + id + ":");
-        if (start < 0) {
-            return "";
+    /**
+     * The log's block for {@code LEAK #id}, a finding the report already shows: its first line up to
+     * the next {@code [closewait]} line; empty if it never comes within {@link #REPORTED}. Waited for:
+     * the scanner writes its outputs just after the scan, and a report read in between shows the
+     * finding first.
+     */
+    static String logBlock(long id) throws InterruptedException {
+        long deadline = System.nanoTime() + REPORTED.toNanos();
+        while (true) {
+            String log = log();
+            int start = log.indexOf("[closewait] LEAK #" + id + ":");
+            if (start >= 0) {
+                int end = log.indexOf("\n[closewait]", start + 1);
+                return end < 0 ? log.substring(start) : log.substring(start, end);
+            }
+            if (System.nanoTime() > deadline) {
+                return "";
+            }
+            Thread.sleep(50);
         }
-        int end = log.indexOf("\n[closewait]", start + 1);
-        return end < 0 ? log.substring(start) : log.substring(start, end);
     }
 }
