@@ -6,9 +6,7 @@ import dev.closewait.it.scenarios.KernelTcpTable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.WeakReference;
@@ -20,7 +18,6 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -178,8 +175,8 @@ class SocketLeaksInJvmTest {
     }
 
     @Test
-    void reportsPlainSocketUnderLeakedTlsLayerButNotOneClosedThroughTheLayer(@TempDir Path work) throws Exception {
-        SSLContext tls = selfSignedTls(work);
+    void reportsPlainSocketUnderLeakedTlsLayerButNotOneClosedThroughTheLayer() throws Exception {
+        SSLContext tls = selfSignedTls();
         try (SSLServerSocket server = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket(0, 50, LOOPBACK)) {
             int port = server.getLocalPort();
             Thread acceptor = new Thread(() -> serveAndClose(server, 3), "tls-acceptor");
@@ -586,19 +583,17 @@ class SocketLeaksInJvmTest {
         }
     }
 
-    /** A TLS context whose key and trust are one self-signed EC key, made by this JDK's keytool. */
-    private static SSLContext selfSignedTls(Path work) throws Exception {
-        Path keystore = work.resolve("tls.p12");
+    /**
+     * A TLS context whose key and trust are one self-signed EC key for localhost, a test fixture
+     * beside this class ({@code localhost-test-only.p12}, password {@code changeit}, valid until
+     * 2126), made once with {@code keytool -genkeypair -keyalg EC -groupname secp256r1}: a keytool
+     * JVM per run cost two seconds of CPU.
+     */
+    private static SSLContext selfSignedTls() throws Exception {
         char[] password = "changeit".toCharArray();
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "standin", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit",
-                "-keypass", "changeit").redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes());
-        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS), "keytool finished");
-        assertEquals(0, keytool.exitValue(), output);
         KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = new FileInputStream(keystore.toFile())) {
+        try (InputStream in = SocketLeaksInJvmTest.class.getResourceAsStream("localhost-test-only.p12")) {
+            assertNotNull(in, "the test keystore beside this class");
             store.load(in, password);
         }
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
