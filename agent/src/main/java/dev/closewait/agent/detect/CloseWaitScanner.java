@@ -43,8 +43,8 @@ public final class CloseWaitScanner {
     private static final long RECENT_MILLIS = 150_000;
     private static final Set<TcpState> ALL_STATES = EnumSet.allOf(TcpState.class);
     /**
-     * The states a row with a descriptor can be in, for looking sockets up by key or inode: TIME_WAIT
-     * rows are the kernel's alone (inode 0), and a busy host has tens of thousands of them.
+     * The states a row with a descriptor can be in, for every read that looks sockets up by key or
+     * inode: TIME_WAIT rows are the kernel's alone (inode 0), and a busy host has tens of thousands.
      */
     private static final Set<TcpState> WITH_DESCRIPTORS = EnumSet.complementOf(EnumSet.of(TcpState.TIME_WAIT));
 
@@ -409,7 +409,7 @@ public final class CloseWaitScanner {
         Map<ConnectionKey, TcpConnection> rows = new HashMap<>();
         if (table != null) {
             try {
-                table.read(ALL_STATES, row -> {
+                table.read(WITH_DESCRIPTORS, row -> {
                     if (row.inode() != TcpConnection.NO_INODE || row.state() == TcpState.CLOSE_WAIT) {
                         rows.put(ConnectionKey.of(row), row);
                     }

@@ -208,6 +208,17 @@ class PictureTest {
     }
 
     @Test
+    void theOpenSocketsOfATestAreLookedUpWithoutTimeWaitRows() throws IOException {
+        Socket open = connect();
+        table.add(open, TcpState.ESTABLISHED);
+        List<Finding> after = scanner.openSocketsAfter(0);
+        assertEquals(1, after.size());
+        assertEquals(TcpState.ESTABLISHED, after.get(0).state());
+        java.util.Set<TcpState> asked = table.asked().get(table.asked().size() - 1);
+        assertTrue(asked.contains(TcpState.ESTABLISHED) && !asked.contains(TcpState.TIME_WAIT), asked::toString);
+    }
+
+    @Test
     void thePortRangeIsReadAtMostOnceAMinute() throws IOException {
         int[] reads = new int[1];
         scanner.usePortRange(() -> {
