@@ -54,11 +54,11 @@ final class AgentComparison {
     /**
      * @param title      the benchmark's name in the results
      * @param method     the JMH benchmark method, {@code Class.method}
-     * @param goalRatio  the highest acceptable ratio of medians, closewait over without; {@link Double#NaN} for none
+     * @param goal       what the ratio of medians, closewait over without, is held to; {@code null} for none
      * @param cpus       whether the forks of every side run pinned to one CPU
      * @param extraArgs  JVM arguments for every side
      */
-    Result compare(String title, Class<?> benchmark, String method, double goalRatio, Cpus cpus,
+    Result compare(String title, Class<?> benchmark, String method, Goals.RatioGoal goal, Cpus cpus,
                    String... extraArgs) throws RunnerException {
         String java = options.java;
         String placement = "on all CPUs";
@@ -88,7 +88,6 @@ final class AgentComparison {
         SideRuns with = sides.get(Side.CLOSEWAIT);
         SideRuns peer = sides.get(Side.PEER);
         Stats.Estimate ratio = Stats.ratioOfMedians(with.forks, without.forks);
-        boolean hasGoal = !Double.isNaN(goalRatio);
         StringBuilder details = new StringBuilder(String.format(Locale.ROOT,
                 "JMH `%s.%s`, average time per operation, %d forks of each side × %d iterations of %d s"
                         + " (after %d warm-up iterations), forks %s.%n%n"
@@ -101,8 +100,7 @@ final class AgentComparison {
         details.append(String.format(Locale.ROOT,
                 "%nRatio of medians%s %.3f, 95 %% interval %.3f–%.3f (bootstrap over forks, then iterations)%s.",
                 peer == null ? "" : ", closewait over without", ratio.value(), ratio.low(), ratio.high(),
-                hasGoal && ratio.intervalIncludes(goalRatio)
-                        ? "; the interval includes the goal, so the verdict is within noise" : ""));
+                goal == null ? "" : goal.intervalNote(ratio)));
         Stats.Estimate peerRatio = null;
         if (peer != null) {
             peerRatio = Stats.ratioOfMedians(peer.forks, without.forks);
@@ -114,8 +112,8 @@ final class AgentComparison {
         details.append(allocation(sides));
         Result result = new Result(title, format(Stats.median(without.all())) + " " + unit,
                 format(Stats.median(with.all())) + " " + unit, ratioText(ratio),
-                hasGoal ? String.format(Locale.ROOT, "ratio ≤ %.2f", goalRatio) : "—",
-                hasGoal ? Result.Verdict.of(ratio.value() <= goalRatio) : Result.Verdict.NO_GOAL, details.toString());
+                goal == null ? "—" : goal.text(), goal == null ? Result.Verdict.NO_GOAL : goal.verdict(ratio),
+                details.toString());
         return peer == null ? result
                 : result.withPeer(new Result.Peer(format(Stats.median(peer.all())) + " " + unit, ratioText(peerRatio)));
     }

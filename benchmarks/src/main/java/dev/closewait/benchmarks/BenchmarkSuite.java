@@ -88,16 +88,17 @@ public final class BenchmarkSuite {
             return switch (benchmark) {
                 // One client thread and one peer thread: pinned, see CpuPinning. Eight of each: every CPU.
                 case "socket-churn" -> List.of(jmh.compare("socket churn", SocketChurnBenchmark.class,
-                        "connectAndClose", 1.03, Cpus.ONE));
+                        "connectAndClose", Goals.SOCKET_CHURN, Cpus.ONE));
                 case "jdbc-churn" -> List.of(jdbcChurn(options, jmh));
-                case "steady-io" -> List.of(jmh.compare("steady I/O", SteadyIoBenchmark.class, "pingPong", 1.01,
-                        Cpus.ONE));
+                case "steady-io" -> List.of(jmh.compare("steady I/O", SteadyIoBenchmark.class, "pingPong",
+                        Goals.STEADY_IO, Cpus.ONE));
                 case "concurrent-churn" -> List.of(jmh.compare("concurrent churn, 8 threads",
-                        SocketChurnBenchmark.class, "connectAndCloseOnEightThreads", 1.05, Cpus.ALL));
+                        SocketChurnBenchmark.class, "connectAndCloseOnEightThreads", Goals.CONCURRENT_CHURN,
+                        Cpus.ALL));
                 case "virtual-thread-churn" -> List.of(virtualThreadChurn(options, jmh));
                 // Client, server and the client's selector: every CPU. Connections are reused: the goal of steady I/O.
                 case "http-keep-alive" -> List.of(jmh.compare("HTTP/1.1 keep-alive pool, 4 threads",
-                        HttpKeepAliveBenchmark.class, "get", 1.01, Cpus.ALL));
+                        HttpKeepAliveBenchmark.class, "get", Goals.HTTP_KEEP_ALIVE, Cpus.ALL));
                 case "scan" -> new ScanCost(options).measure();
                 case "scan-states" -> new ScanStatesCost(options).measure();
                 case "series-memory" -> List.of(new SeriesMemoryCost(options).measure());
@@ -111,7 +112,7 @@ public final class BenchmarkSuite {
         }
     }
 
-    /** Skipped, saying why, where the forks' JVM has no virtual threads; no goal was set for it. */
+    /** Skipped, saying why, where the forks' JVM has no virtual threads. */
     private static Result virtualThreadChurn(SuiteOptions options, AgentComparison jmh) throws Exception {
         String title = String.format(java.util.Locale.ROOT, "virtual-thread churn, ms per %,d connections",
                 VirtualThreadChurnBenchmark.CONNECTIONS);
@@ -121,11 +122,11 @@ public final class BenchmarkSuite {
         if (!answer.equals(List.of(VirtualThreads.AVAILABLE))) {
             String why = String.join(" ", answer) + "; name a JDK 21 or later with --java";
             System.out.println("  skipped: " + why);
-            return Result.skipped(title, "—", why);
+            return Result.skipped(title, Goals.VIRTUAL_THREAD_CHURN.text(), why);
         }
         // The carriers of the virtual threads: every CPU.
-        return jmh.compare(title, VirtualThreadChurnBenchmark.class, "connectAndCloseFromVirtualThreads", Double.NaN,
-                Cpus.ALL);
+        return jmh.compare(title, VirtualThreadChurnBenchmark.class, "connectAndCloseFromVirtualThreads",
+                Goals.VIRTUAL_THREAD_CHURN, Cpus.ALL);
     }
 
     private static Result jdbcChurn(SuiteOptions options, AgentComparison jmh) throws Exception {
@@ -135,10 +136,10 @@ public final class BenchmarkSuite {
         } catch (SQLException unreachable) {
             String why = "PostgreSQL is not reachable at " + options.jdbcUrl + ": " + unreachable.getMessage();
             System.out.println("  skipped: " + why);
-            return Result.skipped(title, "ratio ≤ 1.02", why);
+            return Result.skipped(title, Goals.JDBC_CHURN.text(), why);
         }
         // Its peer is PostgreSQL, in processes of its own: the JVM keeps every CPU.
-        return jmh.compare(title, JdbcChurnBenchmark.class, "connectQueryClose", 1.02, Cpus.ALL,
+        return jmh.compare(title, JdbcChurnBenchmark.class, "connectQueryClose", Goals.JDBC_CHURN, Cpus.ALL,
                 "-D" + JdbcChurnBenchmark.URL_PROPERTY + "=" + options.jdbcUrl);
     }
 }

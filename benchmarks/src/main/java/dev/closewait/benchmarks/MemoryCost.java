@@ -20,7 +20,6 @@ import java.util.Set;
 final class MemoryCost {
 
     static final int SOCKETS = 10_000;
-    private static final double GOAL_BYTES = 300;
     private static final int RUNS = 3;
     /**
      * The agent runs with {@code interval=1s} here (its only non-default option) and the probe waits
@@ -78,8 +77,8 @@ final class MemoryCost {
                     String.format(Locale.ROOT, "%.0f bytes", peerPerSocket));
         }
         return new Result("memory per tracked socket", "—", String.format(Locale.ROOT, "%.0f B", perSocket),
-                String.format(Locale.ROOT, "%.0f bytes", perSocket), String.format(Locale.ROOT, "≤ %.0f bytes", GOAL_BYTES),
-                Result.Verdict.of(perSocket <= GOAL_BYTES), details.toString(), peerFigures);
+                String.format(Locale.ROOT, "%.0f bytes", perSocket), String.format(Locale.ROOT, "≤ %.0f bytes", Goals.BYTES_PER_SOCKET),
+                Result.Verdict.of(perSocket <= Goals.BYTES_PER_SOCKET), details.toString(), peerFigures);
     }
 
     /** The table of the classes that {@code agent}'s runs hold more (or fewer) of than those {@code without}, biggest first. */

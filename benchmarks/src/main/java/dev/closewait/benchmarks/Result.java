@@ -40,7 +40,7 @@ public record Result(String benchmark, String without, String with, String measu
 
     /** Whether a measured figure met its goal. */
     public enum Verdict {
-        MET("met"), MISSED("**missed**"), SKIPPED("skipped"), NO_GOAL("—");
+        MET("met"), MISSED("**missed**"), UNDECIDED("undecided: interval too wide"), SKIPPED("skipped"), NO_GOAL("—");
 
         private final String text;
 

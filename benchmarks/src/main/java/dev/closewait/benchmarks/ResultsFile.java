@@ -47,6 +47,9 @@ final class ResultsFile {
                         + " closewait's; the peer has none here.\n"
                 : "\nRatios are with the agent over without it: 1.05 means 5 % slower. In brackets, the 95 %"
                         + " bootstrap interval of the ratio (or difference) of medians.\n");
+        md.append("\nThe goals are those of the performance issue (`Goals`). A ratio's goal is met by its median,"
+                + " except JDBC churn's, met only when the whole interval is within it, and keep-alive's, met when the"
+                + " interval includes 1.00 and is narrow enough to tell (undecided when it is not).\n");
 
         md.append("\n## Details\n");
         for (Result result : results) {

@@ -11,8 +11,6 @@ import java.util.Locale;
 final class ScanCost {
 
     private static final int[] COUNTS = {1_000, 10_000};
-    private static final int GOAL_COUNT = 10_000;
-    private static final double GOAL_MILLIS = 5;
 
     private final SuiteOptions options;
 
@@ -23,7 +21,7 @@ final class ScanCost {
     List<Result> measure() throws IOException, InterruptedException {
         ScanProbeRun run = ScanProbeRun.run(options, ScanCostProbe.class, COUNTS);
         if (run.info("skipped") != null) {
-            return List.of(Result.skipped("scan", "≤ 5 ms at 10,000", run.info("skipped")));
+            return List.of(Result.skipped("scan", goal(), run.info("skipped")));
         }
         StringBuilder details = new StringBuilder(String.format(Locale.ROOT,
                 "`%s`, in a JVM of its own with the shaded agent jar on its class path: real loopback connections"
@@ -32,29 +30,29 @@ final class ScanCost {
                         + " warm-up ones; milliseconds, median (90th percentile). The first scan after the sockets"
                         + " opened is shown apart: it also interns their creation stacks, once. The probe's JVM ran"
                         + " %s; the agent read TCP states from %s.%n%n"
-                        + "| open connections | table rows (both ends) | `/proc` text | whole scan, as the agent runs it | whole scan on `/proc` | netlink read (CLOSE_WAIT filter) | `/proc` read + parse (CLOSE_WAIT filter) | `/proc` read only | `/proc` parse only | first scan after opening | for comparison: `ss -tanH state close-wait` |%n"
-                        + "|---|---|---|---|---|---|---|---|---|---|---|%n",
+                        + "| open connections | table rows (both ends) | `/proc` text | whole scan, as the agent runs it | its own work (less its table reads) | whole scan on `/proc` | netlink read (CLOSE_WAIT filter) | `/proc` read + parse (CLOSE_WAIT filter) | `/proc` read only | `/proc` parse only | first scan after opening | for comparison: `ss -tanH state close-wait` |%n"
+                        + "|---|---|---|---|---|---|---|---|---|---|---|---|%n",
                 ScanCostProbe.class.getSimpleName(), options.mode.scanRounds, options.mode.scanWarmupRounds,
                 run.nativeAccess ? "with `" + ScanProbeRun.NATIVE_ACCESS + "`" : "without `" + ScanProbeRun.NATIVE_ACCESS + "` (this JDK has no such flag)",
                 run.info("table", "an unknown table")));
         List<Result> results = new ArrayList<>();
         for (int count : COUNTS) {
             double[] scan = run.values(count + ".scan");
-            details.append(String.format(Locale.ROOT, "| %,d | %s | %s kB | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            details.append(String.format(Locale.ROOT, "| %,d | %s | %s kB | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     count, run.info(count + ".tableRows"), Long.parseLong(run.info(count + ".tableBytes")) / 1000,
-                    cell(scan), cell(run.values(count + ".procScan")),
+                    cell(scan), cell(run.values(count + ".scanOwn")), cell(run.values(count + ".procScan")),
                     run.has(count + ".netlinkTable") ? cell(run.values(count + ".netlinkTable"))
                             : "not loaded",
                     cell(run.values(count + ".table")), cell(run.values(count + ".read")),
                     cell(run.values(count + ".parse")),
                     AgentComparison.format(Double.parseDouble(run.info(count + ".firstScanMillis"))),
                     run.has(count + ".netlink") ? cell(run.values(count + ".netlink")) : "no `ss` here"));
-            boolean goal = count == GOAL_COUNT;
+            boolean goal = count == Goals.SCAN_CONNECTIONS;
             String measured = String.format(Locale.ROOT, "%s ms", AgentComparison.format(Stats.median(scan)));
             System.out.printf(Locale.ROOT, "  scan with %,d connections: %s%n", count, measured);
             results.add(new Result(String.format(Locale.ROOT, "scan, %,d connections", count), "—", measured,
-                    measured, goal ? String.format(Locale.ROOT, "≤ %.0f ms", GOAL_MILLIS) : "—",
-                    goal ? Result.Verdict.of(Stats.median(scan) <= GOAL_MILLIS) : Result.Verdict.NO_GOAL, null));
+                    measured, goal ? goal() : "—",
+                    goal ? Result.Verdict.of(Stats.median(scan) <= Goals.SCAN_MILLIS) : Result.Verdict.NO_GOAL, null));
         }
         details.append(String.format(Locale.ROOT, "%nBoth ends of each connection are rows of the table (the peer"
                 + " runs on this machine), and the agent's scanner reads every row of the network namespace,"
@@ -62,10 +60,22 @@ final class ScanCost {
                 + " rows of the whole namespace, not with the sockets this JVM tracks. Over netlink"
                 + " (`sock_diag`, what `ss` uses) the kernel filters by state and copies out only the"
                 + " CLOSE_WAIT rows, in binary; `ss` itself is a process of its own, timed for comparison.%n"));
+        if (run.has("0.netlinkTable")) {
+            details.append(String.format(Locale.ROOT, "%nBefore any of these connections opened, the same netlink"
+                    + " read took %s ms: the kernel walks every bucket of its table of connections, however few"
+                    + " rows it holds and whichever states are asked for, so that much of every scan is the"
+                    + " kernel's, whatever the agent does.%n", cell(run.values("0.netlinkTable"))));
+        }
         Result last = results.remove(results.size() - 1);
         results.add(new Result(last.benchmark(), last.without(), last.with(), last.measured(), last.goal(),
                 last.verdict(), details.toString()));
         return results;
+    }
+
+    private static String goal() {
+        return String.format(Locale.ROOT, "≤ %s ms at %,d (worst of several runs ≤ %s ms)",
+                AgentComparison.format(Goals.SCAN_MILLIS), Goals.SCAN_CONNECTIONS,
+                AgentComparison.format(Goals.SCAN_WORST_RUN_MILLIS));
     }
 
     /** JDK 17 and later know the flag (a no-op for JNI before JDK 24); JDK 11 would refuse to start. */

@@ -22,7 +22,6 @@ final class SeriesMemoryCost {
     /** The scanner keeps series for this many remotes at most ({@code Timeline.MAX_REMOTES}). */
     static final int MAX_REMOTES = 128;
     /** What the Timeline's Javadoc promises per remote. */
-    private static final double GOAL_BYTES = 4096;
     /** An array's header on a 64-bit HotSpot JVM with compressed class pointers; objects align to 8 bytes. */
     private static final int ARRAY_HEADER = 16;
 
@@ -97,7 +96,8 @@ final class SeriesMemoryCost {
         return new Result(TITLE, "—", String.format(Locale.ROOT, "%.0f B per remote", perRemote),
                 String.format(Locale.ROOT, "%.0f bytes per remote, %s for %d; at most %s for %d", perRemote,
                         kilobytes(seriesObjects + arrayBytes), series, kilobytes(perRemote * MAX_REMOTES), MAX_REMOTES),
-                "≤ 4 KB per remote", Result.Verdict.of(perRemote <= GOAL_BYTES), details.toString());
+                String.format(Locale.ROOT, "≤ %.0f KB per remote", Goals.SERIES_BYTES_PER_REMOTE / 1024),
+                Result.Verdict.of(perRemote <= Goals.SERIES_BYTES_PER_REMOTE), details.toString());
     }
 
     private static String perRemoteText(Long total) {

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code scan}: {@link CloseWaitScanner#scan()}, the whole scan, on the table the agent picks
  *       ({@link TcpTables#forThisPlatform}: netlink where it can, else {@code /proc});</li>
+ *   <li>{@code scanOwn}: the same scan less the time of its table reads: the agent's own work;</li>
  *   <li>{@code procScan}: the whole scan on {@code /proc}, as with {@code -Dclosewait.tcpTable=proc};</li>
  *   <li>{@code netlinkTable}: {@link NetlinkTcpTable#read} with the CLOSE_WAIT filter, where it loads;</li>
  *   <li>{@code table}: {@link ProcNetTcp#read} with the CLOSE_WAIT filter (read and parse);</li>
@@ -43,6 +44,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code netlink}, where {@code ss} is installed: {@code ss -tanH state close-wait}, which asks
  *       the kernel over netlink for the CLOSE_WAIT rows only, in a process of its own: a yardstick.</li>
  * </ul>
+ * Before any connection opens, {@code 0.netlinkTable} times the netlink read alone: the kernel's
+ * walk of its tables with none of these rows in them.
  * Prints {@code sample <count>.<what> <millis>} per round and {@code info <key> <value>} lines.
  *
  * <p>Arguments: {@code <counts, comma-separated> <warm-up rounds> <measured rounds>}.
@@ -57,7 +60,9 @@ public final class ScanCostProbe {
     private final SocketRegistry registry = new SocketRegistry(Clock.systemUTC());
     private final ProcNetTcp table = new ProcNetTcp();
     private final List<String> notNetlink = new ArrayList<>();
-    private final TcpTable agentTable = TcpTables.forThisPlatform(notNetlink::add);
+    private final TcpTable platformTable = TcpTables.forThisPlatform(notNetlink::add);
+    /** The table the scanner reads, timed: the scan's own work is its time less its reads. */
+    private final TimedTable agentTable = new TimedTable(platformTable);
     private final NetlinkTcpTable netlinkTable = NetlinkTcpTable.load(why -> { });
     private final CloseWaitScanner scanner = new CloseWaitScanner(registry, agentTable, Clock.systemUTC(),
             GRACE_MILLIS, 1000, new StackFrames(), message -> System.err.println("scanner: " + message));
@@ -78,7 +83,8 @@ public final class ScanCostProbe {
             return;
         }
         ScanCostProbe probe = new ScanCostProbe();
-        System.out.println("info table " + TcpTables.describe(probe.agentTable, probe.notNetlink));
+        System.out.println("info table " + TcpTables.describe(probe.platformTable, probe.notNetlink));
+        probe.measureEmpty(warmup, rounds);
         try (PeerProcess peer = PeerProcess.start()) {
             for (String count : counts) {
                 probe.measure(peer, Integer.parseInt(count.trim()), warmup, rounds);
@@ -86,6 +92,22 @@ public final class ScanCostProbe {
             PeerProcess.closeWithReset(probe.open);
         }
         System.exit(0);
+    }
+
+    /**
+     * The netlink read with none of this JVM's connections open: what the kernel's walk of its
+     * tables costs whatever the rows ({@code sample 0.netlinkTable}).
+     */
+    private void measureEmpty(int warmup, int rounds) throws IOException {
+        if (netlinkTable == null) {
+            return;
+        }
+        for (int round = -warmup; round < rounds; round++) {
+            long read = time(() -> netlinkTable.read(CLOSE_WAIT, row -> { }));
+            if (round >= 0) {
+                sample(0, "netlinkTable", read);
+            }
+        }
     }
 
     private void measure(PeerProcess peer, int count, int warmup, int rounds) throws IOException {
@@ -108,7 +130,9 @@ public final class ScanCostProbe {
         System.out.println("info " + count + ".tableRows " + countRows());
         System.out.println("info " + count + ".tableBytes " + readText());
         for (int round = -warmup; round < rounds; round++) {
+            long readsBefore = agentTable.nanos;
             long scan = time(scanner::scan);
+            long scanOwn = scan - (agentTable.nanos - readsBefore);
             long procScan = time(procScanner::scan);
             long netlinkRead = netlinkTable == null ? -1 : time(() -> netlinkTable.read(CLOSE_WAIT, row -> { }));
             long tableRead = time(() -> table.read(CLOSE_WAIT, row -> { }));
@@ -118,6 +142,7 @@ public final class ScanCostProbe {
             long netlink = hasSs ? time(ScanCostProbe::runSs) : -1;
             if (round >= 0) {
                 sample(count, "scan", scan);
+                sample(count, "scanOwn", scanOwn);
                 sample(count, "procScan", procScan);
                 if (netlinkTable != null) {
                     sample(count, "netlinkTable", netlinkRead);
@@ -205,6 +230,32 @@ public final class ScanCostProbe {
         long start = System.nanoTime();
         step.run();
         return System.nanoTime() - start;
+    }
+
+    /** A table that adds up the time of its reads. */
+    private static final class TimedTable implements TcpTable {
+        private final TcpTable table;
+        long nanos;
+
+        TimedTable(TcpTable table) {
+            this.table = table;
+        }
+
+        @Override
+        public void read(Set<TcpState> states, java.util.function.Consumer<dev.closewait.agent.tcp.TcpConnection> sink)
+                throws IOException {
+            long start = System.nanoTime();
+            try {
+                table.read(states, sink);
+            } finally {
+                nanos += System.nanoTime() - start;
+            }
+        }
+
+        @Override
+        public String describe() {
+            return table.describe();
+        }
     }
 
     private interface Step {
