@@ -261,7 +261,7 @@ public final class ScanStatesProbe {
     }
 
     /** A private field of the scanner: the probe forces its TIME_WAIT cadence and checks what it read. */
-    private static Field field(String name) {
+    static Field field(String name) {
         try {
             Field field = CloseWaitScanner.class.getDeclaredField(name);
             field.setAccessible(true);

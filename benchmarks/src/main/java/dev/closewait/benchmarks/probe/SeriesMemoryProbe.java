@@ -166,11 +166,13 @@ public final class SeriesMemoryProbe {
     }
 
     /**
-     * The series' arrays, read from the scanner's {@code Timeline} by reflection: {@code <series>
-     * <long elements> <int elements>} in all, so that their bytes can be told from other arrays'.
+     * The series' arrays, read from the scanner's {@code Timeline} (in its {@code Picture}) by
+     * reflection: {@code <series> <long elements> <int elements>} in all, so that their bytes can be
+     * told from other arrays'.
      */
-    private static String seriesArrays(CloseWaitScanner scanner) throws ReflectiveOperationException {
-        Object timeline = field(CloseWaitScanner.class, "timeline").get(scanner);
+    static String seriesArrays(CloseWaitScanner scanner) throws ReflectiveOperationException {
+        Object picture = field(CloseWaitScanner.class, "picture").get(scanner);
+        Object timeline = field(picture.getClass(), "timeline").get(picture);
         Map<?, ?> byRemote = (Map<?, ?>) field(timeline.getClass(), "series").get(timeline);
         long longs = 0;
         long ints = 0;
