@@ -154,6 +154,22 @@ public final class ScenarioProcess implements AutoCloseable {
                 + (last == null ? "none" : last.json()) + describe());
     }
 
+    /** Polls standard error until it contains {@code text}. */
+    public String awaitStderr(String text, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String now = stderr();
+            if (now.contains(text)) {
+                return now;
+            }
+            if (!process.isAlive()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("standard error never said '" + text + "' within " + timeout + describe());
+    }
+
     /** Waits for the JVM to exit; returns its exit status. */
     public int awaitExit(Duration timeout) throws Exception {
         toScenario.close();

@@ -3,6 +3,8 @@ package dev.closewait.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.closewait.demo.run.KernelSockets;
 import dev.closewait.it.scenarios.PlainSocketLeak;
+import dev.closewait.it.scenarios.VirtualThreadSocketLeak;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -13,6 +15,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A socket leak found end to end, from the JVM's start to its exit: the scenario runs in its own JVM
@@ -64,6 +67,32 @@ class SocketLeakEndToEndTest {
             assertEquals("OPEN", last.leakWithLocalPort(clientPort).path("status").asText());
             assertTrue(app.stderr().contains("[closewait] summary: "), app::describe);
             assertTrue(app.stderr().contains("1 leak (1 OPEN)"), app::describe);
+        }
+    }
+
+    /**
+     * A leak opened on a virtual thread, on the newest JDK here (JDK 17 has none): the creation stack
+     * still reaches the application's frame, and the thread is named by its id, as the JDK's
+     * {@code toString()} begins, without the carrier of the moment.
+     */
+    @Test
+    void namesTheVirtualThreadThatOpenedALeakAndTheApplicationFrame() throws Exception {
+        Jdk jdk = Jdk.all().stream().filter(j -> j.present() && j.feature() >= 21).reduce((a, b) -> b).orElse(null);
+        if (jdk == null) {
+            System.out.println("[it-tests] SKIPPED: no JDK with virtual threads (21 or later) here: " + Jdk.all());
+        }
+        assumeTrue(jdk != null, "no JDK with virtual threads (21 or later) here");
+        try (ScenarioProcess app = ScenarioProcess.start(jdk, work, VirtualThreadSocketLeak.class, EndToEnd.FAST)) {
+            app.awaitStep("leaked", EndToEnd.REPORTED);
+            int clientPort = app.intResult("clientPort");
+            Report report = app.awaitReport(r -> r.hasLeak(clientPort, "OPEN"), EndToEnd.REPORTED);
+            JsonNode leak = report.leakWithLocalPort(clientPort);
+            assertEquals("VirtualThread[#" + app.result("threadId") + "]", leak.path("thread").asText(), leak::toString);
+            List<String> stack = Report.stack(leak);
+            assertTrue(stack.stream().anyMatch(f -> f.startsWith("dev.closewait.it.scenarios.VirtualThreadSocketLeak"
+                    + ".openOrderConnection(VirtualThreadSocketLeak.java:")), stack::toString);
+            app.proceed();
+            assertEquals(0, app.awaitExit(EndToEnd.EXIT), app::describe);
         }
     }
 }

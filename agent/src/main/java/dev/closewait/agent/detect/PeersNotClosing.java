@@ -13,14 +13,17 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * This JVM's sockets in FIN_WAIT_2: it closed them (or shut down their output) and the peer never
  * sent its FIN. A row the application still owns is matched to its tracked socket; a closed one's
  * row has no owner left, and is this JVM's when it used that local port towards that remote moments
  * before. Grouped per peer (the remote endpoint connected to; for accepted connections, the client
- * host), with the stacks that opened and closed them where the agent
- * kept them; a remote seen so keeps the stacks of its later closes.
+ * host), with the stacks that opened and closed them where the agent kept them. A remote whose row
+ * is still there at the next scan (so not a close whose FIN was on its way) keeps the stacks of its
+ * later closes.
  */
 final class PeersNotClosing {
 
@@ -29,6 +32,8 @@ final class PeersNotClosing {
 
     /** When each FIN_WAIT_2 row of this JVM was first seen. */
     private final Map<ConnectionKey, Long> firstSeen = new HashMap<>();
+    /** The peers of the last update with a row that an earlier update saw too. */
+    private Set<Endpoint> seenBefore = Set.of();
 
     /**
      * @param rows   the FIN_WAIT_2 rows of the namespace
@@ -56,16 +61,30 @@ final class PeersNotClosing {
             boolean accepted = there != null ? there.accepted() : owner.origin() == Origin.ACCEPT;
             Endpoint peer = there != null ? there.remote() : accepted ? row.remote().anyPort() : row.remote();
             Group group = groups.computeIfAbsent(peer, p -> new Group(p, accepted));
-            group.add(row, owner, since, now - since >= grace, there, frames);
+            group.add(row, owner, since, first != null, now - since >= grace, there, frames);
         }
         firstSeen.clear();
         firstSeen.putAll(seen);
         List<PeerNotClosing> peers = new ArrayList<>();
+        Set<Endpoint> persisting = new HashSet<>();
         for (Group group : groups.values()) {
             peers.add(group.view());
+            if (group.seenBefore) {
+                persisting.add(group.remote);
+            }
         }
+        seenBefore = persisting;
         peers.sort((a, b) -> Integer.compare(b.count(), a.count()));
         return peers;
+    }
+
+    /**
+     * Whether a row of {@code peer} in the last update was there at an earlier one too: a row seen
+     * once is as likely a close in progress, the peer's FIN on its way, as a peer that does not
+     * finish closing.
+     */
+    boolean seenBefore(Endpoint peer) {
+        return seenBefore.contains(peer);
     }
 
     /** The FIN_WAIT_2 sockets of this JVM towards one remote. */
@@ -75,6 +94,7 @@ final class PeersNotClosing {
         int count;
         int halfClosed;
         long oldest = Long.MAX_VALUE;
+        boolean seenBefore;
         List<String> openedBy;
         List<String> closedBy;
         final List<PeerNotClosing.HalfClosed> named = new ArrayList<>();
@@ -84,10 +104,11 @@ final class PeersNotClosing {
             this.accepted = accepted;
         }
 
-        void add(TcpConnection row, TrackedSocket owner, long since, boolean pastGrace, RemoteActivity there,
-                 StackFrames frames) {
+        void add(TcpConnection row, TrackedSocket owner, long since, boolean seenBefore, boolean pastGrace,
+                 RemoteActivity there, StackFrames frames) {
             count++;
             oldest = Math.min(oldest, since);
+            this.seenBefore |= seenBefore;
             if (owner != null) {
                 halfClosed++;
                 if (openedBy == null) {
@@ -98,7 +119,9 @@ final class PeersNotClosing {
                 }
                 return;
             }
-            there.suspect(); // its later closes keep their stack
+            if (seenBefore) {
+                there.suspect(); // not a close in progress: its later closes keep their stack
+            }
             for (RemoteActivity.Closed closed : there.lastClosed()) {
                 if (closed.localPort() == row.local().port()) {
                     if (openedBy == null) {

@@ -46,6 +46,7 @@ public final class SocketRegistry {
     private final ConcurrentHashMap<Long, TrackedSocket> nativeByInode = new ConcurrentHashMap<>();
     /** The remote endpoint of a socket whose endpoints are not known when it opens (a native one). */
     private static final Endpoint UNKNOWN_REMOTE = Endpoint.of(new byte[4], 0);
+    private static final Class<?> VIRTUAL_THREAD = virtualThreadClass();
     private final ConcurrentLinkedQueue<TrackedSocket> closedAfterCloseWait = new ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
     private final JdbcTracker jdbc;
@@ -226,10 +227,28 @@ public final class SocketRegistry {
     }
 
     /** The thread's name; an unnamed (virtual) thread is described instead, so the report says something. */
-    private static String threadName() {
+    /**
+     * The opening thread's name; an unnamed virtual thread's is {@code VirtualThread[#id]}, the part
+     * of its {@code toString()} that stays (the rest is its state and carrier of the moment, and
+     * costs several times as much to render, on every connect from such a thread).
+     */
+    static String threadName() {
         Thread thread = Thread.currentThread();
         String name = thread.getName();
-        return name.isEmpty() ? thread.toString() : name;
+        if (!name.isEmpty()) {
+            return name;
+        }
+        return VIRTUAL_THREAD != null && VIRTUAL_THREAD.isInstance(thread) ? "VirtualThread[#" + thread.getId() + "]"
+                : thread.toString();
+    }
+
+    /** The JDK's class of virtual threads (JDK 21 and later), or {@code null}. */
+    private static Class<?> virtualThreadClass() {
+        try {
+            return Class.forName("java.lang.BaseVirtualThread", false, null);
+        } catch (ClassNotFoundException | LinkageError older) {
+            return null;
+        }
     }
 
     /** The application closed {@code socket}; see {@code ConnectionEvents.closed}. */

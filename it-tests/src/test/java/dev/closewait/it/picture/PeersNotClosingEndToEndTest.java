@@ -58,12 +58,14 @@ class PeersNotClosingEndToEndTest {
                 server.proceed();
                 server.awaitStep("firstClosed", STEP);
 
-                // The first closes: a new peer not finishing its close is news, the report is rewritten.
+                // The first closes: listed as soon as a scan sees them; once a later scan sees them
+                // still there, their peer is one that does not finish closing, news for the log.
                 Report first = server.awaitReport(r -> peer(r, "127.0.0.1") != null, STEP);
                 JsonNode early = peer(first, "127.0.0.1");
                 assertEquals(CLOSED_FIRST, early.path("count").asInt(), early::toString);
                 assertTrue(early.path("closedBy").isNull(),
                         "closes keep no stack until their peer was seen not finishing its close: " + early);
+                server.awaitStderr("client 127.0.0.1 does not finish closing: " + CLOSED_FIRST + " connections", STEP);
                 assertHasFrame(early.path("openedBy"), SCENARIO + "acceptOrder(");
                 oldest = early.path("oldestSince").asText();
 
