@@ -226,13 +226,12 @@ public final class SocketRegistry {
         return socket instanceof SocketChannel ? !((SocketChannel) socket).isOpen() : ((Socket) socket).isClosed();
     }
 
-    /** The thread's name; an unnamed (virtual) thread is described instead, so the report says something. */
     /**
      * The opening thread's name; an unnamed virtual thread's is {@code VirtualThread[#id]}, the part
      * of its {@code toString()} that stays (the rest is its state and carrier of the moment, and
      * costs several times as much to render, on every connect from such a thread).
      */
-    static String threadName() {
+    private static String threadName() {
         Thread thread = Thread.currentThread();
         String name = thread.getName();
         if (!name.isEmpty()) {
