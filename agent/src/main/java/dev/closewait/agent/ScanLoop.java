@@ -2,12 +2,19 @@ package dev.closewait.agent;
 
 import dev.closewait.agent.boot.EventBridge;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
  * The agent's scanner thread ({@code closewait-scanner}, a daemon): runs a scan every interval
  * until stopped; {@link #wake()} makes it scan now (new options). Its sockets are never tracked.
+ *
+ * <p>Waking is a flag and an unpark, never {@link Thread#interrupt()}: a scan writes the log and the
+ * report through file channels, and an interrupt pending while it does closes the channel (the log
+ * file would take nothing more for the rest of the run). An interrupt from anyone else is cleared
+ * before each scan for the same reason.
  */
 final class ScanLoop {
 
@@ -16,6 +23,8 @@ final class ScanLoop {
     private final Runnable firstThing;
     private final Consumer<Throwable> onFault;
     private volatile Thread thread;
+    /** A wake since the last scan began: the next wait ends at once. */
+    private volatile boolean woken;
 
     /**
      * @param firstThing run once on the thread before the first scan (off the application's start-up path)
@@ -37,18 +46,20 @@ final class ScanLoop {
 
     /** Scans now rather than at the end of the interval. */
     void wake() {
-        Thread current = thread;
-        if (current != null) {
-            current.interrupt();
-        }
+        woken = true;
+        unpark(thread);
     }
 
     /** Ends the loop; a scan in progress finishes. */
     void stop() {
         Thread current = thread;
         thread = null;
+        unpark(current);
+    }
+
+    private static void unpark(Thread current) {
         if (current != null) {
-            current.interrupt();
+            LockSupport.unpark(current);
         }
     }
 
@@ -56,16 +67,26 @@ final class ScanLoop {
         EventBridge.markAgentThread();
         try {
             firstThing.run();
-            while (thread == Thread.currentThread()) {
+            Thread self = Thread.currentThread();
+            while (thread == self) {
+                woken = false;
+                Thread.interrupted();
                 scan.run();
-                try {
-                    Thread.sleep(intervalMillis.getAsLong());
-                } catch (InterruptedException woken) {
-                    // new options, or stop: the loop's condition tells
-                }
+                awaitNextScan(self);
             }
         } catch (Throwable fault) {
             onFault.accept(fault);
+        }
+    }
+
+    /** Until the interval is over, a wake, or stop; an interrupt (pending, it would end every park at once) is cleared. */
+    private void awaitNextScan(Thread self) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(intervalMillis.getAsLong());
+        long left = deadline - System.nanoTime();
+        while (!woken && thread == self && left > 0) {
+            LockSupport.parkNanos(this, left);
+            Thread.interrupted();
+            left = deadline - System.nanoTime();
         }
     }
 }

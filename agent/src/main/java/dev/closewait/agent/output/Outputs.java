@@ -62,15 +62,17 @@ public final class Outputs {
                         AppFrames.of(options.app())), current, warn);
         TextReport text = new TextReport(AppFrames.of(options.app()));
         TextLog log = openLog(options.log(), report == null ? null : report.toString(), text);
+        // The report and its page last: whoever sees a finding there (a test, a script) finds it in the log and a
+        // JFR recording already.
         List<Output> all = new ArrayList<>();
         all.add(log);
+        all.add(JfrOutput.forThisRuntime());
         if (report != null) {
             all.add(report);
         }
         if (page != null) {
             all.add(page);
         }
-        all.add(JfrOutput.forThisRuntime());
         if (options.failOnLeak()) {
             all.add(new FailOnLeakNotice(text));
         }
