@@ -31,8 +31,11 @@ final class ResultsFile {
             md.append("| ").append(entry.getKey()).append(" | ").append(entry.getValue()).append(" |\n");
         }
         md.append("| mode | ").append(options.mode.describe(options.hasPeer())).append(" |\n");
-        md.append("| agent | `").append(options.javaagent().replace(options.agentJar.toString(),
-                options.repository.relativize(options.agentJar).toString())).append("` (default options, log off) |\n");
+        // The repository's own jar by its path in the repository; one from elsewhere as it was named.
+        String agentJar = options.agentJar.startsWith(options.repository)
+                ? options.repository.relativize(options.agentJar).toString() : options.agentJar.toString();
+        md.append("| agent | `").append(options.javaagent().replace(options.agentJar.toString(), agentJar))
+                .append("` (default options, log off) |\n");
         if (options.hasPeer()) {
             md.append("| peer agent | `").append(options.peer.javaagent()).append("`: ")
                     .append(options.peer.describe()).append(" |\n");

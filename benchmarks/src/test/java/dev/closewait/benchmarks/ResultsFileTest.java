@@ -68,6 +68,8 @@ class ResultsFileTest {
                 new LinkedHashMap<>(), options, ZonedDateTime.now(), Duration.ofSeconds(61));
         assertTrue(md.contains("| peer agent | `-javaagent:" + peer.toAbsolutePath() + "=threshold=100000`: "
                 + "`file-leak-detector-jar-with-dependencies.jar`, SHA-256 "), md);
+        assertTrue(md.contains("| agent | `-javaagent:" + agent.toAbsolutePath() + "=log=off` "), "a jar from outside"
+                + " the repository by its absolute path: " + md);
         assertTrue(md.contains("| socket churn | 40.0 us/op | 41.0 us/op | 44.0 us/op |"), md);
         assertTrue(md.contains("with the peer agent"), md);
         assertTrue(md.contains("--peer-agent " + peer + "=threshold=100000"), md);
