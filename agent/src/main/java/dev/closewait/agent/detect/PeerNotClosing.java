@@ -16,6 +16,7 @@ public final class PeerNotClosing {
     private final int count;
     private final int halfClosed;
     private final long oldestSince;
+    private final boolean seenBefore;
     private final List<String> openedBy;
     private final List<String> closedBy;
     private final List<HalfClosed> sockets;
@@ -54,12 +55,13 @@ public final class PeerNotClosing {
     }
 
     public PeerNotClosing(Endpoint remote, boolean accepted, int count, int halfClosed, long oldestSince,
-                          List<String> openedBy, List<String> closedBy, List<HalfClosed> sockets) {
+                          boolean seenBefore, List<String> openedBy, List<String> closedBy, List<HalfClosed> sockets) {
         this.remote = remote;
         this.accepted = accepted;
         this.count = count;
         this.halfClosed = halfClosed;
         this.oldestSince = oldestSince;
+        this.seenBefore = seenBefore;
         this.openedBy = openedBy == null ? null : List.copyOf(openedBy);
         this.closedBy = closedBy == null ? null : List.copyOf(closedBy);
         this.sockets = List.copyOf(sockets);
@@ -88,6 +90,15 @@ public final class PeerNotClosing {
     /** When the oldest of them was first seen in FIN_WAIT_2. */
     public long oldestSince() {
         return oldestSince;
+    }
+
+    /**
+     * Whether a scan before the last one saw one of its rows too. A peer whose rows only the last
+     * scan saw is as likely closing as not finishing its close: the report lists it, the summary
+     * and the log do not name it.
+     */
+    public boolean seenBefore() {
+        return seenBefore;
     }
 
     /** The stack that opened one of them, where the agent saw it; {@code null} if not known. */

@@ -135,7 +135,7 @@ final class PeersNotClosing {
         }
 
         PeerNotClosing view() {
-            return new PeerNotClosing(remote, accepted, count, halfClosed, oldest, openedBy, closedBy, named);
+            return new PeerNotClosing(remote, accepted, count, halfClosed, oldest, seenBefore, openedBy, closedBy, named);
         }
     }
 }

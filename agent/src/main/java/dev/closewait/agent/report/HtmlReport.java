@@ -424,7 +424,8 @@ public final class HtmlReport {
                     .append("</td><td class=\"n\">").append(peer.halfClosed()).append("</td><td>")
                     .append(time(peer.oldestSince())).append(" (")
                     .append(esc(Timestamps.duration(Math.max(0, report.generatedAt() - peer.oldestSince()))))
-                    .append(")</td><td>").append(closer == null ? "" : esc(closer)).append("</td><td>")
+                    .append(peer.seenBefore() ? ")" : "; seen by the last scan only: maybe a close in progress)")
+                    .append("</td><td>").append(closer == null ? "" : esc(closer)).append("</td><td>")
                     .append(opener == null ? "" : "<code class=\"frame\">" + esc(opener) + "</code>").append("</td></tr>\n");
             for (PeerNotClosing.HalfClosed socket : peer.sockets()) {
                 String frame = frames.firstApplicationFrame(socket.stack());

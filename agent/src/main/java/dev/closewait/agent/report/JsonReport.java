@@ -177,6 +177,7 @@ public final class JsonReport {
         json.writeNumberField(ReportFields.COUNT, peer.count());
         json.writeNumberField(ReportFields.HALF_CLOSED, peer.halfClosed());
         writeTime(json, ReportFields.OLDEST_SINCE, peer.oldestSince());
+        json.writeBooleanField(ReportFields.SEEN_BEFORE, peer.seenBefore());
         writeFrames(json, ReportFields.OPENED_BY, peer.openedBy());
         writeFrames(json, ReportFields.CLOSED_BY, peer.closedBy());
         json.writeArrayFieldStart(ReportFields.SOCKETS);

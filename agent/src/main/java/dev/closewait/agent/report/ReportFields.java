@@ -72,6 +72,8 @@ final class ReportFields {
     static final String ACCEPTED = "accepted";
     static final String HALF_CLOSED = "halfClosed";
     static final String OLDEST_SINCE = "oldestSince";
+    /** Optional for readers: a report without it names every peer as seen before. */
+    static final String SEEN_BEFORE = "seenBefore";
     static final String OPENED_BY = "openedBy";
     static final String CLOSED_BY = "closedBy";
     static final String SOCKETS = "sockets";

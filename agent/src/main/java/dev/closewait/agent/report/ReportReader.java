@@ -259,7 +259,9 @@ public final class ReportReader {
             }
             return new PeerNotClosing(peerEndpoint(peer, where), flag(peer, ReportFields.ACCEPTED, where),
                     (int) small(peer, ReportFields.COUNT, where), (int) small(peer, ReportFields.HALF_CLOSED, where),
-                    time(peer, ReportFields.OLDEST_SINCE, where, true), optionalFrames(peer, ReportFields.OPENED_BY, where),
+                    time(peer, ReportFields.OLDEST_SINCE, where, true),
+                    !peer.containsKey(ReportFields.SEEN_BEFORE) || flag(peer, ReportFields.SEEN_BEFORE, where),
+                    optionalFrames(peer, ReportFields.OPENED_BY, where),
                     optionalFrames(peer, ReportFields.CLOSED_BY, where), sockets);
         }
 

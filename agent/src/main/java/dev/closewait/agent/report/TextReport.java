@@ -8,6 +8,7 @@ import dev.closewait.agent.track.JdbcFailure;
 import dev.closewait.agent.detect.LeakStatus;
 import dev.closewait.agent.track.Origin;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ public final class TextReport {
     public static final String PREFIX = "[closewait] ";
 
     private static final int MAX_FRAMES = 40;
-    /** Peers and port-pressure entries the summary names, at most; the report lists them all. */
+    /** Peers (seen by two scans) and port-pressure entries the summary names, at most; the report lists them all. */
     private static final int SUMMARY_PEERS = 5;
     private static final int SUMMARY_PRESSURE = 3;
     /** A remote's share of the ephemeral range from which the summary names it without a warning. */
@@ -246,7 +247,10 @@ public final class TextReport {
         return text.append(summary(report, null)).toString();
     }
 
-    /** The summary printed at exit: counts, then one line per finding. */
+    /**
+     * The summary printed at exit: counts, then one line per finding, per peer not finishing its
+     * close (one of its rows seen by two scans), per remote under port pressure.
+     */
     public String summary(LeakReport report, String reportLocation) {
         Map<LeakStatus, Integer> byStatus = new EnumMap<>(LeakStatus.class);
         for (Finding leak : report.leaks()) {
@@ -305,7 +309,12 @@ public final class TextReport {
             text.append(PREFIX).append("  and ").append(beforeAttach)
                     .append(beforeAttach == 1 ? " leak" : " leaks").append(" among sockets open before the agent attached\n");
         }
-        List<PeerNotClosing> peers = report.peersNotClosing();
+        List<PeerNotClosing> peers = new ArrayList<>();
+        for (PeerNotClosing peer : report.peersNotClosing()) {
+            if (peer.seenBefore()) { // rows the last scan alone saw are as likely closes in progress
+                peers.add(peer);
+            }
+        }
         for (int i = 0; i < peers.size() && i < SUMMARY_PEERS; i++) {
             text.append(peerNotClosing(peers.get(i), report.generatedAt()));
         }

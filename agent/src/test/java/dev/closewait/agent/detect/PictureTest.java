@@ -69,6 +69,7 @@ class PictureTest {
         assertTrue(outcome.hasChanges(), "news rewrites the report");
 
         PeerNotClosing peer = scanner.report(1).peersNotClosing().get(0);
+        assertTrue(peer.seenBefore(), "the report says two scans saw it");
         assertEquals(remote(first), peer.remote());
         assertFalse(peer.accepted());
         assertEquals(1, peer.count());
@@ -110,6 +111,7 @@ class PictureTest {
             assertTrue(outcome.newPeers().isEmpty(), "a row no scan saw before is no peer failing to close");
             PeerNotClosing peer = onlyPeer(outcome);
             assertEquals(1, peer.count(), "yet the report lists what the table holds");
+            assertFalse(peer.seenBefore(), "and says that only this scan saw it");
             assertNull(peer.closedBy(), "and closes keep no stack: no row towards that peer outlived a scan");
         }
     }

@@ -74,6 +74,8 @@ class HtmlReportTest {
         assertTrue(page.contains("<code class=\"frame\">a.B.churn(B.java:3)</code>"), page);
         assertTrue(page.contains("server <code>[::1]:8080</code>"), page);
         assertTrue(page.contains("client <code>10.0.0.5</code>"), page);
+        assertTrue(page.contains(" s; seen by the last scan only: maybe a close in progress)</td>"), page);
+        assertEquals(1, page.split("seen by the last scan only", -1).length - 1, "the server was seen by an earlier scan too");
         assertTrue(page.contains("#7 half-closed <code>[::1]:40000</code>"), page);
     }
 
@@ -162,10 +164,10 @@ class HtmlReportTest {
                         "io.netty.channel.socket.nio.NioSocketChannel.doConnect(NioSocketChannel.java:1)"))
                 .requestedBy(List.of("io.netty.bootstrap.Bootstrap.connect(Bootstrap.java:1)",
                         "com.example.Checkout.pay(Checkout.java:9)")).build();
-        PeerNotClosing server = new PeerNotClosing(Endpoint.parse("[::1]:8080"), false, 3, 1, AT - 60_000,
+        PeerNotClosing server = new PeerNotClosing(Endpoint.parse("[::1]:8080"), false, 3, 1, AT - 60_000, true,
                 List.of("a.B.open(B.java:1)"), null, List.of(new PeerNotClosing.HalfClosed(7,
                 Endpoint.parse("[::1]:40000"), AT - 30_000, List.of("a.B.half(B.java:2)"))));
-        PeerNotClosing client = new PeerNotClosing(Endpoint.parse("10.0.0.5:0"), true, 2, 0, AT - 1000,
+        PeerNotClosing client = new PeerNotClosing(Endpoint.parse("10.0.0.5:0"), true, 2, 0, AT - 1000, false,
                 null, List.of("a.B.close(B.java:4)"), List.of());
         PortPressureEntry entry = new PortPressureEntry(Endpoint.parse("10.0.0.7:5432"), 1, 0, 0, 24, 40, 8.0,
                 List.of(new PortPressureEntry.TopStack(List.of("a.B.churn(B.java:3)"), 8.0)),

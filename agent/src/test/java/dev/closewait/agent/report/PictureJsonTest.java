@@ -15,6 +15,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,12 +35,14 @@ class PictureJsonTest {
                 .report();
         PeerNotClosing client = read.peersNotClosing().get(1);
         assertTrue(client.accepted());
+        assertFalse(client.seenBefore(), "only the last scan saw its rows");
         assertEquals(Endpoint.parse("10.0.0.5:0"), client.remote());
         PeerNotClosing server = read.peersNotClosing().get(0);
         assertEquals(Endpoint.parse("[::1]:8080"), server.remote());
         assertEquals(3, server.count());
         assertEquals(1, server.halfClosed());
         assertEquals(AT - 60_000, server.oldestSince());
+        assertTrue(server.seenBefore());
         assertEquals(List.of("a.B.open(B.java:1)"), server.openedBy());
         assertNull(server.closedBy());
         assertEquals(7, server.sockets().get(0).id());
@@ -82,6 +85,18 @@ class PictureJsonTest {
     }
 
     @Test
+    void aPeerOfAReportWithoutSeenBeforeReadsAsSeenBefore() throws Exception {
+        String json = write(report());
+        String old = json.replaceAll(",\\s*\"seenBefore\": (true|false)", "");
+        assertTrue(json.contains("\"seenBefore\": false") && !old.contains("seenBefore"), old);
+        LeakReport read = ReportReader.read(new ByteArrayInputStream(old.getBytes(StandardCharsets.UTF_8)), "old.json")
+                .report();
+        assertTrue(read.peersNotClosing().get(1).seenBefore(), "earlier agents named every peer they listed");
+        assertRefused(json.replace("\"seenBefore\": false", "\"seenBefore\": \"no\""),
+                "peersNotClosing[1].seenBefore is not true or false");
+    }
+
+    @Test
     void aMalformedPictureIsRefusedSayingWhere() throws Exception {
         String json = write(report());
         assertRefused(json.replaceFirst("\\[\\s*" + AT + ",\\s*2,\\s*1\\s*]", "[" + AT + ", 2]"),
@@ -99,10 +114,10 @@ class PictureJsonTest {
     }
 
     private static LeakReport report() {
-        PeerNotClosing server = new PeerNotClosing(Endpoint.parse("[::1]:8080"), false, 3, 1, AT - 60_000,
+        PeerNotClosing server = new PeerNotClosing(Endpoint.parse("[::1]:8080"), false, 3, 1, AT - 60_000, true,
                 List.of("a.B.open(B.java:1)"), null, List.of(new PeerNotClosing.HalfClosed(7,
                 Endpoint.parse("[::1]:40000"), AT - 30_000, List.of("a.B.half(B.java:2)"))));
-        PeerNotClosing client = new PeerNotClosing(Endpoint.parse("10.0.0.5:0"), true, 2, 0, AT - 1000,
+        PeerNotClosing client = new PeerNotClosing(Endpoint.parse("10.0.0.5:0"), true, 2, 0, AT - 1000, false,
                 null, List.of("a.B.close(B.java:4)"), List.of());
         PortPressureEntry entry = new PortPressureEntry(Endpoint.parse("10.0.0.7:5432"), 1, 0, 0, 24, 40, 8.0,
                 List.of(new PortPressureEntry.TopStack(List.of("a.B.churn(B.java:3)"), 8.0)),

@@ -3,6 +3,7 @@ package dev.closewait.agent.report;
 import dev.closewait.agent.testing.TestFindings;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.detect.PeerNotClosing;
 import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.detect.LeakStatus;
 import dev.closewait.agent.track.Origin;
@@ -181,6 +182,21 @@ class TextReportTest {
         LeakReport report = new LeakReport(4242, NOW, 3, 1, 10_000, List.of());
 
         assertEquals("[closewait] summary: 3 sockets tracked, 1 open now, 0 leaks\n", TextReport.DEFAULT.summary(report, null));
+    }
+
+    @Test
+    void summaryNamesThePeersSeenNotClosingByTwoScansAndNotThoseOnlyTheLastScanSaw() {
+        LeakReport report = LeakReport.builder(4242, NOW).tracked(3).peersNotClosing(List.of(
+                new PeerNotClosing(endpoint("10.0.0.7", 8080), false, 2, 0, NOW - 30_000, true, null, null, List.of()),
+                new PeerNotClosing(endpoint("10.0.0.8", 5432), false, 1, 0, NOW, false, null, null, List.of()))).build();
+
+        String text = TextReport.DEFAULT.summary(report, null);
+
+        assertTrue(text.contains("[closewait] peer 10.0.0.7:8080 does not finish closing: 2 connections this JVM closed"
+                + " are in FIN_WAIT_2 (oldest 30.0 s)"), text);
+        assertFalse(text.contains("10.0.0.8"), "a row the last scan alone saw is as likely a close in progress: " + text);
+        assertEquals(text, TextReport.DEFAULT.full(report).substring(TextReport.DEFAULT.full(report).indexOf("[closewait] summary")),
+                "the full report's summary is the same");
     }
 
     @Test
