@@ -10,11 +10,9 @@ import dev.closewait.agent.track.TrackedSocket;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * This JVM's sockets in FIN_WAIT_2: it closed them (or shut down their output) and the peer never
@@ -32,8 +30,6 @@ final class PeersNotClosing {
 
     /** When each FIN_WAIT_2 row of this JVM was first seen. */
     private final Map<ConnectionKey, Long> firstSeen = new HashMap<>();
-    /** The peers of the last update with a row that an earlier update saw too. */
-    private Set<Endpoint> seenBefore = Set.of();
 
     /**
      * @param rows   the FIN_WAIT_2 rows of the namespace
@@ -66,25 +62,11 @@ final class PeersNotClosing {
         firstSeen.clear();
         firstSeen.putAll(seen);
         List<PeerNotClosing> peers = new ArrayList<>();
-        Set<Endpoint> persisting = new HashSet<>();
         for (Group group : groups.values()) {
             peers.add(group.view());
-            if (group.seenBefore) {
-                persisting.add(group.remote);
-            }
         }
-        seenBefore = persisting;
         peers.sort((a, b) -> Integer.compare(b.count(), a.count()));
         return peers;
-    }
-
-    /**
-     * Whether a row of {@code peer} in the last update was there at an earlier one too: a row seen
-     * once is as likely a close in progress, the peer's FIN on its way, as a peer that does not
-     * finish closing.
-     */
-    boolean seenBefore(Endpoint peer) {
-        return seenBefore.contains(peer);
     }
 
     /** The FIN_WAIT_2 sockets of this JVM towards one remote. */

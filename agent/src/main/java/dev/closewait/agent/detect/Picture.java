@@ -135,13 +135,13 @@ final class Picture {
     /**
      * The peers and warnings of this picture not said before (said again once they clear and come
      * back). A peer is news once one of its rows was there at an earlier scan too
-     * ({@link PeersNotClosing#seenBefore}).
+     * ({@link PeerNotClosing#seenBefore}).
      */
     private void news(List<PeerNotClosing> newPeers, List<PortPressureEntry> newWarnings) {
         Set<Endpoint> peersNow = new HashSet<>();
         for (PeerNotClosing peer : lastPeers) {
             peersNow.add(peer.remote());
-            if (peers.seenBefore(peer.remote()) && peersSaid.add(peer.remote())) {
+            if (peer.seenBefore() && peersSaid.add(peer.remote())) {
                 newPeers.add(peer);
             }
         }
