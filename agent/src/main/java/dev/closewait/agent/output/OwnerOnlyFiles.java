@@ -21,7 +21,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * How the agent writes the files a user names (the report, the log): created readable and writable
  * by their owner only (0600), never through a link, a temporary file never one that exists. Plain
  * {@link FileChannel}s: they load no socket class, so opening the log in {@code premain} does not make
- * the JDK's socket classes load before the agent can weave them.
+ * the JDK's socket classes load before the agent can weave them. A file channel is interruptible: a
+ * write while the writing thread's interrupt is pending would close it (the log would take nothing
+ * more), so each write holds off the caller's interrupt and gives it back after.
  */
 final class OwnerOnlyFiles {
 
@@ -121,8 +123,15 @@ final class OwnerOnlyFiles {
         }
 
         private void drain(ByteBuffer bytes) throws IOException {
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
+            boolean interrupted = Thread.interrupted();
+            try {
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt(); // the application's, kept
+                }
             }
         }
 

@@ -44,6 +44,28 @@ class OutputsTest {
     }
 
     @Test
+    void aThreadWithAnInterruptPendingWritesTheLogAndTheReportAndKeepsItsInterrupt() throws IOException {
+        Path log = dir.resolve("cw.log");
+        Path report = dir.resolve("r.json");
+        List<String> warnings = new ArrayList<>();
+        Outputs outputs = Outputs.open(AgentOptions.parse("log=" + log + ",report=" + report), () -> EMPTY, warnings::add);
+        try {
+            Thread.currentThread().interrupt(); // a test that caught an InterruptedException and restored it, then scanNow()
+            outputs.log().note("first");
+            outputs.changed(ScanOutcome.NONE, new LeakReport(1, 5_000, 3, 0, 1000, List.of()));
+            assertTrue(Thread.interrupted(), "the caller's interrupt is still pending");
+            outputs.log().note("second");
+        } finally {
+            Thread.interrupted();
+            outputs.close();
+        }
+        assertEquals(List.of("[closewait] first", "[closewait] second"), Files.readAllLines(log),
+                "the log's channel stayed open");
+        assertTrue(Files.readString(report).contains("\"tracked\": 3"), Files.readString(report));
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
     void pidInAPathIsThisProcesssId() throws IOException {
         String pid = Long.toString(ProcessHandle.current().pid());
         Outputs outputs = Outputs.open(AgentOptions.parse("report=" + dir.resolve("leaks-{pid}.json") + ",log="
