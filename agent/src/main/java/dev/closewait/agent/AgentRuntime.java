@@ -75,8 +75,11 @@ final class AgentRuntime {
      *
      * @param attached whether the agent was loaded into a running JVM: then the sockets already
      *                 open are taken on as {@code BEFORE_ATTACH}
+     * @param bridge   how the bridge was installed ({@link BootBridge#install}): {@code ""}, or a note
+     *                 for the log
      */
-    static synchronized Reconfiguration start(AgentOptions options, Instrumentation instrumentation, boolean attached)
+    static synchronized Reconfiguration start(AgentOptions options, Instrumentation instrumentation, boolean attached,
+                                              String bridge)
             throws StartupException {
         if (running != null) {
             Reconfiguration result = running.configure(options);
@@ -88,7 +91,7 @@ final class AgentRuntime {
                     + " instead of the bootstrap class loader; JDK classes could not reach it");
         }
         Clock clock = Clock.systemUTC();
-        SocketRegistry registry = new SocketRegistry(clock, type -> openToAgent(instrumentation, type));
+        SocketRegistry registry = new SocketRegistry(clock, field -> openToAgent(instrumentation, field));
         List<String> tableNotes = new ArrayList<>();
         TcpTable table = TcpTables.forThisPlatform(tableNotes::add);
         CloseWaitScanner scanner = new CloseWaitScanner(registry, table, clock, options.graceMillis(),
@@ -120,19 +123,22 @@ final class AgentRuntime {
         if (table != null) {
             DIAGNOSTICS.note("TCP states from " + TcpTables.describe(table, tableNotes));
         }
+        if (!bridge.isEmpty()) {
+            DIAGNOSTICS.note(bridge);
+        }
         return Reconfiguration.applied("now in force: " + settings.describe() + preexisting);
     }
 
     /**
-     * Opens the package of a JDK class to the agent, so the agent can read a field it needs
-     * (the socket of the JDK's keep-alive cache). Changes nothing for the application.
+     * Makes a field of a JDK class accessible to the agent alone, so it can read the socket of the
+     * JDK's keep-alive cache: its package is opened to the agent's {@link PrivateModule}, not to the
+     * application's class path. Changes nothing for the application.
      */
-    private static void openToAgent(Instrumentation instrumentation, Class<?> type) {
-        Module module = type.getModule();
-        Module agent = AgentRuntime.class.getModule();
-        if (module.isNamed() && !module.isOpen(type.getPackageName(), agent)) {
-            instrumentation.redefineModule(module, java.util.Set.of(), java.util.Map.of(),
-                    java.util.Map.of(type.getPackageName(), java.util.Set.of(agent)), java.util.Set.of(), java.util.Map.of());
+    private static void openToAgent(Instrumentation instrumentation, java.lang.reflect.Field field) {
+        try {
+            PrivateModule.of(instrumentation).makeAccessible(field);
+        } catch (java.io.IOException | ReflectiveOperationException unavailable) {
+            throw new IllegalStateException("cannot make " + field + " accessible", unavailable);
         }
     }
 

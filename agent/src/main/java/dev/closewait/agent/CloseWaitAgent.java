@@ -35,8 +35,8 @@ public final class CloseWaitAgent {
             return;
         }
         try {
-            BootBridgeJar.append(instrumentation);
-            AgentRuntime.start(options, instrumentation, false);
+            String bridge = BootBridge.install(instrumentation);
+            AgentRuntime.start(options, instrumentation, false, bridge);
         } catch (StartupException bad) {
             refuseToStart(bad.getMessage());
         } catch (Throwable fault) {
@@ -57,10 +57,8 @@ public final class CloseWaitAgent {
             return;
         }
         try {
-            if (!BootBridgeJar.isAppended()) {
-                BootBridgeJar.append(instrumentation);
-            }
-            Reconfiguration result = AgentRuntime.start(options, instrumentation, true);
+            String bridge = BootBridge.isInstalled() ? "" : BootBridge.install(instrumentation);
+            Reconfiguration result = AgentRuntime.start(options, instrumentation, true, bridge);
             attachResult(result.applied, result.message);
         } catch (StartupException bad) {
             attachResult(false, bad.getMessage());

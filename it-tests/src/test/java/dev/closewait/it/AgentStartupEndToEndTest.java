@@ -1,5 +1,6 @@
 package dev.closewait.it;
 
+import dev.closewait.it.scenarios.ExitAfterLeak;
 import dev.closewait.it.scenarios.FaultySocketSubclass;
 import dev.closewait.it.scenarios.PlainSocketLeak;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 import static dev.closewait.it.EndToEnd.EXIT;
@@ -116,15 +119,58 @@ class AgentStartupEndToEndTest {
         }
     }
 
+    /**
+     * The agent defines its bridge in the bootstrap class loader without appending to the boot class
+     * path, so the JVM says nothing and goes on sharing archived application classes (CDS): an
+     * application's own archive, made without the agent, still serves its main class with the agent
+     * on. On JDK 25 an appended boot path made the main class load from its jar instead.
+     */
+    @AcrossJdks
+    void theJvmPrintsNoWarningAndKeepsSharingTheApplicationsArchivedClasses(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        Path jar = work.resolve("scenarios.jar"); // CDS takes jars only, not a directory of classes
+        Path classes = Path.of(ExitAfterLeak.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path scenarios = classes.resolve(ExitAfterLeak.class.getPackageName().replace('.', '/'));
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.list(scenarios)) {
+            for (Path file : (Iterable<Path>) files.sorted()::iterator) {
+                out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                out.write(Files.readAllBytes(file));
+                out.closeEntry();
+            }
+        }
+        Path archive = work.resolve("app.jsa");
+        String main = ExitAfterLeak.class.getName();
+        StartupRun dump = run(List.of(jdk.java().toString(), "-XX:ArchiveClassesAtExit=" + archive,
+                "-cp", jar.toString(), main, "clean-return"));
+        assertEquals(0, dump.status, dump.stderr);
+        assertTrue(Files.size(archive) > 0, "the archive was written: " + dump.stdout);
+
+        StartupRun shared = run(List.of(jdk.java().toString(), "-XX:SharedArchiveFile=" + archive,
+                "-Xlog:class+load=info", "-javaagent:" + ScenarioProcess.agentJar() + "=log=stderr",
+                "-cp", jar.toString(), main, "clean-return"));
+        assertEquals(0, shared.status, shared.stderr);
+        assertTrue(shared.stderr.contains("[closewait] summary: "), "the agent ran: " + shared.stderr);
+        String output = shared.stdout + shared.stderr;
+        // JDK 25 also logs that -javaagent's java.instrument was not in the archive's modules: any agent's.
+        assertFalse(output.contains("Sharing is only supported") || output.contains("bootstrap classpath"), output);
+        assertFalse(output.contains("[closewait] WARNING"), output);
+        assertTrue(shared.stdout.lines().anyMatch(line -> line.endsWith("] " + main + " source: shared objects file (top)")),
+                "the main class comes from the application's archive: " + shared.stdout.lines()
+                        .filter(line -> line.contains(main)).findFirst().orElse("(not loaded?)"));
+    }
+
     private record StartupRun(int status, String stdout, String stderr, Path dir) {
     }
 
     private StartupRun startWith(Jdk jdk, String options) throws Exception {
-        Path dir = Files.createTempDirectory(work, "run");
-        List<String> command = new ArrayList<>(List.of(jdk.java().toString(),
+        return run(List.of(jdk.java().toString(),
                 "-javaagent:" + ScenarioProcess.agentJar() + "=" + options,
                 "-cp", System.getProperty("closewait.scenario.classpath", "target/test-classes"),
                 PlainSocketLeak.class.getName()));
+    }
+
+    private StartupRun run(List<String> command) throws Exception {
+        Path dir = Files.createTempDirectory(work, "run");
         Process process = new ProcessBuilder(command).directory(dir.toFile()).start();
         process.getOutputStream().close();
         String stdout = new String(process.getInputStream().readAllBytes());

@@ -20,7 +20,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A directory of this JVM's own in {@code java.io.tmpdir}, for the few files the agent must put on
- * disk to load (its bootstrap bridge jar, its netlink library). Another local user can neither
+ * disk to load (its netlink library; its bootstrap bridge jar where the bridge cannot be defined in
+ * memory). Another local user can neither
  * enter it nor swap what is in it, whatever the umask: it is made in one {@code mkdir} with mode
  * 0700, its files with mode 0600 and an exclusive create, and a temporary directory that others may
  * write to without the sticky bit is refused. Files are deleted as soon as they are loaded (the JVM

@@ -23,7 +23,7 @@ final class Pools {
     private final Clock clock;
     private final SocketRegistry registry;
     private final JdbcTracker jdbc;
-    private final Consumer<Class<?>> opener;
+    private final Consumer<Field> opener;
     /** Fields found, per declaring class and name; a missing one maps to {@link #NONE}. */
     private final Map<String, Field> fields = new ConcurrentHashMap<>();
     private static final Field NONE;
@@ -36,8 +36,8 @@ final class Pools {
         }
     }
 
-    /** @param opener opens a JDK class's package to the agent, so its fields can be read (the JDK's cache) */
-    Pools(Clock clock, SocketRegistry registry, JdbcTracker jdbc, Consumer<Class<?>> opener) {
+    /** @param opener makes a field of a JDK class accessible to the agent alone (the JDK's cache) */
+    Pools(Clock clock, SocketRegistry registry, JdbcTracker jdbc, Consumer<Field> opener) {
         this.clock = clock;
         this.registry = registry;
         this.jdbc = jdbc;
@@ -143,9 +143,10 @@ final class Pools {
             try {
                 Field field = c.getDeclaredField(name);
                 if (c.getClassLoader() == null || c.getClassLoader() == ClassLoader.getPlatformClassLoader()) {
-                    opener.accept(c);
+                    opener.accept(field);
+                } else {
+                    field.setAccessible(true);
                 }
-                field.setAccessible(true);
                 return field;
             } catch (NoSuchFieldException notHere) {
                 // its super class may declare it

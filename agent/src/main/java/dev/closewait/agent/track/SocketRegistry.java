@@ -58,14 +58,14 @@ public final class SocketRegistry {
 
     /** A registry that reads no field of the JDK's own classes (tests, benchmarks). */
     public SocketRegistry(Clock clock) {
-        this(clock, jdkClass -> { });
+        this(clock, jdkField -> jdkField.setAccessible(true));
     }
 
     /**
      * @param clock  the agent's one clock
-     * @param opener opens a JDK class's package to the agent, for the fields of the JDK's keep-alive cache
+     * @param opener makes a field of a JDK class accessible to the agent alone, for the JDK's keep-alive cache
      */
-    public SocketRegistry(Clock clock, java.util.function.Consumer<Class<?>> opener) {
+    public SocketRegistry(Clock clock, java.util.function.Consumer<java.lang.reflect.Field> opener) {
         this.clock = clock;
         this.jdbc = new JdbcTracker(clock);
         this.pools = new Pools(clock, this, jdbc, opener);

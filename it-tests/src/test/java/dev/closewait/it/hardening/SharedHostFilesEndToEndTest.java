@@ -119,12 +119,14 @@ class SharedHostFilesEndToEndTest {
                 app.awaitStep("leaked", REPORTED);
                 int port = app.intResult("clientPort");
                 app.awaitReport(r -> r.hasLeak(port, "OPEN"), REPORTED);
-                // A jar built without gcc has no netlink library: then only the bridge jar is written.
+                // The netlink library is the one file written (the bridge is defined in memory; its jar
+                // only where that fails). A jar built without gcc has none: then nothing is there to race.
                 netlink = Files.readString(log).contains("TCP states from netlink");
                 if (!netlink) {
-                    System.out.println("[it-tests] " + jdk + ": no netlink library loaded, only the bridge jar is raced: "
+                    System.out.println("[it-tests] " + jdk + ": no netlink library loaded, nothing written to race: "
                             + Files.readString(log).lines().filter(l -> l.contains("TCP states")).findFirst().orElse(""));
                 }
+                assertFalse(Files.readString(log).contains("appended to the bootstrap class path"), log::toString);
                 app.proceed();
                 assertEquals(0, app.awaitExit(EXIT), app::describe);
                 assertEquals("OPEN", app.finalReport().leakWithLocalPort(port).path("status").asText());
@@ -143,8 +145,7 @@ class SharedHostFilesEndToEndTest {
         System.out.println("[it-tests] " + jdk + ": the racer " + summary + "; " + seen);
         assertTrue(summary.endsWith(" wrote=0"), () -> "the racer got in: " + said);
         assertTrue(said.stream().noneMatch(l -> l.startsWith("WROTE ")), said::toString);
-        assertTrue(seen.size() >= (netlink ? 2 : 1),
-                () -> "the racer saw the bridge jar's and the netlink library's directories: " + said);
+        assertTrue(seen.size() >= (netlink ? 1 : 0), () -> "the racer saw the netlink library's directory: " + said);
         for (String line : seen) {
             assertTrue(line.matches("SEEN closewait-[0-9a-f]{12}-\\d+-\\d+-[0-9a-f]+ (700 root|gone)"), line);
         }

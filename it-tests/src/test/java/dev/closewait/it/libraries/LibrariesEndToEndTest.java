@@ -104,6 +104,8 @@ class LibrariesEndToEndTest {
             app.proceed();
             assertEquals(0, app.awaitExit(EXIT), "pool-held findings do not fail the run" + app.describe());
             assertTrue(app.stderr().contains("the pool holds it, not the application"), app::describe);
+            assertEquals("false", app.result("jdkFieldOpenToTheApplication"),
+                    "the agent read the JDK's field without opening its package to the application");
         }
     }
 

@@ -47,6 +47,20 @@ public final class PoolHeldConnections {
             Scenario.keep(orders, httpClient5, okHttp);
             Scenario.result("pid", ProcessHandle.current().pid());
             Scenario.step("held");
+            Scenario.result("jdkFieldOpenToTheApplication", canReach("sun.net.NetworkClient", "serverSocket"));
+        }
+    }
+
+    /**
+     * Whether this class may make a JDK field accessible: the agent read it (the keep-alive cache's
+     * socket) but must not have opened its package to the application's class path.
+     */
+    static boolean canReach(String className, String field) throws ReflectiveOperationException {
+        try {
+            Class.forName(className).getDeclaredField(field).setAccessible(true);
+            return true;
+        } catch (RuntimeException refused) { // InaccessibleObjectException
+            return false;
         }
     }
 
