@@ -3,6 +3,7 @@ package dev.closewait.agent.output;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -23,7 +24,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link FileChannel}s: they load no socket class, so opening the log in {@code premain} does not make
  * the JDK's socket classes load before the agent can weave them. A file channel is interruptible: a
  * write while the writing thread's interrupt is pending would close it (the log would take nothing
- * more), so each write holds off the caller's interrupt and gives it back after.
+ * more), so each write holds off the caller's interrupt and gives it back after; and an interrupt
+ * that arrives during a write, which closes the channel all the same, makes the stream open the
+ * file again (never through a link) and write the rest: nothing is lost, nothing written twice.
  */
 final class OwnerOnlyFiles {
 
@@ -38,10 +41,14 @@ final class OwnerOnlyFiles {
     private OwnerOnlyFiles() {
     }
 
+    /** How often one write opens its file again after interrupts closed it, before it gives up. */
+    private static final int REOPENS_PER_WRITE = 16;
+
     /** A stream appending to {@code path}, created if missing; refused if {@code path} is a link. */
     static OutputStream append(Path path) throws IOException {
-        return new ChannelStream(open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)));
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        return new ChannelStream(open(path, options), () -> open(path, options));
     }
 
     /**
@@ -64,8 +71,11 @@ final class OwnerOnlyFiles {
                 }
             }
         }
+        Path written = temp;
         try {
-            try (OutputStream out = new ChannelStream(channel)) {
+            // Opened again only to go on at its end, never created: it must still be the agent's file.
+            try (OutputStream out = new ChannelStream(channel, () -> open(written, Set.of(StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)))) {
                 body.writeTo(out);
             }
             try {
@@ -86,13 +96,20 @@ final class OwnerOnlyFiles {
         }
     }
 
+    /** Opens a stream's file again, to append to it. */
+    private interface Reopen {
+        FileChannel open() throws IOException;
+    }
+
     /** A buffered stream over a file channel; each flush writes what it holds whole. */
     private static final class ChannelStream extends OutputStream {
-        private final FileChannel channel;
+        private final Reopen reopen;
+        private FileChannel channel;
         private final ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
 
-        ChannelStream(FileChannel channel) {
+        ChannelStream(FileChannel channel, Reopen reopen) {
             this.channel = channel;
+            this.reopen = reopen;
         }
 
         @Override
@@ -122,11 +139,24 @@ final class OwnerOnlyFiles {
             buffer.clear();
         }
 
+        /**
+         * Writes all of {@code bytes}. An interrupt during a write closes the channel after the write
+         * took what it took ({@code bytes}' position says how much): the file is opened again and the
+         * rest written at its end.
+         */
         private void drain(ByteBuffer bytes) throws IOException {
             boolean interrupted = Thread.interrupted();
             try {
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
+                for (int reopens = 0; bytes.hasRemaining(); ) {
+                    try {
+                        channel.write(bytes);
+                    } catch (ClosedByInterruptException closed) {
+                        interrupted |= Thread.interrupted();
+                        if (++reopens > REOPENS_PER_WRITE) {
+                            throw closed;
+                        }
+                        channel = reopen.open();
+                    }
                 }
             } finally {
                 if (interrupted) {

@@ -65,6 +65,57 @@ class OutputsTest {
         assertEquals(List.of(), warnings);
     }
 
+    /**
+     * Interrupts that land during a write close a file channel whatever was pending before: the
+     * stream opens the file again and writes the rest. On a stream that did not, the log took
+     * nothing more after the first such interrupt.
+     */
+    @Test
+    void interruptsArrivingDuringWritesLoseNoLineOfTheLogAndNoReport() throws Exception {
+        Path log = dir.resolve("cw.log");
+        Path report = dir.resolve("r.json");
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Outputs outputs = Outputs.open(AgentOptions.parse("log=" + log + ",report=" + report), () -> EMPTY, warnings::add);
+        int lines = 3_000;
+        List<String> expected = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong interrupts = new java.util.concurrent.atomic.AtomicLong();
+        Thread writer = new Thread(() -> {
+            for (int i = 0; i < lines; i++) {
+                outputs.log().note("line " + i + " " + "x".repeat(i % 200));
+                if (i % 100 == 0) {
+                    outputs.changed(ScanOutcome.NONE, new LeakReport(1, 5_000, i, 0, 1000, List.of()));
+                }
+            }
+            done.set(true);
+        }, "writer");
+        for (int i = 0; i < lines; i++) {
+            expected.add("[closewait] line " + i + " " + "x".repeat(i % 200));
+        }
+        writer.start();
+        while (!done.get()) { // an interrupt every 10 µs: many land during a write, few twice in one
+            writer.interrupt();
+            interrupts.incrementAndGet();
+            long next = System.nanoTime() + 10_000;
+            while (System.nanoTime() < next) {
+                Thread.onSpinWait();
+            }
+        }
+        writer.join();
+        outputs.close();
+        assertTrue(interrupts.get() > lines / 10, "the writer was interrupted " + interrupts + " times");
+        List<String> written = Files.readAllLines(log);
+        int first = 0;
+        while (first < Math.min(expected.size(), written.size()) && expected.get(first).equals(written.get(first))) {
+            first++;
+        }
+        assertEquals(expected.size(), first, "every line once, in order; the first that is not: line " + first + " of "
+                + written.size() + ", " + (first < written.size() ? written.get(first) : "(none)"));
+        assertEquals(expected.size(), written.size());
+        assertTrue(Files.readString(report).contains("\"tracked\": " + (lines - 100)), Files.readString(report));
+        assertEquals(List.of(), warnings);
+    }
+
     @Test
     void pidInAPathIsThisProcesssId() throws IOException {
         String pid = Long.toString(ProcessHandle.current().pid());
