@@ -87,7 +87,8 @@ final class BootBridge {
         return classes;
     }
 
-    private static byte[] classFile(String file) throws IOException {
+    /** A class file of the agent jar, by its path there. */
+    static byte[] classFile(String file) throws IOException {
         try (InputStream in = BootBridge.class.getClassLoader().getResourceAsStream(file)) {
             if (in == null) {
                 throw new IOException("the agent jar lacks " + file);

@@ -1,7 +1,6 @@
 package dev.closewait.agent;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.AccessibleObject;
 import java.lang.reflect.Member;
@@ -71,14 +70,7 @@ final class PrivateModule extends ClassLoader {
     }
 
     private Object make(String name) throws IOException, ReflectiveOperationException {
-        String file = name.replace('.', '/') + ".class";
-        byte[] bytes;
-        try (InputStream in = getParent().getResourceAsStream(file)) {
-            if (in == null) {
-                throw new IOException("the agent jar lacks " + file);
-            }
-            bytes = in.readAllBytes();
-        }
+        byte[] bytes = BootBridge.classFile(name.replace('.', '/') + ".class");
         return defineClass(name, bytes, 0, bytes.length).getConstructor().newInstance();
     }
 }
