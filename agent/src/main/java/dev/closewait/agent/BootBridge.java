@@ -24,9 +24,10 @@ import java.util.jar.JarOutputStream;
  * UnsafeBootDefiner}, in the agent's {@link PrivateModule}, the only module the JDK's internal
  * {@code Unsafe} is exported to: neither the application nor the rest of the agent gains any
  * access. (Byte Buddy's {@code ClassInjector.UsingUnsafe} does the same but first reads
- * {@code sun.misc.Unsafe}, which prints a warning on JDK 24 and later.) Appending a jar to the bootstrap class path, the fallback where that is not possible,
- * makes the JVM print a warning and stop sharing the archived classes of the platform and
- * application class loaders (class data sharing), which slows every class those load after.
+ * {@code sun.misc.Unsafe}, which prints a warning on JDK 24 and later.) Appending a jar to the
+ * bootstrap class path, the fallback where that is not possible, makes the JVM print a warning and
+ * stop sharing the archived classes of the platform and application class loaders (class data
+ * sharing), which slows every class those load after.
  */
 final class BootBridge {
 
@@ -56,7 +57,7 @@ final class BootBridge {
         Map<String, byte[]> classes = classFiles();
         String defineProblem;
         try {
-            define(instrumentation, classes);
+            PrivateModule.of(instrumentation).defineInBootstrap(classes);
             checkInBootstrap("defined in the bootstrap class loader");
             return "";
         } catch (IOException | ReflectiveOperationException | RuntimeException | LinkageError refused) {
@@ -70,12 +71,6 @@ final class BootBridge {
         }
         return "the bridge classes were appended to the bootstrap class path (the JVM then stops sharing archived"
                 + " classes, and says so) because defining them directly failed: " + defineProblem;
-    }
-
-    /** Has the agent's {@link PrivateModule} define {@code classes} in the bootstrap class loader. */
-    private static void define(Instrumentation instrumentation, Map<String, byte[]> classes)
-            throws IOException, ReflectiveOperationException {
-        PrivateModule.of(instrumentation).defineInBootstrap(classes);
     }
 
     /** The bridge's class files, by binary name, read from the agent jar. */
