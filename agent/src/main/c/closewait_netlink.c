@@ -4,8 +4,9 @@
  * /proc/net/tcp{,6} make the kernel print a line of text for every socket of the network
  * namespace on every read: tens of milliseconds on a host with tens of thousands of connections.
  * A sock_diag dump takes a state filter, so the kernel copies out only the rows asked for, in
- * binary. This file does the one thing Java cannot (open an AF_NETLINK socket) and nothing else:
- * one dump into a buffer the caller owns; the Java side parses the records.
+ * binary. This file does two things Java cannot, and nothing else: one dump over an AF_NETLINK
+ * socket into a buffer the caller owns (the Java side parses the records), and an epoll set that
+ * hears of a peer's FIN on the application's sockets (the peer-close watch, at the end).
  *
  * The kernel walks every TCP socket of the namespace for each dump, whatever the filter: asked per
  * address family (SOCK_DIAG_BY_FAMILY), both families cost two walks. The older request
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <netinet/in.h>
@@ -175,4 +177,80 @@ Java_dev_closewait_agent_tcp_NetlinkTcpTable_dump(JNIEnv *env, jclass type, jint
     free(buffer);
     close(fd);
     return result < 0 ? result : matched;
+}
+
+/*
+ * The peer-close watch, for dev.closewait.agent.tcp.PeerCloseWatch: an epoll set of the agent's own
+ * holding the descriptors of the application's open sockets, edge-triggered on EPOLLRDHUP (the
+ * peer's FIN; EPOLLHUP and EPOLLERR, a reset, come with every watch). The set never takes a
+ * reference to a socket: the kernel drops a watch when the socket's last descriptor closes. Nothing
+ * is read from the sockets and their own waiters are woken as before.
+ */
+/* Makes the set; returns its descriptor (close-on-exec), or a negative errno. */
+JNIEXPORT jint JNICALL
+Java_dev_closewait_agent_tcp_PeerCloseWatch_create(JNIEnv *env, jclass type)
+{
+    (void) env;
+    (void) type;
+    int set = epoll_create1(EPOLL_CLOEXEC);
+    return set < 0 ? -errno : set;
+}
+
+/*
+ * Watches descriptor fd in the set; a descriptor watched already is armed again. Returns 0, or a
+ * negative errno (EBADF: not open; EPERM: not a socket any more; ENOSPC: the user's watches are used up).
+ */
+JNIEXPORT jint JNICALL
+Java_dev_closewait_agent_tcp_PeerCloseWatch_add(JNIEnv *env, jclass type, jint set, jint fd)
+{
+    (void) env;
+    (void) type;
+    struct epoll_event event;
+    memset(&event, 0, sizeof event);
+    event.events = EPOLLRDHUP | EPOLLET;
+    event.data.fd = fd;
+    if (epoll_ctl(set, EPOLL_CTL_ADD, fd, &event) == 0) {
+        return 0;
+    }
+    if (errno == EEXIST && epoll_ctl(set, EPOLL_CTL_MOD, fd, &event) == 0) {
+        return 0;
+    }
+    return -errno;
+}
+
+/*
+ * Takes the events waiting, without blocking; returns how many there were (at most 65,536 in one
+ * call: more only when events keep coming, and the caller reads the table then anyway), or a
+ * negative errno.
+ */
+JNIEXPORT jint JNICALL
+Java_dev_closewait_agent_tcp_PeerCloseWatch_drain(JNIEnv *env, jclass type, jint set)
+{
+    (void) env;
+    (void) type;
+    struct epoll_event events[64];
+    jint total = 0;
+    for (int round = 0; round < 1024; round++) {
+        int ready = epoll_wait(set, events, 64, 0);
+        if (ready < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -errno;
+        }
+        total += ready;
+        if (ready < 64) {
+            return total;
+        }
+    }
+    return total;
+}
+
+/* Closes the set: every watch in it goes. */
+JNIEXPORT void JNICALL
+Java_dev_closewait_agent_tcp_PeerCloseWatch_close(JNIEnv *env, jclass type, jint set)
+{
+    (void) env;
+    (void) type;
+    close(set);
 }

@@ -14,6 +14,8 @@ import dev.closewait.agent.io.ThisProcess;
 import dev.closewait.agent.live.LeakDetector;
 import dev.closewait.agent.live.LiveReportProperties;
 import dev.closewait.agent.report.JsonReport;
+import dev.closewait.agent.tcp.NetlinkTcpTable;
+import dev.closewait.agent.tcp.PeerCloseWatch;
 import dev.closewait.agent.tcp.TcpTable;
 import dev.closewait.agent.tcp.TcpTables;
 import dev.closewait.agent.track.JdbcSecrets;
@@ -96,6 +98,11 @@ final class AgentRuntime {
         TcpTable table = TcpTables.forThisPlatform(tableNotes::add);
         CloseWaitScanner scanner = new CloseWaitScanner(registry, table, clock, options.graceMillis(),
                 options.maxFindings(), new StackFrames(REPORTED_STACKS), DIAGNOSTICS::note);
+        List<String> watchNotes = new ArrayList<>();
+        PeerCloseWatch watch = table instanceof NetlinkTcpTable ? PeerCloseWatch.open(watchNotes::add) : null;
+        if (watch != null) {
+            scanner.usePeerCloseWatch(watch, DIAGNOSTICS::note);
+        }
         long pid = ThisProcess.pid();
         Settings settings = Settings.open(options, () -> scanner.report(pid), DIAGNOSTICS::warn);
         DIAGNOSTICS.use(settings.outputs.log());
@@ -121,7 +128,9 @@ final class AgentRuntime {
         DIAGNOSTICS.note("closewait " + AgentIdentity.version() + (attached ? " attached and is" : " is")
                 + " watching this JVM's sockets: " + settings.describe() + preexisting);
         if (table != null) {
-            DIAGNOSTICS.note("TCP states from " + TcpTables.describe(table, tableNotes));
+            DIAGNOSTICS.note("TCP states from " + TcpTables.describe(table, tableNotes)
+                    + (watch != null ? "; peers' closes heard through epoll"
+                    : watchNotes.isEmpty() ? "" : "; no peer-close watch (" + String.join("; ", watchNotes) + ")"));
         }
         if (!bridge.isEmpty()) {
             DIAGNOSTICS.note(bridge);

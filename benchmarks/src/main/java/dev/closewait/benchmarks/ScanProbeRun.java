@@ -16,6 +16,8 @@ import java.util.Map;
 final class ScanProbeRun {
 
     static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+    private static final List<String> OPENS = List.of("--add-opens", "java.base/java.net=ALL-UNNAMED",
+            "--add-opens", "java.base/java.io=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
 
     /** Whether the probe's JVM ran with {@link #NATIVE_ACCESS}. */
     final boolean nativeAccess;
@@ -40,6 +42,9 @@ final class ScanProbeRun {
         if (nativeAccess) {
             command.add(NATIVE_ACCESS);
         }
+        // The agent opens these to a module of its own to read socket descriptors for its peer-close
+        // watch; a probe calling the agent's classes without the agent is given them here.
+        command.addAll(OPENS);
         command.addAll(List.of("-cp", options.probeClassPath(), probe.getName(), list.toString(),
                 String.valueOf(options.mode.scanWarmupRounds), String.valueOf(options.mode.scanRounds)));
         ScanProbeRun run = new ScanProbeRun(nativeAccess, probe.getSimpleName());

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TcpTableEndToEndTest {
 
-    private static final String NETLINK = "[closewait] TCP states from netlink (sock_diag)";
+    private static final String NETLINK = "[closewait] TCP states from netlink (sock_diag); peers' closes heard through epoll";
     private static final String PROC = "[closewait] TCP states from /proc/self/net/tcp and /proc/self/net/tcp6";
 
     @TempDir

@@ -1,6 +1,7 @@
 package dev.closewait.agent.detect;
 
 import dev.closewait.agent.tcp.Endpoint;
+import dev.closewait.agent.tcp.PeerCloseWatch;
 import dev.closewait.agent.tcp.ProcessSockets;
 import dev.closewait.agent.tcp.TcpConnection;
 import dev.closewait.agent.tcp.TcpState;
@@ -89,6 +90,8 @@ public final class CloseWaitScanner {
     private boolean tableWarned;
     /** The sockets a scan looks at while no row could match another one (see {@link MatchedSockets}). */
     private final MatchedSockets matched = new MatchedSockets();
+    /** When a scan may take the last read's rows (see {@link QuietScans}); without a watch, never. */
+    private QuietScans quiet = new QuietScans(null, message -> { });
     /** Peers not closing, port pressure and the time series, from scan to scan. */
     private final Picture picture;
     private long lastTracked;
@@ -160,9 +163,22 @@ public final class CloseWaitScanner {
         // busy namespace costs milliseconds to write. A process between bursts of short
         // connections skips the read.
         boolean nothingToLookUp = otherRows == null && byInode == null && registry.openCount() == 0 && !recentlyActive;
+        boolean replay = quiet.watching() && quiet.mayReplay(registry, now, !exit && otherRows == null
+                && byInode == null && !pressureDue && registry.nativeOpenCount() == 0);
         long readStart = System.nanoTime();
-        boolean tableRead = !nothingToLookUp
-                && readTable(closeWait, finWait2, pressureDue ? timeWait : null, closeWaitByInode, otherRows, byInode);
+        boolean tableRead;
+        if (replay) {
+            for (TcpConnection row : quiet.rows()) {
+                sort(row, closeWait, finWait2, null, closeWaitByInode, null, null);
+            }
+            tableRead = true;
+        } else {
+            tableRead = !nothingToLookUp
+                    && readTable(closeWait, finWait2, pressureDue ? timeWait : null, closeWaitByInode, otherRows, byInode);
+            if (tableRead) {
+                quiet.read(now, closeWait.values(), finWait2.values());
+            }
+        }
         if (tableRead && pressureDue) {
             // The fastest read so far: the first ones run cold, a busy namespace is slow every time.
             long took = System.nanoTime() - readStart;
@@ -262,12 +278,30 @@ public final class CloseWaitScanner {
             collectedUnclosed.clear(); // nothing can ever be judged
         }
 
+        if (tableRead && !replay) {
+            quiet.settled(!exit && finWait2Owned.isEmpty() && picture.peers().isEmpty() && untrackedCandidates.isEmpty()
+                    && collectedUnclosed.isEmpty() && preexisting.isEmpty());
+        }
         findings.addAll(found);
         noteJdbcChanges(found, changed);
         // Findings past the cap, or left out by a rule, are counted, not found: the counts in the report must move too.
         boolean countsMoved = dropped.total() + ignoredCount != countedBefore;
         lastCounts = countFindings();
         return new ScanOutcome(views(found), views(changed), newPeers, newWarnings, pictureDue || countsMoved);
+    }
+
+    /**
+     * Scans from now on read the table only when {@code watch} heard of a peer's FIN or reset, or
+     * something else changed (see {@link QuietScans}); {@code note} hears, once, if it stops.
+     */
+    public synchronized void usePeerCloseWatch(PeerCloseWatch watch, Consumer<String> note) {
+        quiet.close();
+        quiet = new QuietScans(watch, note);
+    }
+
+    /** Scans so far that took the rows of the last read rather than read the table. */
+    public synchronized long scansWithoutRead() {
+        return quiet.replays();
     }
 
     /** Where the size of the ephemeral port range comes from: a test's scaled range. */
@@ -574,31 +608,36 @@ public final class CloseWaitScanner {
         try {
             Set<TcpState> states = otherRows != null || byInode != null ? (timeWait != null ? ALL_STATES : WITH_DESCRIPTORS)
                     : timeWait != null ? SCANNED_WITH_TIME_WAIT : SCANNED;
-            table.read(states, row -> {
-                if (byInode != null && row.inode() != TcpConnection.NO_INODE) {
-                    byInode.put(row.inode(), row);
-                }
-                if (row.state() == TcpState.CLOSE_WAIT) {
-                    closeWait.put(ConnectionKey.of(row), row);
-                    if (row.inode() != TcpConnection.NO_INODE) {
-                        closeWaitByInode.put(row.inode(), row);
-                    }
-                } else if (row.state() == TcpState.FIN_WAIT2) {
-                    finWait2.put(ConnectionKey.of(row), row);
-                } else if (row.state() == TcpState.TIME_WAIT) {
-                    if (timeWait != null) {
-                        timeWait.add(row);
-                    }
-                } else if (otherRows != null && row.inode() != TcpConnection.NO_INODE
-                        && row.state() != TcpState.LISTEN) {
-                    otherRows.put(ConnectionKey.of(row), row);
-                }
-            });
+            table.read(states, row -> sort(row, closeWait, finWait2, timeWait, closeWaitByInode, otherRows, byInode));
             return true;
         } catch (IOException | RuntimeException unreadable) {
             warnOnce("cannot read the TCP table (" + table.describe() + "): " + unreadable
                     + "; sockets are tracked, CLOSE_WAIT detection resumes when the table can be read");
             return false;
+        }
+    }
+
+    /** Puts one row of the table where the scan looks for it; {@code null} where a scan does not ask for such rows. */
+    private static void sort(TcpConnection row, Map<ConnectionKey, TcpConnection> closeWait,
+                             Map<ConnectionKey, TcpConnection> finWait2, List<TcpConnection> timeWait,
+                             Map<Long, TcpConnection> closeWaitByInode, Map<ConnectionKey, TcpConnection> otherRows,
+                             Map<Long, TcpConnection> byInode) {
+        if (byInode != null && row.inode() != TcpConnection.NO_INODE) {
+            byInode.put(row.inode(), row);
+        }
+        if (row.state() == TcpState.CLOSE_WAIT) {
+            closeWait.put(ConnectionKey.of(row), row);
+            if (row.inode() != TcpConnection.NO_INODE) {
+                closeWaitByInode.put(row.inode(), row);
+            }
+        } else if (row.state() == TcpState.FIN_WAIT2) {
+            finWait2.put(ConnectionKey.of(row), row);
+        } else if (row.state() == TcpState.TIME_WAIT) {
+            if (timeWait != null) {
+                timeWait.add(row);
+            }
+        } else if (otherRows != null && row.inode() != TcpConnection.NO_INODE && row.state() != TcpState.LISTEN) {
+            otherRows.put(ConnectionKey.of(row), row);
         }
     }
 

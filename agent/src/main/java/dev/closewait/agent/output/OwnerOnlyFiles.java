@@ -41,8 +41,12 @@ final class OwnerOnlyFiles {
     private OwnerOnlyFiles() {
     }
 
-    /** How often one write opens its file again after interrupts closed it, before it gives up. */
-    private static final int REOPENS_PER_WRITE = 16;
+    /**
+     * How often a write opens its file again after interrupts closed it, with no byte written in
+     * between, before it gives up: an interrupt every few microseconds can land in many writes running,
+     * but each that gets bytes through starts the count again.
+     */
+    private static final int REOPENS_WITHOUT_PROGRESS = 1_000;
 
     /** A stream appending to {@code path}, created if missing; refused if {@code path} is a link. */
     static OutputStream append(Path path) throws IOException {
@@ -148,11 +152,13 @@ final class OwnerOnlyFiles {
             boolean interrupted = Thread.interrupted();
             try {
                 for (int reopens = 0; bytes.hasRemaining(); ) {
+                    int before = bytes.position();
                     try {
                         channel.write(bytes);
                     } catch (ClosedByInterruptException closed) {
                         interrupted |= Thread.interrupted();
-                        if (++reopens > REOPENS_PER_WRITE) {
+                        reopens = bytes.position() > before ? 1 : reopens + 1;
+                        if (reopens > REOPENS_WITHOUT_PROGRESS) {
                             throw closed;
                         }
                         channel = reopen.open();

@@ -104,6 +104,11 @@ public final class NetlinkTcpTable implements TcpTable {
         }
     }
 
+    /** Whether the agent's native library is loaded in this JVM (by a {@link #load(Consumer)} that succeeded). */
+    static synchronized boolean libraryLoaded() {
+        return loaded;
+    }
+
     /** Whether a read walks the kernel's sockets once (both families in one dump), not once per family. */
     boolean readsBothFamiliesInOneDump() {
         return oneDump;

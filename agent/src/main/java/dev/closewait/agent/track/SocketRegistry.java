@@ -52,6 +52,7 @@ public final class SocketRegistry {
     private final JdbcTracker jdbc;
     private final RequestOrigins requests = new RequestOrigins();
     private final Pools pools;
+    private final SocketDescriptors descriptors;
     private final StackFrames openStacks = new StackFrames(MAX_INTERNED_STACKS);
     /** {@link #ids} at the last pass of {@link #internStacksOfOpenSockets} (scanner thread only). */
     private long trackedWhenInterned = -1;
@@ -69,6 +70,7 @@ public final class SocketRegistry {
         this.clock = clock;
         this.jdbc = new JdbcTracker(clock);
         this.pools = new Pools(clock, this, jdbc, opener);
+        this.descriptors = new SocketDescriptors(opener);
     }
 
     /** A socket became connected; see {@code ConnectionEvents.opened}. */
@@ -350,6 +352,19 @@ public final class SocketRegistry {
     /** The sockets open now (a live view). */
     public Collection<TrackedSocket> openSockets() {
         return open.values();
+    }
+
+    /**
+     * The file descriptor of {@code socket}'s socket, or -1 where none is known: closed, collected,
+     * a native socket, or a JDK whose fields the agent cannot read. Scanner thread.
+     */
+    public int descriptorOf(TrackedSocket socket) {
+        return socket.matchedByInode() ? -1 : descriptors.of(socket.get());
+    }
+
+    /** Whether {@link #descriptorOf} can know any descriptor in this JVM (it can read the JDK's fields). */
+    public boolean descriptorsReadable() {
+        return descriptors.readable();
     }
 
     /** Whether {@code socket} is still among the open sockets: neither closed nor taken out as collected. */

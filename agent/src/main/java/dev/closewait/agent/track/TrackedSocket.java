@@ -30,6 +30,8 @@ public final class TrackedSocket extends WeakReference<Object> {
     private static final int MATCHED_BY_INODE = 1 << 4;
     /** Set by detection for a socket whose close it must hear of (a finding, or one about to be). */
     private static final int WATCHED = 1 << 5;
+    /** Set by the scanner once the socket's descriptor is in its peer-close watch. */
+    private static final int IN_PEER_CLOSE_WATCH = 1 << 6;
     /** The last kernel state seen, as {@code ordinal + 1} (0: none), from this bit up. */
     private static final int STATE_SHIFT = 8;
     private static final TcpState[] STATES = TcpState.values();
@@ -263,6 +265,16 @@ public final class TrackedSocket extends WeakReference<Object> {
         }
         flags |= WATCHED;
         return true;
+    }
+
+    /** Whether the scanner's peer-close watch holds this socket's descriptor. */
+    public boolean inPeerCloseWatch() {
+        return (flags & IN_PEER_CLOSE_WATCH) != 0;
+    }
+
+    /** The scanner put this socket's descriptor in its peer-close watch. */
+    public synchronized void putInPeerCloseWatch() {
+        flags |= IN_PEER_CLOSE_WATCH;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.closewait.benchmarks.probe;
 import dev.closewait.agent.boot.ConnectionEvents;
 import dev.closewait.agent.detect.CloseWaitScanner;
 import dev.closewait.agent.tcp.NetlinkTcpTable;
+import dev.closewait.agent.tcp.PeerCloseWatch;
 import dev.closewait.agent.tcp.ProcNetTcp;
 import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.tcp.TcpTable;
@@ -33,8 +34,12 @@ import java.util.concurrent.TimeUnit;
  * round then times, in turn:
  * <ul>
  *   <li>{@code scan}: {@link CloseWaitScanner#scan()}, the whole scan, on the table the agent picks
- *       ({@link TcpTables#forThisPlatform}: netlink where it can, else {@code /proc});</li>
+ *       ({@link TcpTables#forThisPlatform}: netlink where it can, else {@code /proc}), with the
+ *       agent's peer-close watch where it opens: the scan as the agent runs it, which takes the rows
+ *       of its last read while the watch hears nothing and nothing opens or closes;</li>
  *   <li>{@code scanOwn}: the same scan less the time of its table reads: the agent's own work;</li>
+ *   <li>{@code scanReading}: the same scan with no watch, reading the table every time (with the
+ *       watch, a scan after a peer's FIN, an open or a close, and one at least every 30 s);</li>
  *   <li>{@code procScan}: the whole scan on {@code /proc}, as with {@code -Dclosewait.tcpTable=proc};</li>
  *   <li>{@code netlinkTable}: {@link NetlinkTcpTable#read} with the CLOSE_WAIT filter, where it loads;</li>
  *   <li>{@code table}: {@link ProcNetTcp#read} with the CLOSE_WAIT filter (read and parse);</li>
@@ -66,6 +71,10 @@ public final class ScanCostProbe {
     private final NetlinkTcpTable netlinkTable = NetlinkTcpTable.load(why -> { });
     private final CloseWaitScanner scanner = new CloseWaitScanner(registry, agentTable, Clock.systemUTC(),
             GRACE_MILLIS, 1000, new StackFrames(), message -> System.err.println("scanner: " + message));
+    private final CloseWaitScanner readingScanner = new CloseWaitScanner(registry, platformTable, Clock.systemUTC(),
+            GRACE_MILLIS, 1000, new StackFrames(), message -> System.err.println("scanner: " + message));
+    private final List<String> noWatch = new ArrayList<>();
+    private final PeerCloseWatch watch = platformTable instanceof NetlinkTcpTable ? PeerCloseWatch.open(noWatch::add) : null;
     private final CloseWaitScanner procScanner = new CloseWaitScanner(registry, new ProcNetTcp(), Clock.systemUTC(),
             GRACE_MILLIS, 1000, new StackFrames(), message -> System.err.println("scanner: " + message));
     private final boolean hasSs = ssWorks();
@@ -84,6 +93,10 @@ public final class ScanCostProbe {
         }
         ScanCostProbe probe = new ScanCostProbe();
         System.out.println("info table " + TcpTables.describe(probe.platformTable, probe.notNetlink));
+        if (probe.watch != null) {
+            probe.scanner.usePeerCloseWatch(probe.watch, message -> System.err.println("scanner: " + message));
+        }
+        System.out.println("info watch " + (probe.watch != null ? "yes" : "no: " + String.join("; ", probe.noWatch)));
         probe.measureEmpty(warmup, rounds);
         try (PeerProcess peer = PeerProcess.start()) {
             for (String count : counts) {
@@ -125,14 +138,20 @@ public final class ScanCostProbe {
         // The first scan after opening also interns the new sockets' creation stacks, once.
         System.out.println("info " + count + ".firstScanMillis " + time(scanner::scan) / 1e6);
         procScanner.scan();
+        readingScanner.scan();
         System.out.println("info " + count + ".tracked " + registry.openCount());
         System.out.println("info " + count + ".closeWaitRows " + seen);
         System.out.println("info " + count + ".tableRows " + countRows());
         System.out.println("info " + count + ".tableBytes " + readText());
+        long replayedBefore = scanner.scansWithoutRead();
         for (int round = -warmup; round < rounds; round++) {
+            if (round == 0) {
+                replayedBefore = scanner.scansWithoutRead();
+            }
             long readsBefore = agentTable.nanos;
             long scan = time(scanner::scan);
             long scanOwn = scan - (agentTable.nanos - readsBefore);
+            long scanReading = time(readingScanner::scan);
             long procScan = time(procScanner::scan);
             long netlinkRead = netlinkTable == null ? -1 : time(() -> netlinkTable.read(CLOSE_WAIT, row -> { }));
             long tableRead = time(() -> table.read(CLOSE_WAIT, row -> { }));
@@ -143,6 +162,7 @@ public final class ScanCostProbe {
             if (round >= 0) {
                 sample(count, "scan", scan);
                 sample(count, "scanOwn", scanOwn);
+                sample(count, "scanReading", scanReading);
                 sample(count, "procScan", procScan);
                 if (netlinkTable != null) {
                     sample(count, "netlinkTable", netlinkRead);
@@ -155,6 +175,7 @@ public final class ScanCostProbe {
                 }
             }
         }
+        System.out.println("info " + count + ".scansWithoutRead " + (scanner.scansWithoutRead() - replayedBefore));
     }
 
     /** {@code ss} lists the CLOSE_WAIT rows, filtered in the kernel; its output is read and dropped. */

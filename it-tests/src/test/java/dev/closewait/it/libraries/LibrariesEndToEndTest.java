@@ -106,6 +106,9 @@ class LibrariesEndToEndTest {
             assertTrue(app.stderr().contains("the pool holds it, not the application"), app::describe);
             assertEquals("false", app.result("jdkFieldOpenToTheApplication"),
                     "the agent read the JDK's field without opening its package to the application");
+            assertEquals("false", app.result("descriptorFieldsOpenToTheApplication"),
+                    "the agent read the sockets' descriptors without opening their packages to the application");
+            assertFalse(app.stderr().contains("peer-close watch stopped"), app::describe);
         }
     }
 

@@ -48,6 +48,9 @@ public final class PoolHeldConnections {
             Scenario.result("pid", ProcessHandle.current().pid());
             Scenario.step("held");
             Scenario.result("jdkFieldOpenToTheApplication", canReach("sun.net.NetworkClient", "serverSocket"));
+            // Read by the agent's peer-close watch, for every open socket's descriptor.
+            Scenario.result("descriptorFieldsOpenToTheApplication", canReach("java.net.Socket", "impl")
+                    || canReach("java.io.FileDescriptor", "fd") || canReach("sun.nio.ch.SocketChannelImpl", "fd"));
         }
     }
 
