@@ -1,5 +1,6 @@
 package dev.closewait.benchmarks;
 
+import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
@@ -90,10 +91,10 @@ final class AgentComparison {
         Stats.Estimate ratio = Stats.ratioOfMedians(with.forks, without.forks);
         StringBuilder details = new StringBuilder(String.format(Locale.ROOT,
                 "JMH `%s.%s`, average time per operation, %d forks of each side × %d iterations of %d s"
-                        + " (after %d warm-up iterations), forks %s.%n%n"
+                        + " (after %d warm-up iterations of %d s), forks %s.%n%n"
                         + "| side | median | 25th–75th percentile | fork medians |%n|---|---|---|---|%n",
                 benchmark.getSimpleName(), method, mode.forks, mode.iterations, mode.iterationSeconds,
-                mode.warmupIterations, placement));
+                warmupIterations(benchmark, mode), mode.warmupSeconds, placement));
         for (Side side : options.sides()) {
             details.append(sides.get(side).row(options.label(side), unit));
         }
@@ -118,6 +119,21 @@ final class AgentComparison {
                 : result.withPeer(new Result.Peer(format(Stats.median(peer.all())) + " " + unit, ratioText(peerRatio)));
     }
 
+    /**
+     * The mode's warm-up iterations, or more where the benchmark class asks for a longer warm-up
+     * with JMH's {@code @Warmup} (its iterations times its time, in seconds): code the JIT takes long
+     * to compile would otherwise be measured while it compiles, and the agent's side, with more to
+     * compile on the same CPUs, would pay for its start-up there rather than for its steady cost.
+     */
+    static int warmupIterations(Class<?> benchmark, SuiteMode mode) {
+        Warmup asked = benchmark.getAnnotation(Warmup.class);
+        if (asked == null || asked.iterations() <= 0 || asked.time() <= 0) {
+            return mode.warmupIterations;
+        }
+        long seconds = asked.timeUnit().toSeconds(asked.time()) * asked.iterations();
+        return (int) Math.max(mode.warmupIterations, (seconds + mode.warmupSeconds - 1) / mode.warmupSeconds);
+    }
+
     private static String ratioText(Stats.Estimate ratio) {
         return String.format(Locale.ROOT, "ratio %.3f (%.3f–%.3f)", ratio.value(), ratio.low(), ratio.high());
     }
@@ -132,7 +148,7 @@ final class AgentComparison {
                 .addProfiler(GCProfiler.class)
                 .include("^" + Pattern.quote(benchmark.getName() + "." + method) + "$")
                 .forks(1)
-                .warmupIterations(mode.warmupIterations)
+                .warmupIterations(warmupIterations(benchmark, mode))
                 .warmupTime(TimeValue.seconds(mode.warmupSeconds))
                 .measurementIterations(mode.iterations)
                 .measurementTime(TimeValue.seconds(mode.iterationSeconds))

@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,13 +38,22 @@ import java.util.concurrent.TimeUnit;
  * reads and writes, so with connections reused it costs nothing here; its advice on the client's
  * requests (who asked for a connection the client may open on a thread of its own) runs on every
  * request, and is what this row measures of the agent.
+ *
+ * <p>The JDK's HTTP client and server take long to compile: on 2 CPUs a fork's time per request
+ * kept falling for 10 to 14 s (from 1.6 ms in its first second to 0.25 to 0.3 ms), the agent's side
+ * a few seconds later than the other, as the JIT had its classes to compile too. Measured after
+ * the suite's usual warm-up of 1 to 3 s, the row was that slope, about 10 % slower with the agent
+ * in every run; so this class asks for {@value #WARMUP_SECONDS} s of warm-up, which the suite
+ * gives it in every mode (its JIT work is measured where start-up is).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Threads(HttpKeepAliveBenchmark.CLIENT_THREADS)
+@Warmup(iterations = HttpKeepAliveBenchmark.WARMUP_SECONDS, time = 1)
 public class HttpKeepAliveBenchmark {
 
+    static final int WARMUP_SECONDS = 20;
     static final int CLIENT_THREADS = 4;
     static final int BODY_BYTES = 1024;
     static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
