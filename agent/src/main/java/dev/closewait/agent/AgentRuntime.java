@@ -68,7 +68,7 @@ final class AgentRuntime {
         this.scanner = scanner;
         this.instrumenter = instrumenter;
         this.loop = new ScanLoop(this::scanAndReport, () -> this.settings.options.intervalMillis(),
-                this::onScannerThread, AgentRuntime::fault);
+                this::onScannerThread, AgentRuntime::fault, this::afterScannerThread);
     }
 
     /**
@@ -181,6 +181,10 @@ final class AgentRuntime {
     static void warnDisabled(String what, Throwable fault) {
         EventBridge.install(null);
         if (DISABLED.compareAndSet(false, true)) {
+            AgentRuntime current = running;
+            if (current != null) {
+                current.loop.stop(); // its thread closes what the scans held as it ends (afterScannerThread)
+            }
             StackTraceElement[] frames = fault.getStackTrace();
             // The cause may quote application text (a JDBC URL in a message): masked like everything else.
             DIAGNOSTICS.warn("closewait " + what + " and turned itself off; the application is not affected. Cause: "
@@ -311,11 +315,28 @@ final class AgentRuntime {
     }
 
     private synchronized void scanAndReport() {
+        if (DISABLED.get()) {
+            loop.stop(); // turned off before its loop started, or between two scans: no more scans
+            return;
+        }
         ScanOutcome outcome = scanner.scan();
         if (outcome.hasChanges()) {
             LeakReport report = scanner.report(pid);
             findingsCount = (int) Math.min(Integer.MAX_VALUE, report.failing());
             settings.outputs.changed(outcome, report);
+        }
+    }
+
+    /**
+     * On the scanner thread as it ends: if the agent turned itself off, the scanner lets go of what it
+     * holds open for the scans (the peer-close watch's epoll descriptor), since no scan will come.
+     * Waits for a scan another thread is running (a live report), never on an application's thread.
+     */
+    private void afterScannerThread() {
+        if (DISABLED.get()) {
+            synchronized (this) {
+                scanner.stopWatching();
+            }
         }
     }
 

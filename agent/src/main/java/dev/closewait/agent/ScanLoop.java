@@ -22,6 +22,7 @@ final class ScanLoop {
     private final LongSupplier intervalMillis;
     private final Runnable firstThing;
     private final Consumer<Throwable> onFault;
+    private final Runnable lastThing;
     private volatile Thread thread;
     /** A wake since the last scan began: the next wait ends at once. */
     private volatile boolean woken;
@@ -29,12 +30,15 @@ final class ScanLoop {
     /**
      * @param firstThing run once on the thread before the first scan (off the application's start-up path)
      * @param onFault    what a throwable out of a scan does (turns the agent off)
+     * @param lastThing  run once on the thread as it ends, however it ends
      */
-    ScanLoop(Runnable scan, LongSupplier intervalMillis, Runnable firstThing, Consumer<Throwable> onFault) {
+    ScanLoop(Runnable scan, LongSupplier intervalMillis, Runnable firstThing, Consumer<Throwable> onFault,
+             Runnable lastThing) {
         this.scan = scan;
         this.intervalMillis = intervalMillis;
         this.firstThing = firstThing;
         this.onFault = onFault;
+        this.lastThing = lastThing;
     }
 
     void start() {
@@ -76,6 +80,12 @@ final class ScanLoop {
             }
         } catch (Throwable fault) {
             onFault.accept(fault);
+        } finally {
+            try {
+                lastThing.run();
+            } catch (Throwable ignored) {
+                // The thread ends either way; nothing of it may reach the application.
+            }
         }
     }
 

@@ -62,7 +62,8 @@ class ScanLoopTest {
     }
 
     private void startLoop() throws InterruptedException {
-        loop = new ScanLoop(this::scan, () -> HOUR, () -> { }, fault -> seen.add("fault " + fault));
+        loop = new ScanLoop(this::scan, () -> HOUR, () -> { }, fault -> seen.add("fault " + fault),
+                () -> seen.add("last thing on " + (Thread.currentThread() == scanner ? "the loop's thread" : "another")));
         loop.start();
         assertTrue(firstScanRunning.await(10, TimeUnit.SECONDS), "the first scan ran");
     }
@@ -112,7 +113,22 @@ class ScanLoopTest {
         releaseFirstScan = true;
         scanner.join(10_000);
         assertFalse(scanner.isAlive(), "the loop ended");
-        assertEquals(List.of("scan 1 began clear, ended clear"), seen);
+        assertEquals(List.of("scan 1 began clear, ended clear", "last thing on the loop's thread"), seen);
+    }
+
+    @Test
+    void aFaultOutOfAScanIsHandedOnAndTheLastThingStillRuns() throws InterruptedException {
+        CountDownLatch ended = new CountDownLatch(1);
+        loop = new ScanLoop(() -> {
+            scanner = Thread.currentThread();
+            throw new IllegalStateException("a scan's fault");
+        }, () -> HOUR, () -> { }, fault -> seen.add("fault " + fault.getMessage()), () -> {
+            seen.add("last thing on " + (Thread.currentThread() == scanner ? "the loop's thread" : "another"));
+            ended.countDown();
+        });
+        loop.start();
+        assertTrue(ended.await(10, TimeUnit.SECONDS), "the loop ended after the fault");
+        assertEquals(List.of("fault a scan's fault", "last thing on the loop's thread"), seen);
     }
 
     private void awaitParked() throws InterruptedException {

@@ -110,12 +110,17 @@ class AgentStartupEndToEndTest {
             assertEquals(0, app.awaitExit(EXIT), app::describe);
             assertEquals("true", app.result("hostileConnected"));
             assertEquals("20", app.result("connectsAfterFault"));
+            assertEquals("false", app.result("scannerAlive"), "the scanner thread ended when the agent turned itself off");
+            assertEquals("0", app.result("epollAfterFault"), "the peer-close watch's descriptor was closed");
             String stderr = app.stderr();
             long warnings = stderr.lines().filter(l -> l.contains("WARNING")).count();
             assertEquals(1, warnings, stderr);
             assertTrue(stderr.contains("turned itself off; the application is not affected"), stderr);
             assertTrue(stderr.contains("this application's socket refuses to tell its address"), stderr);
             assertFalse(stderr.contains("summary:"), "a disabled agent writes no summary: " + stderr);
+            if (stderr.contains("peers' closes heard through epoll")) {
+                assertEquals("1", app.result("epollAtStart"), "the watch was open before the fault: " + stderr);
+            }
         }
     }
 

@@ -299,6 +299,11 @@ public final class CloseWaitScanner {
         quiet = new QuietScans(watch, note);
     }
 
+    /** Closes the peer-close watch, if any: every scan from now on reads the table. */
+    public synchronized void stopWatching() {
+        quiet.close();
+    }
+
     /** Scans so far that took the rows of the last read rather than read the table. */
     public synchronized long scansWithoutRead() {
         return quiet.replays();

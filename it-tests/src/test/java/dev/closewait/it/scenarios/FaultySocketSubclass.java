@@ -1,15 +1,21 @@
 package dev.closewait.it.scenarios;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An application whose own Socket subclass throws from {@code getInetAddress()}, which the agent
  * calls while tracking: the agent must turn itself off with one warning, and the application must
- * never notice (its connects and closes keep working). Waits at the end while the test asks for
- * the live report.
+ * never notice (its connects and closes keep working). Turned off, it keeps nothing running: its
+ * scanner thread ends and the peer-close watch's epoll descriptor closes. Waits at the end while
+ * the test asks for the live report.
  */
 public final class FaultySocketSubclass {
 
@@ -20,7 +26,27 @@ public final class FaultySocketSubclass {
         }
     }
 
+    /** This process's epoll descriptors (the application opens none; the agent's watch is one). */
+    private static long epollDescriptors() throws IOException {
+        long count = 0;
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    count += Files.readSymbolicLink(fd).toString().equals("anon_inode:[eventpoll]") ? 1 : 0;
+                } catch (IOException closedMeanwhile) {
+                    // the directory stream's own descriptor, gone by now
+                }
+            }
+        }
+        return count;
+    }
+
+    private static boolean scannerAlive() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("closewait-scanner"));
+    }
+
     public static void main(String[] args) throws Exception {
+        Scenario.result("epollAtStart", epollDescriptors());
         try (ServerSocket server = Scenario.loopbackServer()) {
             Hostile hostile = new Hostile();
             hostile.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()), 2000);
@@ -34,6 +60,12 @@ public final class FaultySocketSubclass {
             }
             Scenario.result("hostileConnected", hostile.isConnected());
             Scenario.result("connectsAfterFault", ok);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (scannerAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Scenario.result("scannerAlive", scannerAlive());
+            Scenario.result("epollAfterFault", epollDescriptors());
             Scenario.result("pid", ProcessHandle.current().pid());
             Scenario.step("faulted"); // the test asks the disabled agent for its live report
         }
