@@ -38,8 +38,16 @@ public final class CloseWaitScanner {
     /** {@link #SCANNED}, and TIME_WAIT for port pressure. */
     private static final Set<TcpState> SCANNED_WITH_TIME_WAIT = EnumSet.of(TcpState.CLOSE_WAIT, TcpState.FIN_WAIT2,
             TcpState.TIME_WAIT);
-    /** A table read with TIME_WAIT never faster than this makes port pressure a concern of every tenth scan only. */
+    /**
+     * Where none of the last {@link #RECENT_TIME_WAIT_READS} reads with TIME_WAIT was faster than
+     * this, port pressure is a concern of every tenth scan only.
+     */
     private static final long CHEAP_READ_NANOS = 2_000_000;
+    /**
+     * How many of the latest reads with TIME_WAIT say what one costs: the first ones run cold, and a
+     * namespace that grew (or shrank) since is judged by what its reads cost now.
+     */
+    private static final int RECENT_TIME_WAIT_READS = 3;
     /** How long after the last socket opened FIN_WAIT_2 and TIME_WAIT rows may still be this JVM's. */
     private static final long RECENT_MILLIS = 150_000;
     private static final Set<TcpState> ALL_STATES = EnumSet.allOf(TcpState.class);
@@ -96,9 +104,10 @@ public final class CloseWaitScanner {
     private final Picture picture;
     private long lastTracked;
     private long lastActivityAt;
-    private long fastestTimeWaitReadNanos;
+    /** The durations of the latest reads with TIME_WAIT, oldest overwritten first. */
+    private final long[] recentTimeWaitReadNanos = new long[RECENT_TIME_WAIT_READS];
     /** Reads with TIME_WAIT so far: the first three are always made, to learn what one costs warm. */
-    private int timeWaitReads;
+    private long timeWaitReads;
     private int scansSincePressure;
     private volatile IgnoreRules ignoreRules = IgnoreRules.none();
     /** {@link #countFindings()} of the last scan or adoption; {@link #counts()} adds the live counts. */
@@ -154,7 +163,7 @@ public final class CloseWaitScanner {
             lastActivityAt = now;
         }
         boolean recentlyActive = lastActivityAt != 0 && now - lastActivityAt < RECENT_MILLIS;
-        boolean pressureDue = recentlyActive && (timeWaitReads < 3 || fastestTimeWaitReadNanos < CHEAP_READ_NANOS
+        boolean pressureDue = recentlyActive && (timeWaitReads < RECENT_TIME_WAIT_READS || recentReadIsCheap()
                 || ++scansSincePressure >= 10);
         Map<ConnectionKey, TcpConnection> otherRows =
                 collectedUnclosed.isEmpty() && !abandonedPossible ? null : new HashMap<>();
@@ -180,9 +189,7 @@ public final class CloseWaitScanner {
             }
         }
         if (tableRead && pressureDue) {
-            // The fastest read so far: the first ones run cold, a busy namespace is slow every time.
-            long took = System.nanoTime() - readStart;
-            fastestTimeWaitReadNanos = timeWaitReads++ == 0 ? took : Math.min(fastestTimeWaitReadNanos, took);
+            recentTimeWaitReadNanos[(int) (timeWaitReads++ % RECENT_TIME_WAIT_READS)] = System.nanoTime() - readStart;
             scansSincePressure = 0;
         }
         Map<ConnectionKey, TrackedSocket> finWait2Owned = new HashMap<>();
@@ -297,6 +304,21 @@ public final class CloseWaitScanner {
     public synchronized void usePeerCloseWatch(PeerCloseWatch watch, Consumer<String> note) {
         quiet.close();
         quiet = new QuietScans(watch, note);
+    }
+
+    /**
+     * Whether one of the latest reads with TIME_WAIT was cheap: the fastest of a few, since one read
+     * alone may be slowed by anything on the machine, and of the latest only, since the fastest of
+     * all time would keep every scan reading TIME_WAIT rows in a JVM whose connections grew from a
+     * few to thousands (its first reads were cheap).
+     */
+    private boolean recentReadIsCheap() {
+        for (long took : recentTimeWaitReadNanos) {
+            if (took < CHEAP_READ_NANOS) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Closes the peer-close watch, if any: every scan from now on reads the table. */

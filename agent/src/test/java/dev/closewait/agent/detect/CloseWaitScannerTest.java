@@ -276,6 +276,30 @@ class CloseWaitScannerTest {
     }
 
     @Test
+    void portPressureReadsTimeWaitRowsEveryTenthScanWhileTheLatestReadsOfThemAreAllSlow() throws IOException {
+        connect(); // opened just now: while the JVM opens connections, port pressure is due
+        scanTimes(5);
+        assertEquals(5, table.timeWaitReads, "cheap reads: every scan reads the TIME_WAIT rows");
+        table.timeWaitReadNanos = 3_000_000; // the namespace grew: a read with TIME_WAIT takes 3 ms now
+        scanTimes(3);
+        assertEquals(8, table.timeWaitReads, "one of the last three reads was cheap still");
+        scanTimes(20);
+        assertEquals(10, table.timeWaitReads, "the last three were slow: every tenth scan, not every scan as"
+                + " the cheap reads of the JVM's first connections would have it");
+        table.timeWaitReadNanos = 0;
+        scanTimes(10);
+        assertEquals(11, table.timeWaitReads, "the tenth scan reads, and finds it cheap again");
+        scanTimes(5);
+        assertEquals(16, table.timeWaitReads, "cheap again: every scan");
+    }
+
+    private void scanTimes(int scans) {
+        for (int i = 0; i < scans; i++) {
+            scanner.scan();
+        }
+    }
+
+    @Test
     void unreadableTableIsSaidOnceAndTrackingGoesOn() throws IOException {
         table.fail = true;
         connect();
@@ -471,6 +495,9 @@ class CloseWaitScannerTest {
         private final List<TcpConnection> rows = new ArrayList<>();
         boolean fail;
         int reads;
+        /** Reads that asked for TIME_WAIT rows (port pressure), and how long each of them takes. */
+        int timeWaitReads;
+        long timeWaitReadNanos;
 
         void closeWait(Socket socket) {
             add(new TcpConnection(Endpoint.of(socket.getLocalAddress(), socket.getLocalPort()),
@@ -490,6 +517,12 @@ class CloseWaitScannerTest {
             reads++;
             if (fail) {
                 throw new IOException("simulated: permission denied");
+            }
+            if (states.contains(TcpState.TIME_WAIT)) {
+                timeWaitReads++;
+                for (long end = System.nanoTime() + timeWaitReadNanos; System.nanoTime() < end; ) {
+                    Thread.onSpinWait(); // a namespace this big takes this long to read
+                }
             }
             rows.stream().filter(r -> states.contains(r.state())).forEach(sink);
         }
