@@ -1,6 +1,6 @@
 package dev.closewait.benchmarks;
 
-/** How long the suite measures: {@link #QUICK} for a laptop (under 5 minutes), {@link #FULL} for figures to publish. */
+/** How long the suite measures: {@link #QUICK} for a laptop (about 8 minutes), {@link #FULL} for figures to publish. */
 public enum SuiteMode {
     /** Three forks of each side, four 1 s iterations each; 10 start-ups of each side. */
     QUICK(3, 2, 1, 4, 1, 10, 5, 20),
