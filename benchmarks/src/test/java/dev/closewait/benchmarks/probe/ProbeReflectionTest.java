@@ -25,7 +25,7 @@ class ProbeReflectionTest {
 
     @Test
     void theScanStatesProbeFindsTheScannersTimeWaitReadCounters() throws IllegalAccessException {
-        assertEquals(0, (Integer) ScanStatesProbe.field("timeWaitReads").get(scanner));
-        assertEquals(Long.class, ScanStatesProbe.field("fastestTimeWaitReadNanos").get(scanner).getClass());
+        assertEquals(0, ScanStatesProbe.timeWaitReads(scanner));
+        assertEquals(long[].class, ScanStatesProbe.field("recentTimeWaitReadNanos").get(scanner).getClass());
     }
 }
