@@ -40,10 +40,10 @@ import java.util.concurrent.TimeUnit;
  * request, and is what this row measures of the agent.
  *
  * <p>The JDK's HTTP client and server take long to compile: on 2 CPUs a fork's time per request
- * kept falling for 10 to 14 s (from 1.6 ms in its first second to 0.25 to 0.3 ms), the agent's side
- * a few seconds later than the other, as the JIT had its classes to compile too. Measured after
- * the suite's usual warm-up of 1 to 3 s, the row was that slope, about 10 % slower with the agent
- * in every run; so this class asks for {@value #WARMUP_SECONDS} s of warm-up, which the suite
+ * kept falling for 10 to 15 s (from 1.6 to 1.9 ms in its first second to 0.25 to 0.3 ms), the
+ * agent's side behind the other, as the JIT had its classes to compile too. Measured after the
+ * suite's usual warm-up of 1 to 3 s, the row was that slope, 5 to 22 % slower with the agent in
+ * every full run until 2026-12-02; so this class asks for {@value #WARMUP_SECONDS} s of warm-up, which the suite
  * gives it in every mode (its JIT work is measured where start-up is).
  */
 @State(Scope.Benchmark)
