@@ -172,7 +172,7 @@ public final class CloseWaitScanner {
         // busy namespace costs milliseconds to write. A process between bursts of short
         // connections skips the read.
         boolean nothingToLookUp = otherRows == null && byInode == null && registry.openCount() == 0 && !recentlyActive;
-        boolean replay = quiet.watching() && quiet.mayReplay(registry, now, !exit && otherRows == null
+        boolean replay = quiet.mayReplay(registry, now, !exit && otherRows == null
                 && byInode == null && !pressureDue && registry.nativeOpenCount() == 0);
         long readStart = System.nanoTime();
         boolean tableRead;

@@ -73,11 +73,6 @@ final class QuietScans {
         this.note = note;
     }
 
-    /** Whether a watch is in use. */
-    boolean watching() {
-        return watch != null;
-    }
-
     /** Scans so far that took the last read's rows. */
     long replays() {
         return replays;
@@ -96,10 +91,13 @@ final class QuietScans {
         scanOpen = registry.openCount();
         if (scanTracked != walkedAt || walkedAt != walkedBefore || !allWatched) {
             walk(registry, scanTracked);
+            if (watch == null) {
+                return false; // the walk stopped it
+            }
         }
         int events;
         try {
-            events = watch == null ? -1 : watch.drain();
+            events = watch.drain();
         } catch (IOException failed) {
             stop(failed.getMessage());
             return false;
@@ -169,8 +167,7 @@ final class QuietScans {
 
     /** Stops watching, for good: every scan reads the table from now on. */
     private void stop(String why) {
-        watch.close();
-        watch = null;
+        close();
         rows = List.of();
         note.accept("the peer-close watch stopped (" + why + "); every scan reads the TCP table from now on");
     }
