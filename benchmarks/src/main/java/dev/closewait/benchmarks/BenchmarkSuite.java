@@ -107,8 +107,9 @@ public final class BenchmarkSuite {
                 default -> throw new IllegalStateException(benchmark);
             };
         } catch (Exception failed) {
-            System.out.println("  FAILED: " + failed);
-            return List.of(Result.skipped(benchmark, "—", "failed: " + failed));
+            String why = FailureText.of(failed);
+            System.out.println("  FAILED: " + why);
+            return List.of(Result.skipped(benchmark, "—", "failed: " + why));
         }
     }
 
