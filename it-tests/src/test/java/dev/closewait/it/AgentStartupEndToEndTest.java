@@ -133,16 +133,7 @@ class AgentStartupEndToEndTest {
     @AcrossJdks
     void theJvmPrintsNoWarningAndKeepsSharingTheApplicationsArchivedClasses(Jdk jdk) throws Exception {
         assumePresent(jdk);
-        Path jar = work.resolve("scenarios.jar"); // CDS takes jars only, not a directory of classes
-        Path classes = Path.of(ExitAfterLeak.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path scenarios = classes.resolve(ExitAfterLeak.class.getPackageName().replace('.', '/'));
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.list(scenarios)) {
-            for (Path file : (Iterable<Path>) files.sorted()::iterator) {
-                out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
-                out.write(Files.readAllBytes(file));
-                out.closeEntry();
-            }
-        }
+        Path jar = scenariosJar();
         Path archive = work.resolve("app.jsa");
         String main = ExitAfterLeak.class.getName();
         StartupRun dump = run(List.of(jdk.java().toString(), "-XX:ArchiveClassesAtExit=" + archive,
@@ -162,6 +153,99 @@ class AgentStartupEndToEndTest {
         assertTrue(shared.stdout.lines().anyMatch(line -> line.endsWith("] " + main + " source: shared objects file (top)")),
                 "the main class comes from the application's archive: " + shared.stdout.lines()
                         .filter(line -> line.contains(main)).findFirst().orElse("(not loaded?)"));
+    }
+
+    /**
+     * JDK 25's AOT cache, made as docs/troubleshooting.md says: with the same {@code -javaagent:}
+     * option in the training runs as in the runs that use the cache. The application's main class
+     * then loads from the cache, the JDK's socket classes from the JDK (the JVM leaves out of the
+     * cache what an agent's hook saw, and says so), and the agent still weaves them and reports
+     * the leak. A cache made without the agent is refused with the message the docs quote, and the
+     * agent works all the same. JDK 25 only: JDK 17 has no AOT cache.
+     */
+    @Test
+    void anAotCacheMadeWithTheAgentServesTheApplicationsClassesAndTheAgentStillFindsTheLeak() throws Exception {
+        Jdk jdk = Jdk.find(25);
+        assumePresent(jdk);
+        Path jar = scenariosJar();
+        String main = ExitAfterLeak.class.getName();
+        String agent = "-javaagent:" + ScenarioProcess.agentJar() + "=log=stderr";
+
+        Path cache = aotCache(jdk, jar, main, "with-agent", agent);
+        StartupRun cached = run(List.of(jdk.java().toString(), "-XX:AOTCache=" + cache, "-Xlog:class+load=info",
+                agent, "-cp", jar.toString(), main, "return-soon"));
+        assertEquals(0, cached.status, cached.stderr);
+        assertFalse(cached.stdout.contains("[error][aot]"), "the cache is used: " + cached.stdout);
+        assertTrue(loadedFrom(cached, main).endsWith("source: shared objects file"), loadedFrom(cached, main));
+        assertTrue(loadedFrom(cached, "java.net.Socket").endsWith("lib/modules"), loadedFrom(cached, "java.net.Socket"));
+        assertFindsTheLeak(cached);
+
+        Path plain = aotCache(jdk, jar, main, "without-agent", null);
+        StartupRun refused = run(List.of(jdk.java().toString(), "-XX:AOTCache=" + plain, "-Xlog:class+load=info",
+                agent, "-cp", jar.toString(), main, "return-soon"));
+        assertEquals(0, refused.status, refused.stderr);
+        assertTrue(refused.stdout.contains("[error][aot] Mismatched values for property jdk.module.addmods: java.instrument"),
+                "the JDK's message that docs/troubleshooting.md quotes: " + refused.stdout.lines()
+                        .filter(line -> line.contains("[aot]")).findFirst().orElse("(none)"));
+        assertFalse(loadedFrom(refused, main).endsWith("source: shared objects file"), loadedFrom(refused, main));
+        assertFindsTheLeak(refused);
+    }
+
+    /** Trains and creates an AOT cache in two steps, as docs/troubleshooting.md does; {@code agent} may be null. */
+    private Path aotCache(Jdk jdk, Path jar, String main, String name, String agent) throws Exception {
+        Path configuration = work.resolve(name + ".aotconf");
+        Path cache = work.resolve(name + ".aot");
+        for (String mode : List.of("record", "create")) {
+            List<String> command = new ArrayList<>(List.of(jdk.java().toString(), "-XX:AOTMode=" + mode,
+                    "-XX:AOTConfiguration=" + configuration));
+            if (mode.equals("create")) {
+                command.add("-XX:AOTCache=" + cache);
+            }
+            if (agent != null) {
+                command.add(agent);
+            }
+            command.addAll(List.of("-cp", jar.toString(), main, "return-soon"));
+            StartupRun step = run(command);
+            assertEquals(0, step.status, mode + ": " + step.stdout + step.stderr);
+            if (mode.equals("record") && agent != null) {
+                assertTrue(step.stdout.contains("Skipping java/net/Socket: From ClassFileLoadHook"),
+                        "the JDK's message that docs/troubleshooting.md quotes: " + step.stdout.lines()
+                                .filter(line -> line.contains("java/net/Socket")).findFirst().orElse("(none)"));
+            }
+        }
+        assertTrue(Files.size(cache) > 0, "the cache was written: " + cache);
+        return cache;
+    }
+
+    /** The class+load log line of {@code className}. */
+    private static String loadedFrom(StartupRun run, String className) {
+        return run.stdout.lines().filter(line -> line.contains("] " + className + " source: ")).findFirst()
+                .orElse(className + " not loaded? " + run.stdout.lines().count() + " lines of class+load");
+    }
+
+    private static void assertFindsTheLeak(StartupRun run) {
+        assertTrue(run.stderr.contains(", 1 leak (1 OPEN)"), run.stderr);
+        assertTrue(run.stderr.contains("=> " + ExitAfterLeak.class.getName() + ".openAndForget("), run.stderr);
+        assertFalse(run.stderr.contains("[closewait] WARNING"), run.stderr);
+        assertTrue(run.stdout.contains("RESULT applicationHook=done"), "the application ran to its end: " + run.stdout);
+    }
+
+    /** The scenarios' classes in a jar: class data sharing and AOT caches take jars only, not a directory of classes. */
+    private Path scenariosJar() throws Exception {
+        Path jar = work.resolve("scenarios.jar");
+        if (Files.exists(jar)) {
+            return jar;
+        }
+        Path classes = Path.of(ExitAfterLeak.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path scenarios = classes.resolve(ExitAfterLeak.class.getPackageName().replace('.', '/'));
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.list(scenarios)) {
+            for (Path file : (Iterable<Path>) files.sorted()::iterator) {
+                out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                out.write(Files.readAllBytes(file));
+                out.closeEntry();
+            }
+        }
+        return jar;
     }
 
     private record StartupRun(int status, String stdout, String stderr, Path dir) {
