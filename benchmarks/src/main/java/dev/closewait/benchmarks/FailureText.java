@@ -32,7 +32,7 @@ final class FailureText {
             return;
         }
         String part = failure.getMessage() == null ? failure.getClass().getName()
-                : failure.getClass().getName() + ": " + failure.getMessage().strip();
+                : failure.getClass().getName() + ": " + failure.getMessage().strip().replaceAll("\\s+", " ");
         if (!parts.contains(part)) {
             parts.add(part);
         }

@@ -43,6 +43,12 @@ class FailureTextTest {
     }
 
     @Test
+    void aMessageOfSeveralLinesBecomesOne() {
+        assertEquals("java.io.IOException: 3 of 20000 connections failed: Connection refused",
+                FailureText.of(new java.io.IOException("3 of 20000 connections failed:\n  Connection refused\n")));
+    }
+
+    @Test
     void anExceptionWithoutAMessageIsNamedByItsClass() {
         assertEquals("java.lang.NullPointerException", FailureText.of(new NullPointerException()));
     }
