@@ -195,24 +195,27 @@ class AgentStartupEndToEndTest {
     private Path aotCache(Jdk jdk, Path jar, String main, String name, String agent) throws Exception {
         Path configuration = work.resolve(name + ".aotconf");
         Path cache = work.resolve(name + ".aot");
-        for (String mode : List.of("record", "create")) {
-            List<String> command = new ArrayList<>(List.of(jdk.java().toString(), "-XX:AOTMode=" + mode,
-                    "-XX:AOTConfiguration=" + configuration));
-            if (mode.equals("create")) {
-                command.add("-XX:AOTCache=" + cache);
-            }
-            if (agent != null) {
-                command.add(agent);
-            }
-            command.addAll(List.of("-cp", jar.toString(), main, "return-soon"));
-            StartupRun step = run(command);
-            assertEquals(0, step.status, mode + ": " + step.stdout + step.stderr);
-            if (mode.equals("record") && agent != null) {
-                assertTrue(step.stdout.contains("Skipping java/net/Socket: From ClassFileLoadHook"),
-                        "the JDK's message that docs/troubleshooting.md quotes: " + step.stdout.lines()
-                                .filter(line -> line.contains("java/net/Socket")).findFirst().orElse("(none)"));
-            }
+        List<String> agentOption = agent == null ? List.of() : List.of(agent);
+        List<String> application = List.of("-cp", jar.toString(), main, "return-soon");
+
+        List<String> record = new ArrayList<>(List.of(jdk.java().toString(), "-XX:AOTMode=record",
+                "-XX:AOTConfiguration=" + configuration));
+        record.addAll(agentOption);
+        record.addAll(application);
+        StartupRun training = run(record);
+        assertEquals(0, training.status, "record: " + training.stdout + training.stderr);
+        if (agent != null) {
+            assertTrue(training.stdout.contains("Skipping java/net/Socket: From ClassFileLoadHook"),
+                    "the JDK's message that docs/troubleshooting.md quotes: " + training.stdout.lines()
+                            .filter(line -> line.contains("java/net/Socket")).findFirst().orElse("(none)"));
         }
+
+        List<String> create = new ArrayList<>(List.of(jdk.java().toString(), "-XX:AOTMode=create",
+                "-XX:AOTConfiguration=" + configuration, "-XX:AOTCache=" + cache));
+        create.addAll(agentOption);
+        create.addAll(application);
+        StartupRun creation = run(create);
+        assertEquals(0, creation.status, "create: " + creation.stdout + creation.stderr);
         assertTrue(Files.size(cache) > 0, "the cache was written: " + cache);
         return cache;
     }
@@ -233,9 +236,6 @@ class AgentStartupEndToEndTest {
     /** The scenarios' classes in a jar: class data sharing and AOT caches take jars only, not a directory of classes. */
     private Path scenariosJar() throws Exception {
         Path jar = work.resolve("scenarios.jar");
-        if (Files.exists(jar)) {
-            return jar;
-        }
         Path classes = Path.of(ExitAfterLeak.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path scenarios = classes.resolve(ExitAfterLeak.class.getPackageName().replace('.', '/'));
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.list(scenarios)) {
