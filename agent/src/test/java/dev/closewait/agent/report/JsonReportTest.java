@@ -5,14 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.DisallowUnknownKeywordFactory;
-import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.track.JdbcFailure;
@@ -22,7 +18,6 @@ import dev.closewait.agent.tcp.TcpState;
 import dev.closewait.agent.testing.Fixtures;
 import dev.closewait.agent.detect.LeakStatus;
 import dev.closewait.agent.track.Origin;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,9 +29,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -62,21 +54,8 @@ class JsonReportTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final long GENERATED_AT = at("2026-11-21T10:15:30.999Z");
 
-    private static JsonNode schemaNode;
-    private static JsonSchema schema;
-
-    @BeforeAll
-    static void loadSchema() throws IOException {
-        schemaNode = MAPPER.readTree(schemaFile().toFile());
-        // Unknown keywords are errors: a misspelt keyword would otherwise be silently ignored.
-        JsonMetaSchema strict = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
-                .unknownKeywordFactory(DisallowUnknownKeywordFactory.getInstance())
-                .build();
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-                builder -> builder.metaSchema(strict));
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
-        schema = factory.getSchema(schemaNode, config);
-    }
+    private static final ReportSchema REPORT_SCHEMA = ReportSchema.load();
+    private static final JsonNode SCHEMA_NODE = REPORT_SCHEMA.node();
 
     // --- the schema ------------------------------------------------------------------------------------------
 
@@ -85,24 +64,27 @@ class JsonReportTest {
         JsonSchema metaSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
                 .getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
 
-        assertEquals(Set.of(), metaSchema.validate(schemaNode));
-        assertEquals("https://json-schema.org/draft/2020-12/schema", schemaNode.get("$schema").asText());
+        assertEquals(Set.of(), metaSchema.validate(SCHEMA_NODE));
+        assertEquals("https://json-schema.org/draft/2020-12/schema", SCHEMA_NODE.get("$schema").asText());
     }
 
     @Test
     void designMdExampleSatisfiesTheSchema() throws IOException {
         JsonNode example = MAPPER.readTree(Fixtures.text("report/design-md-example.json"));
 
-        assertEquals(Set.of(), schema.validate(example));
+        assertEquals(Set.of(), REPORT_SCHEMA.validate(example));
     }
 
     @Test
     void schemaEnumsListExactlyTheStatusesOriginsAndStatesOfTheCode() {
-        JsonNode leak = schemaNode.at("/$defs/leak/properties");
+        JsonNode leak = SCHEMA_NODE.at("/$defs/leak/properties");
 
         assertEquals(names(LeakStatus.values()), texts(leak.at("/status/enum")));
         assertEquals(names(Origin.values()), texts(leak.at("/origin/enum")));
-        assertEquals(names(TcpState.values()), texts(leak.at("/state/enum")));
+        List<String> states = new ArrayList<>(List.of("null"));
+        states.addAll(names(TcpState.values()));
+        assertEquals(states, texts(leak.at("/state/enum")));
+        assertTrue(leak.at("/state/enum/0").isNull(), "null, not the string \"null\"");
     }
 
     @Test
@@ -110,15 +92,28 @@ class JsonReportTest {
         JsonNode json = render(report(TestFindings.open(), TestFindings.closedLate(), TestFindings.reclaimed(),
                 TestFindings.orphaned(), TestFindings.beforeAttach()));
 
-        assertEquals(Set.of(), schema.validate(json));
+        assertEquals(Set.of(), REPORT_SCHEMA.validate(json));
         assertEquals(5, json.get("leaks").size());
+    }
+
+    @Test
+    void aSocketNoScanSawSatisfiesTheSchemaWithoutLocalEndpointOrState() throws IOException {
+        Finding collectedBeforeAnyScan = TestFindings.reclaimed().toBuilder().local(null).state(TcpState.CLOSE).build();
+        Finding noStateKnown = TestFindings.open().toBuilder().local(null).state(null).build();
+
+        JsonNode json = render(report(collectedBeforeAnyScan, noStateKnown));
+
+        assertEquals(Set.of(), REPORT_SCHEMA.validate(json));
+        assertTrue(json.at("/leaks/0/local").isNull());
+        assertEquals("CLOSE", json.at("/leaks/0/state").asText());
+        assertTrue(json.at("/leaks/1/state").isNull());
     }
 
     @Test
     void renderedReportWithoutLeaksSatisfiesTheSchema() throws IOException {
         JsonNode json = render(new LeakReport(4242, GENERATED_AT, 0, 0, 10_000, List.of()));
 
-        assertEquals(Set.of(), schema.validate(json));
+        assertEquals(Set.of(), REPORT_SCHEMA.validate(json));
         assertEquals(0, json.get("leaks").size());
         assertEquals(0, json.at("/summary/leaks").asInt());
     }
@@ -160,11 +155,11 @@ class JsonReportTest {
     void schemaRejectsReportsThatBreakTheContract(String what, Consumer<ObjectNode> breach) throws IOException {
         ObjectNode json = (ObjectNode) render(report(TestFindings.open()));
         addJdbc(json);
-        assertEquals(Set.of(), schema.validate(json), "the report before the breach is valid");
+        assertEquals(Set.of(), REPORT_SCHEMA.validate(json), "the report before the breach is valid");
 
         breach.accept(json);
 
-        assertFalse(schema.validate(json).isEmpty(), "the schema should reject " + what + ": " + json);
+        assertFalse(REPORT_SCHEMA.validate(json).isEmpty(), "the schema should reject " + what + ": " + json);
     }
 
     @Test
@@ -173,7 +168,7 @@ class JsonReportTest {
         json.putArray("jdbcConnectFailures");
         summary(json).put("ignored", 3);
 
-        assertEquals(Set.of(), schema.validate(json));
+        assertEquals(Set.of(), REPORT_SCHEMA.validate(json));
     }
 
     @Test
@@ -191,7 +186,7 @@ class JsonReportTest {
                         at("2026-11-21T10:14:08.500Z")))).build();
         JsonNode json = render(report);
 
-        assertEquals(Set.of(), schema.validate(json));
+        assertEquals(Set.of(), REPORT_SCHEMA.validate(json));
         JsonNode written = json.get("leaks").get(0).get("jdbc");
         assertEquals(List.of("url", "user", "driver", "connectionClosedAt", "connectError"), fieldNames(written));
         assertEquals("jdbc:sqlserver://db:1433;databaseName=shop;password=****", written.get("url").asText());
@@ -357,17 +352,6 @@ class JsonReportTest {
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------
-
-    private static Path schemaFile() {
-        // Surefire runs in the agent module; the schema is documentation at the repository root.
-        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("docs/report-v1.schema.json");
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("docs/report-v1.schema.json not found above " + Paths.get("").toAbsolutePath());
-    }
 
     private static LeakReport report(Finding... findings) {
         return new LeakReport(4242, GENERATED_AT, 12, 9, 10_000, Arrays.asList(findings));
