@@ -22,9 +22,9 @@ public enum Option {
             + " of CLOSE_WAIT and FIN_WAIT_2 over time), rewritten when the report is"),
     /** Where human-readable findings go: {@code stderr}, a file path, or {@code off}. */
     LOG("log", Kind.LOG, "stderr", "where human-readable findings go: stderr, a file path, or off"),
-    /** At exit, if the run had any finding, print the report and make the exit status {@link AgentOptions#FAIL_ON_LEAK_STATUS}. */
-    FAIL_ON_LEAK("failOnLeak", Kind.SWITCH, "false", "at exit, if the run had any finding, print the report and"
-            + " exit with status " + AgentOptions.FAIL_ON_LEAK_STATUS),
+    /** At exit, if the run had any finding (those a pool holds idle aside), print the report and make the exit status {@link AgentOptions#FAIL_ON_LEAK_STATUS}. */
+    FAIL_ON_LEAK("failOnLeak", Kind.SWITCH, "false", "at exit, if the run had any finding (those a pool holds idle"
+            + " aside), print the report and exit with status " + AgentOptions.FAIL_ON_LEAK_STATUS),
     /** A file of known leaks to leave out: {@code frame:<prefix>} and {@code remote:<glob>} lines. */
     IGNORE("ignore", Kind.FILE, null, "a file of known leaks to leave out, one frame:<prefix> or remote:<glob> per line"),
     /** The application's package prefixes, separated by {@code ;}: only their frames are the application's. */

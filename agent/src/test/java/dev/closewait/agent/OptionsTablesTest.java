@@ -1,5 +1,7 @@
 package dev.closewait.agent;
 
+import dev.closewait.agent.report.TextReport;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -11,8 +13,12 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The options tables of the README and docs/options.md list what {@link Option} defines, in its order. */
+/**
+ * The options tables of the README and docs/options.md list what {@link Option} defines, in its order,
+ * and the error docs/options.md quotes for an unknown option is the one the agent gives.
+ */
 class OptionsTablesTest {
 
     /** Rows of the first {@code | option | default | meaning |} table of {@code file}, as "name default". */
@@ -44,5 +50,16 @@ class OptionsTablesTest {
         List<String> documented = rows(Path.of(doc));
         assertFalse(documented.isEmpty(), doc + " has no options table");
         assertEquals(expected, documented, doc);
+    }
+
+    @Test
+    void theErrorQuotedForAnUnknownOptionIsTheAgentsOwn() throws IOException {
+        String quotedPrefix = TextReport.PREFIX + "invalid agent options: unknown option 'intervl'";
+        List<String> quoted = Files.readAllLines(Path.of("../docs/options.md")).stream()
+                .filter(line -> line.startsWith(quotedPrefix)).collect(java.util.stream.Collectors.toList());
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> AgentOptions.parse("intervl=5s"));
+
+        assertEquals(List.of(TextReport.PREFIX + "invalid agent options: " + refused.getMessage()), quoted);
     }
 }
