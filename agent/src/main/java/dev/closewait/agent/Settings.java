@@ -2,6 +2,7 @@ package dev.closewait.agent;
 
 import dev.closewait.agent.detect.IgnoreRules;
 import dev.closewait.agent.detect.LeakReport;
+import dev.closewait.agent.io.FileProblem;
 import dev.closewait.agent.output.Outputs;
 
 import java.io.IOException;
@@ -43,12 +44,17 @@ final class Settings {
         if (value == null) {
             return IgnoreRules.none();
         }
+        Path path;
         try {
-            Path path = Outputs.path(Option.IGNORE, value);
+            path = Outputs.path(Option.IGNORE, value);
+        } catch (IOException noDirectory) {
+            throw new StartupException(noDirectory.getMessage(), noDirectory);
+        }
+        try {
             return IgnoreRules.read(path);
         } catch (IOException unreadable) {
-            throw new StartupException("cannot read the ignore file " + value + " (option '" + Option.IGNORE.key()
-                    + "'): " + unreadable.getMessage(), unreadable);
+            throw new StartupException("cannot read the ignore file " + path + " (option '" + Option.IGNORE.key()
+                    + "'): " + FileProblem.reason(unreadable), unreadable);
         } catch (IllegalArgumentException badRule) {
             throw new StartupException("bad ignore file (option '" + Option.IGNORE.key() + "'): "
                     + badRule.getMessage(), badRule);

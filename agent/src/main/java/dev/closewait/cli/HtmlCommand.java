@@ -1,6 +1,7 @@
 package dev.closewait.cli;
 
 import dev.closewait.agent.AgentOptions;
+import dev.closewait.agent.io.FileProblem;
 import dev.closewait.agent.output.HtmlPageFile;
 import dev.closewait.agent.report.AppFrames;
 import dev.closewait.agent.report.ReportReader;
@@ -72,7 +73,7 @@ final class HtmlCommand implements Callable<Integer> {
         try {
             HtmlPageFile.write(target, read, frames);
         } catch (IOException unwritable) {
-            throw new CliProblem("cannot write " + target + ": " + unwritable.getMessage());
+            throw new CliProblem("cannot write " + target + ": " + FileProblem.reason(unwritable));
         }
         spec.commandLine().getOut().println("closewait html: " + TextReport.printable(target.toString()) + " ("
                 + read.report().leaks().size() + (read.report().leaks().size() == 1 ? " leak" : " leaks") + " of "

@@ -11,7 +11,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code list}: the JVMs of this user on this machine, and whether each runs closewait. Names no
+ * {@code list}: the JVMs of this user on this machine, by main class or jar (never their arguments),
+ * and whether each runs closewait. Names no
  * attach-API type itself (see {@link TargetJvm}): a runtime without jdk.attach must still get its message.
  */
 @Command(name = ListCommand.NAME, mixinStandardHelpOptions = true,
@@ -32,13 +33,27 @@ final class ListCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(String.format(Locale.ROOT, "%-8s %-12s %s", "PID", "CLOSEWAIT", "MAIN"));
         for (Map.Entry<Long, String> jvm : jvms) {
+            String main = mainOf(jvm.getValue());
             out.println(String.format(Locale.ROOT, "%-8d %-12s %s", jvm.getKey(), agentOf(jvm.getKey()),
-                    jvm.getValue().isEmpty() ? "(unknown)" : jvm.getValue()));
+                    main.isEmpty() ? "(unknown)" : main));
         }
         if (jvms.isEmpty()) {
             out.println("(no other JVM of this user runs here)");
         }
         return 0;
+    }
+
+    /**
+     * The main class or jar of a JVM's display name, without the program's arguments that follow
+     * it: they are often a password or a JDBC URL holding one, and this output ends up in tickets.
+     */
+    static String mainOf(String displayName) {
+        String trimmed = displayName.trim();
+        int end = 0;
+        while (end < trimmed.length() && !Character.isWhitespace(trimmed.charAt(end))) {
+            end++;
+        }
+        return trimmed.substring(0, end);
     }
 
     /** The agent version running in {@code pid}, {@code -} for none, {@code ?} if it cannot be asked. */

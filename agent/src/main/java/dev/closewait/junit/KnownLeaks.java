@@ -2,6 +2,7 @@ package dev.closewait.junit;
 
 import dev.closewait.agent.detect.Finding;
 import dev.closewait.agent.detect.IgnoreRules;
+import dev.closewait.agent.io.FileProblem;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -69,7 +70,7 @@ final class KnownLeaks {
             return IgnoreRules.read(file);
         } catch (IOException unreadable) {
             throw new IllegalArgumentException("cannot read the ignore file " + file + " (" + CloseWaitExtension.IGNORE
-                    + "): " + unreadable, unreadable);
+                    + "): " + FileProblem.reason(unreadable), unreadable);
         } catch (IllegalArgumentException badRule) {
             throw new IllegalArgumentException("bad ignore file (" + CloseWaitExtension.IGNORE + "): "
                     + badRule.getMessage(), badRule);

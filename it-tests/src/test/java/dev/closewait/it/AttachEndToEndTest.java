@@ -41,6 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AttachEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A password in the target's program arguments, which {@code list} must not show. */
+    private static final String PROGRAM_ARGUMENT_SECRET = "ListSecret1";
 
     @TempDir
     Path work;
@@ -50,7 +52,8 @@ class AttachEndToEndTest {
         assumePresent(jdk);
         Path recording = work.resolve("target.jfr");
         try (ScenarioProcess target = ScenarioProcess.startWithoutAgent(jdk, work, AttachTarget.class,
-                List.of("-XX:StartFlightRecording=filename=" + recording + ",dumponexit=true"), work.resolve("leaks.json"))) {
+                List.of("-XX:StartFlightRecording=filename=" + recording + ",dumponexit=true"), work.resolve("leaks.json"),
+                "jdbc:postgresql://db/shop?password=" + PROGRAM_ARGUMENT_SECRET)) {
             target.awaitStep("first-leaked", REPORTED);
             String pid = target.result("pid");
             int firstPort = target.intResult("firstPort");
@@ -108,6 +111,7 @@ class AttachEndToEndTest {
             assertEquals(0, list.status(), list.describe());
             assertTrue(list.out().lines().anyMatch(l -> l.startsWith(pid + " ") && l.contains(" 0.1.0 ")
                     && l.contains(AttachTarget.class.getName())), list.describe());
+            assertFalse(list.out().contains(PROGRAM_ARGUMENT_SECRET), "list shows no program argument: " + list.describe());
 
             // The CLI's own JMX connections must not show up as leaks once it is gone. Nothing marks the
             // moment they would: wait past grace (2 s now) and a few scans, then look.

@@ -5,6 +5,7 @@ import dev.closewait.agent.Option;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.detect.ScanOutcome;
 import dev.closewait.agent.identity.AgentIdentity;
+import dev.closewait.agent.io.FileProblem;
 import dev.closewait.agent.io.ThisProcess;
 import dev.closewait.agent.report.AppFrames;
 import dev.closewait.agent.report.JsonReport;
@@ -86,7 +87,7 @@ public final class Outputs {
             output.proveWritable(current.get());
         } catch (IOException | RuntimeException unwritable) {
             throw new IOException("cannot write " + output.describe() + " (option '" + option.key() + "'): "
-                    + unwritable.getMessage(), unwritable);
+                    + FileProblem.reason(unwritable), unwritable);
         }
         return output;
     }
@@ -103,7 +104,7 @@ public final class Outputs {
             return TextLog.file(path, reportLocation, text);
         } catch (IOException | RuntimeException unwritable) {
             throw new IOException("cannot write the log file " + path + " (option '" + Option.LOG.key() + "'): "
-                    + unwritable, unwritable);
+                    + FileProblem.reason(unwritable), unwritable);
         }
     }
 

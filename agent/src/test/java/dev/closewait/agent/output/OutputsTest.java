@@ -128,6 +128,14 @@ class OutputsTest {
     }
 
     @Test
+    void aLogThatIsADirectoryIsRefusedSayingSo() {
+        IOException refused = assertThrows(IOException.class,
+                () -> Outputs.open(AgentOptions.parse("log=" + dir), () -> EMPTY, message -> { }));
+
+        assertEquals("cannot write the log file " + dir + " (option 'log'): Is a directory", refused.getMessage());
+    }
+
+    @Test
     void aReportThatCannotBeWrittenNamesItsOption() {
         AgentOptions options = AgentOptions.parse("report=" + dir.resolve("missing/r.json"));
         IOException refused = assertThrows(IOException.class, () -> Outputs.open(options, () -> EMPTY, message -> { }));
@@ -156,7 +164,8 @@ class OutputsTest {
         Path link = Files.createSymbolicLink(dir.resolve("cw.log"), precious);
         IOException refused = assertThrows(IOException.class,
                 () -> Outputs.open(AgentOptions.parse("log=" + link), () -> EMPTY, message -> { }));
-        assertTrue(refused.getMessage().contains("(option 'log')"), refused.getMessage());
+        assertEquals("cannot write the log file " + link + " (option 'log'): it is a symbolic link, which closewait"
+                + " does not follow", refused.getMessage());
         assertEquals("keep", Files.readString(precious));
         Path log = dir.resolve("new.log");
         Outputs.open(AgentOptions.parse("log=" + log), () -> EMPTY, message -> { }).close();
