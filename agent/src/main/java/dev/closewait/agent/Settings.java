@@ -40,7 +40,7 @@ final class Settings {
         }
     }
 
-    private static IgnoreRules ignoreRules(String value) throws StartupException {
+    static IgnoreRules ignoreRules(String value) throws StartupException {
         if (value == null) {
             return IgnoreRules.none();
         }

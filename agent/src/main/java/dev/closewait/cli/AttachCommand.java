@@ -2,6 +2,7 @@ package dev.closewait.cli;
 
 import dev.closewait.agent.AgentOptions;
 import dev.closewait.agent.Option;
+import dev.closewait.agent.OptionFiles;
 import dev.closewait.agent.identity.AgentIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -63,6 +64,10 @@ final class AttachCommand implements Callable<Integer> {
             String running = properties.getProperty(AgentIdentity.RUNNING_PROPERTY);
             String before = properties.getProperty(AgentIdentity.ATTACH_RESULT_PROPERTY);
             Path jar = ownJar();
+            String unusable = OptionFiles.problem(AgentOptions.parse(argument), target);
+            if (unusable != null) {
+                throw new CliProblem(unusable + "; nothing was loaded into JVM " + target + " and nothing changed there");
+            }
             // A running agent takes the options given and keeps the others: nothing is instrumented twice.
             jvm.loadAgent(jar, argument);
             String result = jvm.systemProperties().getProperty(AgentIdentity.ATTACH_RESULT_PROPERTY);

@@ -88,7 +88,11 @@ public final class CheckCommand implements Callable<Integer> {
         List<String> problems = new ArrayList<>();
         Set<Path> reports = new LinkedHashSet<>();
         for (Path path : given) {
-            if (Files.isDirectory(path)) {
+            if (path.toString().isEmpty()) {
+                // check "$REPORT" with the variable unset: not the working directory
+                problems.add("an empty argument names no report (an unset variable?): name report files or directories"
+                        + " of them");
+            } else if (Files.isDirectory(path)) {
                 List<Path> inside = reportsIn(path, problems);
                 if (inside != null && inside.isEmpty()) {
                     problems.add(path + " holds no closewait report (no " + REPORT_GLOB + " file in it)");

@@ -200,6 +200,19 @@ class CheckCommandTest {
     }
 
     @Test
+    void anEmptyArgumentIsBadInputNotTheWorkingDirectory() throws IOException {
+        Run alone = checkPaths(Path.of(""));
+        assertEquals(2, alone.status(), alone::toString);
+        assertTrue(alone.err().contains("an empty argument names no report (an unset variable?)"), alone::toString);
+        assertEquals("", alone.out(), "nothing in the working directory was checked: " + alone);
+
+        Path leaky = report("given/leaks-1.json", List.of(TestFindings.open()));
+        Run beside = checkPaths(Path.of(""), leaky);
+        assertEquals(2, beside.status(), beside::toString);
+        assertTrue(beside.out().contains("1 connection leak in " + leaky), beside::toString);
+    }
+
+    @Test
     void aMalformedReportBesideALeakyOneIsStatus2AndTheLeakIsStillListed() throws IOException {
         Path leaky = report("mixed/leaks-1.json", List.of(TestFindings.open()));
         Files.writeString(dir.resolve("mixed/leaks-2.json"), "{\"tool\":");

@@ -59,6 +59,12 @@ class AttachEndToEndTest {
             int firstPort = target.intResult("firstPort");
 
             Path cliDirectory = Files.createDirectories(work.resolve("cli"));
+            // Options the agent would refuse there are refused here, before its jar reaches the target.
+            assertRefused(Cli.runIn(cliDirectory, List.of(), jdk, "attach", pid, "report=no-such-dir/leaks.json"),
+                    "the directory of " + cliDirectory.resolve("no-such-dir/leaks.json") + " (option 'report') does not"
+                            + " exist; nothing was loaded into JVM " + pid);
+            assertFalse(target.stderr().contains("[closewait]") || target.stderr().contains("loaded dynamically"),
+                    "the refused attach left the target untouched: " + target.stderr());
             Cli.Run attach = Cli.runIn(cliDirectory, List.of(), jdk, "attach", pid, "interval=200ms,grace=1s,report=leaks.json");
             assertEquals(0, attach.status(), attach.describe());
             assertTrue(attach.out().contains("attached to JVM " + pid), attach.describe());

@@ -110,9 +110,13 @@ public final class Outputs {
 
     /** {@code value} as an absolute path whose directory exists, {@code {pid}} replaced by this process's id. */
     public static Path path(Option option, String value) throws IOException {
+        return path(option, value, ThisProcess.pid());
+    }
+
+    /** {@code value} as an absolute path whose directory exists, {@code {pid}} replaced by {@code pid}. */
+    public static Path path(Option option, String value, long pid) throws IOException {
         try {
-            Path path = Paths.get(value.replace(Option.PID_PLACEHOLDER,
-                    Long.toString(ThisProcess.pid()))).toAbsolutePath();
+            Path path = Paths.get(value.replace(Option.PID_PLACEHOLDER, Long.toString(pid))).toAbsolutePath();
             Path dir = path.getParent();
             if (dir == null || !Files.isDirectory(dir)) {
                 throw new IOException("the directory of " + path + " (option '" + option.key() + "') does not exist");
