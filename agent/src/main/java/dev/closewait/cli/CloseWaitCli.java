@@ -18,7 +18,10 @@ import java.util.function.Supplier;
                 + "At start-up: java -javaagent:closewait-agent.jar[=options] -jar app.jar",
         footer = {"", "Exit status: 0 done; 1 check found leaks; 2 bad input, attach refused, no such JVM or agent,"
                 + " or an unreadable report."})
-public final class CloseWaitCli implements Runnable {
+public final class CloseWaitCli implements java.util.concurrent.Callable<Integer> {
+
+    /** The command that prints another's help: {@code help attach}. */
+    static final String HELP = "help";
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -37,6 +40,7 @@ public final class CloseWaitCli implements Runnable {
         commands.put(CheckCommand.NAME, CheckCommand::new);
         commands.put(HtmlCommand.NAME, HtmlCommand::new);
         commands.put(ListCommand.NAME, ListCommand::new);
+        commands.put(HELP, CommandLine.HelpCommand::new);
         return commands;
     }
 
@@ -48,7 +52,7 @@ public final class CloseWaitCli implements Runnable {
      */
     static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine line = new CommandLine(new CloseWaitCli());
-        Supplier<Object> named = args.length == 0 ? null : COMMANDS.get(args[0]);
+        Supplier<Object> named = args.length == 0 || HELP.equals(args[0]) ? null : COMMANDS.get(args[0]);
         if (named != null) {
             line.addSubcommand(args[0], named.get());
         } else {
@@ -62,6 +66,18 @@ public final class CloseWaitCli implements Runnable {
         }
         line.setOut(out);
         line.setErr(err);
+        CommandLine.IParameterExceptionHandler usageError = line.getParameterExceptionHandler();
+        line.setParameterExceptionHandler((problem, arguments) -> {
+            int status = usageError.handleParseException(problem, arguments);
+            if (problem instanceof CommandLine.UnmatchedArgumentException
+                    && problem.getCommandLine().getCommandName().equals(AttachCommand.NAME)
+                    && ((CommandLine.UnmatchedArgumentException) problem).getUnmatched().stream()
+                            .allMatch(extra -> extra.contains("="))) {
+                problem.getCommandLine().getErr().println("closewait: agent options are one argument, joined by"
+                        + " commas: attach PID interval=2s,grace=30s");
+            }
+            return status;
+        });
         line.setExecutionExceptionHandler((problem, commandLine, parseResult) -> {
             if (problem instanceof CliProblem) {
                 commandLine.getErr().println("closewait: " + dev.closewait.agent.report.TextReport.printable(problem.getMessage()));
@@ -73,9 +89,12 @@ public final class CloseWaitCli implements Runnable {
         return line.execute(args);
     }
 
+    /** No command: the usage, on standard error, and the status of bad input (a script's empty {@code $CMD} fails). */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().getErr().println("closewait: name a command");
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return CliProblem.EXIT_REFUSED;
     }
 
     /** {@code 4242} -> 4242; anything else is bad input. */

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The CLI's contract where no target JVM is needed: help, usage errors, bad input. */
@@ -57,6 +58,33 @@ class CloseWaitCliTest {
         assertTrue(err.toString().contains("Unmatched argument"), err::toString);
         assertEquals(2, run("attach"));
         assertTrue(err.toString().contains("Missing required parameter: 'PID'"), err::toString);
+    }
+
+    @Test
+    void noCommandPrintsTheUsageOnStandardErrorWithStatus2() {
+        assertEquals(2, run());
+        assertTrue(err.toString().startsWith("closewait: name a command") && err.toString().contains("Commands:"),
+                err::toString);
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void helpNamesACommandsHelpOrListsThemAll() {
+        assertEquals(0, run("help", "attach"));
+        assertTrue(out.toString().startsWith("Usage: closewait attach "), out::toString);
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("help"));
+        assertTrue(out.toString().contains("Commands:") && out.toString().contains("check"), out::toString);
+    }
+
+    @Test
+    void agentOptionsGivenAsSeveralArgumentsGetAHintToJoinThemWithCommas() {
+        assertEquals(2, run("attach", "1", "interval=1s", "grace=2s"));
+        assertTrue(err.toString().contains("Unmatched argument at index 3: 'grace=2s'"), err::toString);
+        assertTrue(err.toString().contains("agent options are one argument, joined by commas"), err::toString);
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("report", "1", "--jsn"));
+        assertFalse(err.toString().contains("joined by commas"), err::toString);
     }
 
     @Test
