@@ -391,22 +391,25 @@ public final class TextReport {
         return text.append('\n').toString();
     }
 
-    /** What happened, in words. */
+    /**
+     * What happened, in words. A peer's close is known from the first scan that saw CLOSE_WAIT, up to
+     * an {@code interval} after the FIN (or the attach, for a socket already there): "at least".
+     */
     String headline(Finding leak, long now) {
         long since = leak.closeWaitSince();
         switch (leak.status()) {
             case OPEN:
                 if (leak.heldBy() != null) {
-                    return "peer closed the connection " + Timestamps.duration(now - since) + " ago (CLOSE_WAIT) while it"
-                            + " sat idle in " + leak.heldBy().library() + ": the pool holds it, not the application";
+                    return "peer closed the connection at least " + Timestamps.duration(now - since)
+                            + " ago (CLOSE_WAIT) while it sat idle in " + leak.heldBy().library() + ": the pool holds it, not the application";
                 }
                 if (leak.origin() == Origin.UNTRACKED) {
-                    return "a socket of this process that closewait did not see opened has been in CLOSE_WAIT for "
-                            + Timestamps.duration(now - since) + " (no creation stack: native code or an inherited"
-                            + " descriptor)";
+                    return "a socket of this process that closewait did not see opened has been in CLOSE_WAIT for"
+                            + " at least " + Timestamps.duration(now - since) + " (no creation stack: native code or an"
+                            + " inherited descriptor)";
                 }
                 if (leak.atExit()) {
-                    return "peer closed the connection " + Timestamps.duration(now - since)
+                    return "peer closed the connection at least " + Timestamps.duration(now - since)
                             + " ago (CLOSE_WAIT), and the JVM ended with the socket still open: the application never"
                             + " closed it";
                 }
@@ -414,7 +417,7 @@ public final class TextReport {
                     return "its JDBC connection ended but the socket is still open ("
                             + (leak.state() == null ? "state unknown" : leak.state()) + "): the driver abandoned it";
                 }
-                return "peer closed the connection " + Timestamps.duration(now - since)
+                return "peer closed the connection at least " + Timestamps.duration(now - since)
                         + " ago (CLOSE_WAIT), the application never closed the socket";
             case CLOSED_LATE:
                 String who = leak.closedBy() == null ? null : frames.whoClosed(leak.closedBy(), libraryOf(leak));

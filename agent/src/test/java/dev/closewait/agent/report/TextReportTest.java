@@ -29,7 +29,7 @@ class TextReportTest {
         String text = TextReport.DEFAULT.finding(TestFindings.open(), NOW);
 
         assertEquals(""
-                + "[closewait] LEAK #17: peer closed the connection 12.3 s ago (CLOSE_WAIT), the application never"
+                + "[closewait] LEAK #17: peer closed the connection at least 12.3 s ago (CLOSE_WAIT), the application never"
                 + " closed the socket\n"
                 + "    remote 127.0.0.1:1433   local 127.0.0.1:51234   origin CONNECT   state CLOSE_WAIT\n"
                 + "    opened by thread \"http-worker-3\" at 2026-11-21T10:14:02.120Z\n"
