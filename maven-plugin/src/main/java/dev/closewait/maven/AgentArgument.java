@@ -31,6 +31,16 @@ final class AgentArgument {
      * @throws IllegalArgumentException naming the bad option and listing the valid ones
      */
     static String of(Path agentJar, Path reportDirectory, Map<Option, String> given, Path basedir) {
+        return javaagent(agentJar, options(reportDirectory, given, basedir));
+    }
+
+    /** The {@code -javaagent:} argument of {@code agentJar} with {@code options}, quoted for {@code argLine}. */
+    static String javaagent(Path agentJar, String options) {
+        return quoteForArgLine("-javaagent:" + agentJar.toAbsolutePath() + "=" + options);
+    }
+
+    /** The agent's options: the report in {@code reportDirectory} first, then those {@code given}, paths made absolute. */
+    static String options(Path reportDirectory, Map<Option, String> given, Path basedir) {
         List<String> items = new ArrayList<>();
         for (Map.Entry<Option, String> option : given.entrySet()) {
             if (option.getKey() == Option.REPORT) {
@@ -42,7 +52,7 @@ final class AgentArgument {
         String report = reportDirectory.resolve(REPORT_FILE).toAbsolutePath().normalize().toString();
         String options = Option.REPORT.key() + "=" + quoteIfComma(report) + (others.isEmpty() ? "" : "," + others);
         AgentOptions.parse(options); // the whole string, as the agent will read it
-        return quoteForArgLine("-javaagent:" + agentJar.toAbsolutePath() + "=" + options);
+        return options;
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.closewait.maven;
 
+import dev.closewait.agent.AgentOptions;
 import dev.closewait.agent.Option;
+import dev.closewait.agent.OptionFiles;
 import org.apache.maven.artifact.Artifact;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
@@ -93,6 +95,12 @@ public class PrepareAgentMojo extends AbstractMojo {
     @Parameter(property = "closewait.maxFindings")
     Integer maxFindings;
 
+    /** Said when the ignore file cannot be used: a relative path is each module's own. */
+    static final String IGNORE_PATH_HINT = ". A relative ignore path is resolved against each module's directory: in a"
+            + " build of several modules name the file from the top, <ignore>${maven.multiModuleProjectDirectory}/"
+            + "closewait-ignore.txt</ignore> in the POM or -Dclosewait.ignore=\"$PWD/closewait-ignore.txt\" on the"
+            + " command line";
+
     /** Skips both goals: the tests run without the agent, and nothing is checked. */
     @Parameter(property = "closewait.skip", defaultValue = "false")
     boolean skip;
@@ -116,14 +124,21 @@ public class PrepareAgentMojo extends AbstractMojo {
         }
         Path jar = agentJar();
         Path directory = reportDirectory.toPath();
-        String argument;
+        String options;
         try {
-            argument = AgentArgument.of(jar, directory, givenOptions(), project.getBasedir().toPath());
+            options = AgentArgument.options(directory, givenOptions(), project.getBasedir().toPath());
         } catch (IllegalArgumentException bad) {
             throw new MojoExecutionException("closewait: the plugin's agent parameters are not valid: " + bad.getMessage());
         }
         prepare(directory);
-        String value = AgentArgument.appendTo(current, argument, jar);
+        // What every test JVM would refuse at its start (exit status 2, which Surefire reports as a fork that
+        // "terminated without properly saying goodbye"), refused here, once, in words.
+        String unusable = OptionFiles.problem(AgentOptions.parse(options), ProcessHandle.current().pid());
+        if (unusable != null) {
+            throw new MojoExecutionException("closewait: " + unusable + (unusable.contains("(option '"
+                    + Option.IGNORE.key() + "')") ? IGNORE_PATH_HINT : ""));
+        }
+        String value = AgentArgument.appendTo(current, AgentArgument.javaagent(jar, options), jar);
         project.getProperties().setProperty(propertyName, value);
         getLog().info("closewait: " + propertyName + " set to " + value);
     }

@@ -87,7 +87,7 @@ class PrepareAgentMojoTest {
         mojo.grace = "2s";
         mojo.log = "stderr";
         mojo.failOnLeak = true;
-        mojo.ignore = new File(basedir.toFile(), "closewait-ignore.txt");
+        mojo.ignore = Files.writeString(basedir.resolve("closewait-ignore.txt"), "frame:com.acme.Legacy.\n").toFile();
         mojo.execute();
         assertEquals("-javaagent:" + jar + "=report=" + closewaitDir() + "/leaks-{pid}.json,interval=1s,grace=2s,"
                 + "log=stderr,failOnLeak,ignore=" + basedir.resolve("closewait-ignore.txt"), argLine());
@@ -109,6 +109,30 @@ class PrepareAgentMojoTest {
                 + " 'interval' has a malformed duration '5'"), bad.getMessage());
         assertTrue(bad.getMessage().contains("Valid options: interval=<duration>"), bad.getMessage());
         assertEquals(null, argLine(), "nothing is set");
+    }
+
+    @Test
+    void anIgnoreFileThatIsNotThereFailsTheBuildOnceWithTheWayToNameItInABuildOfSeveralModules() {
+        File missing = new File(basedir.toFile(), "core/closewait-ignore.txt");
+        mojo.ignore = missing;
+
+        MojoExecutionException refused = assertThrows(MojoExecutionException.class, mojo::execute);
+
+        assertTrue(refused.getMessage().startsWith("closewait: the directory of " + missing + " (option 'ignore') does"
+                + " not exist. A relative ignore path is resolved against each module's directory"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("${maven.multiModuleProjectDirectory}/closewait-ignore.txt"),
+                refused.getMessage());
+        assertEquals(null, argLine(), "nothing is set");
+    }
+
+    @Test
+    void anIgnoreFileWithABadRuleFailsTheBuildNamingTheLine() throws Exception {
+        mojo.ignore = Files.writeString(basedir.resolve("closewait-ignore.txt"), "com.acme.Legacy\n").toFile();
+
+        MojoExecutionException refused = assertThrows(MojoExecutionException.class, mojo::execute);
+
+        assertTrue(refused.getMessage().startsWith("closewait: bad ignore file (option 'ignore'): ")
+                && refused.getMessage().contains("line 1"), refused.getMessage());
     }
 
     @Test

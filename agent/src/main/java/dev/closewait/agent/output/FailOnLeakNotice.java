@@ -9,14 +9,17 @@ import java.io.PrintStream;
 
 /**
  * {@code failOnLeak}'s words at exit: the whole report and the exit status, on standard error
- * whatever {@code log} says, because a CI log must show why the build failed.
+ * whatever {@code log} says, because a CI log must show why the build failed. Where the log is
+ * standard error itself, it has printed every finding there already: the status alone, then.
  */
 final class FailOnLeakNotice implements Output {
 
     private final TextReport text;
+    private final boolean logOnStandardError;
 
-    FailOnLeakNotice(TextReport text) {
+    FailOnLeakNotice(TextReport text, boolean logOnStandardError) {
         this.text = text;
+        this.logOnStandardError = logOnStandardError;
     }
 
     @Override
@@ -26,9 +29,12 @@ final class FailOnLeakNotice implements Output {
             return; // none, or only connections that pools hold idle: not the application's leaks
         }
         PrintStream err = System.err;
-        err.print(text.full(report));
+        if (!logOnStandardError) {
+            err.print(text.full(report));
+        }
         err.println(TextReport.PREFIX + "failOnLeak: this run leaked " + failing
-                + (failing == 1 ? " connection" : " connections") + "; the JVM exits with status "
+                + (failing == 1 ? " connection" : " connections") + (logOnStandardError ? " (listed above)" : "")
+                + "; the JVM exits with status "
                 + AgentOptions.FAIL_ON_LEAK_STATUS + " (an application's own non-zero status is kept)");
         err.flush();
     }

@@ -75,7 +75,7 @@ public final class Outputs {
             all.add(page);
         }
         if (options.failOnLeak()) {
-            all.add(new FailOnLeakNotice(text));
+            all.add(new FailOnLeakNotice(text, Option.LOG_STDERR.equals(options.log())));
         }
         return new Outputs(log, report, page, text, all);
     }
