@@ -213,7 +213,7 @@ public final class AgentOptions {
             Option option = entry.getKey();
             String value = entry.getValue();
             boolean path = option.takesPath() && !(option == Option.LOG
-                    && (Option.LOG_STDERR.equals(value) || Option.LOG_OFF.equals(value)));
+                    && (Option.LOG_STDERR.equals(values.get(option)) || Option.LOG_OFF.equals(values.get(option))));
             if (option.isSwitch() && Boolean.TRUE.equals(values.get(option))) {
                 parts.add(option.key());
             } else {

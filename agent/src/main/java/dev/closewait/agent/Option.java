@@ -174,6 +174,9 @@ public enum Option {
                 }
                 throw new IllegalArgumentException("option '" + key + "' is true or false, not '" + value + "' (a bare '"
                         + key + "' means true)");
+            case LOG:
+                // log=OFF is off, not a file named OFF in the working directory (./OFF is one)
+                return value.equalsIgnoreCase(LOG_STDERR) ? LOG_STDERR : value.equalsIgnoreCase(LOG_OFF) ? LOG_OFF : value;
             default:
                 return value;
         }

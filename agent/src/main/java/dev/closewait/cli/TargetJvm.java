@@ -46,10 +46,15 @@ final class TargetJvm implements AutoCloseable {
         try {
             return new TargetJvm(pid, VirtualMachine.attach(Long.toString(pid)));
         } catch (AttachNotSupportedException | IOException refused) {
+            String why = String.valueOf(refused.getMessage());
+            if (why.contains("does not support the attach mechanism")) {
+                throw new CliProblem("JVM " + pid + " accepts no attach: it was started with -XX:+DisableAttachMechanism."
+                        + " Restart it with -javaagent:closewait-agent.jar instead.");
+            }
             String owner = owner(process.get());
-            throw new CliProblem("cannot attach to JVM " + pid + ": " + refused.getMessage() + ". The attach API"
-                    + " works only between processes of the same user: run this command as " + owner
-                    + " (for example: sudo -u " + owner + " java -jar closewait-agent.jar ...).");
+            throw new CliProblem("cannot attach to JVM " + pid + ": " + why + "." + (ownedByThisUser(owner) ? ""
+                    : " The attach API works only between processes of the same user: run this command as " + owner
+                    + " (for example: sudo -u " + owner + " java -jar closewait-agent.jar ...)."));
         }
     }
 
@@ -74,9 +79,15 @@ final class TargetJvm implements AutoCloseable {
         if (maybeJvm != null) {
             throw new CliProblem("process " + id + " (" + command + ") is not a Java virtual machine");
         }
-        throw new CliProblem("process " + id + " (" + command + ", owned by " + owner(process) + ") is not a JVM"
-                + " that this user can attach to: 'jps' does not list it. The attach API works only between"
-                + " processes of the same user: run this command as " + owner(process) + ".");
+        String owner = owner(process);
+        throw new CliProblem("process " + id + " (" + command + ", owned by " + owner + ") is not a JVM"
+                + " that this user can attach to: 'jps' does not list it" + (ownedByThisUser(owner)
+                ? ", and this user may not read its memory map to tell (another container's process?)."
+                : ". The attach API works only between processes of the same user: run this command as " + owner + "."));
+    }
+
+    private static boolean ownedByThisUser(String owner) {
+        return owner.equals(System.getProperty("user.name"));
     }
 
     private static String owner(ProcessHandle process) {

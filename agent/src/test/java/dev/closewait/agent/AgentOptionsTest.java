@@ -234,6 +234,16 @@ class AgentOptionsTest {
     }
 
     @Test
+    void logsOffAndStderrAreTheseWordsInAnyCaseAndAFileOtherwise() {
+        assertEquals(Option.LOG_OFF, AgentOptions.parse("log=OFF").log());
+        assertEquals(Option.LOG_STDERR, AgentOptions.parse("log=Stderr").log());
+        assertEquals("./OFF", AgentOptions.parse("log=./OFF").log());
+        java.nio.file.Path base = java.nio.file.Paths.get("/home/ops");
+        assertEquals("log=OFF", AgentOptions.parse("log=OFF").toArgument(base), "not a path to resolve");
+        assertEquals("log=/home/ops/OFF", AgentOptions.parse("log=./OFF").toArgument(base).replace("/./", "/"));
+    }
+
+    @Test
     void rendersAnArgumentWithAbsolutePathsForAnotherJvm() {
         java.nio.file.Path base = java.nio.file.Paths.get("/home/ops");
         assertEquals("interval=2s,report=/home/ops/leaks.json,log=/home/ops/logs/cw.log",

@@ -306,6 +306,17 @@ class AttachEndToEndTest {
             closed.awaitStep("second-leaked", REPORTED);
             assertFalse(closed.stderr().contains("[closewait]"), "the target ran on untouched: " + closed.stderr());
         }
+
+        try (ScenarioProcess noAttach = ScenarioProcess.startWithoutAgent(jdk, work, AttachTarget.class,
+                List.of("-XX:+DisableAttachMechanism"), work.resolve("unused.json"))) {
+            noAttach.awaitStep("first-leaked", REPORTED);
+            String pid = noAttach.result("pid");
+            Cli.Run refused = Cli.run(jdk, "attach", pid);
+            assertRefused(refused, "JVM " + pid + " accepts no attach: it was started with -XX:+DisableAttachMechanism");
+            assertFalse(refused.err().contains("run this command as"), "the same user is told nothing of users: "
+                    + refused.describe());
+            assertRefused(Cli.run(jdk, "report", pid), "started with -XX:+DisableAttachMechanism");
+        }
     }
 
     @AcrossJdks
