@@ -1,5 +1,6 @@
 package dev.closewait.agent;
 
+import dev.closewait.agent.io.FileProblem;
 import dev.closewait.agent.output.Outputs;
 
 import java.io.IOException;
@@ -50,9 +51,9 @@ public final class OptionFiles {
         Path path = Outputs.path(option, value, pid);
         String reason = null;
         if (Files.isDirectory(path)) {
-            reason = "Is a directory";
+            reason = FileProblem.DIRECTORY;
         } else if (option == Option.LOG && Files.isSymbolicLink(path)) {
-            reason = "it is a symbolic link, which closewait does not follow";
+            reason = FileProblem.SYMBOLIC_LINK;
         } else if (!Files.isWritable(path.getParent())) {
             reason = "its directory is not writable by this user";
         }

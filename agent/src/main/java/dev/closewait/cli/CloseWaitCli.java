@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 /**
@@ -18,7 +19,7 @@ import java.util.function.Supplier;
                 + "At start-up: java -javaagent:closewait-agent.jar[=options] -jar app.jar",
         footer = {"", "Exit status: 0 done; 1 check found leaks; 2 bad input, attach refused, no such JVM or agent,"
                 + " or an unreadable report."})
-public final class CloseWaitCli implements java.util.concurrent.Callable<Integer> {
+public final class CloseWaitCli implements Callable<Integer> {
 
     /** The command that prints another's help: {@code help attach}. */
     static final String HELP = "help";

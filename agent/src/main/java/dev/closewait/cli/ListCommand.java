@@ -12,8 +12,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code list}: the JVMs of this user on this machine, by main class or jar (never their arguments),
- * and whether each runs closewait. Names no
- * attach-API type itself (see {@link TargetJvm}): a runtime without jdk.attach must still get its message.
+ * and whether each runs closewait. Names no attach-API type itself (see {@link TargetJvm}): a
+ * runtime without jdk.attach must still get its message.
  */
 @Command(name = ListCommand.NAME, mixinStandardHelpOptions = true,
         description = "Lists the JVMs this user can attach to on this machine, and whether each runs closewait.",

@@ -23,23 +23,17 @@ final class AgentArgument {
     private AgentArgument() {
     }
 
-    /**
-     * {@code -javaagent:JAR=report=DIR/leaks-{pid}.json,OPTIONS}, quoted for {@code argLine} when it
-     * holds a space. {@code given} holds the options set as parameters (never {@code report});
-     * relative paths among them are resolved against {@code basedir}.
-     *
-     * @throws IllegalArgumentException naming the bad option and listing the valid ones
-     */
-    static String of(Path agentJar, Path reportDirectory, Map<Option, String> given, Path basedir) {
-        return javaagent(agentJar, options(reportDirectory, given, basedir));
-    }
-
-    /** The {@code -javaagent:} argument of {@code agentJar} with {@code options}, quoted for {@code argLine}. */
+    /** {@code -javaagent:JAR=OPTIONS}, quoted for {@code argLine} when it holds a space. */
     static String javaagent(Path agentJar, String options) {
         return quoteForArgLine("-javaagent:" + agentJar.toAbsolutePath() + "=" + options);
     }
 
-    /** The agent's options: the report in {@code reportDirectory} first, then those {@code given}, paths made absolute. */
+    /**
+     * {@code report=DIR/leaks-{pid}.json,OPTIONS}: {@code given} holds the options set as parameters
+     * (never {@code report}); relative paths among them are resolved against {@code basedir}.
+     *
+     * @throws IllegalArgumentException naming the bad option and listing the valid ones
+     */
     static String options(Path reportDirectory, Map<Option, String> given, Path basedir) {
         List<String> items = new ArrayList<>();
         for (Map.Entry<Option, String> option : given.entrySet()) {

@@ -12,6 +12,11 @@ import java.nio.file.NoSuchFileException;
  */
 public final class FileProblem {
 
+    /** Why an open of a symbolic link failed: the agent opens its log without following links. */
+    public static final String SYMBOLIC_LINK = "it is a symbolic link, which closewait does not follow";
+    /** Why a directory cannot be opened as a file: the kernel's words for EISDIR, as the JDK gives them. */
+    public static final String DIRECTORY = "Is a directory";
+
     /** The kernel's words for ELOOP, which an open that does not follow links gets on a link (as a plain {@code IOException}). */
     private static final String LINK_LOOP = "Too many levels of symbolic links";
 
@@ -33,7 +38,7 @@ public final class FileProblem {
             String reason = cause instanceof FileSystemException ? ((FileSystemException) cause).getReason()
                     : cause.getMessage();
             if (reason != null && reason.startsWith(LINK_LOOP)) {
-                return "it is a symbolic link, which closewait does not follow"; // the JDK throws a plain IOException
+                return SYMBOLIC_LINK; // the JDK throws a plain IOException
             }
             if (cause instanceof FileSystemException && reason != null) {
                 return reason;

@@ -401,7 +401,8 @@ public final class TextReport {
             case OPEN:
                 if (leak.heldBy() != null) {
                     return "peer closed the connection at least " + Timestamps.duration(now - since)
-                            + " ago (CLOSE_WAIT) while it sat idle in " + leak.heldBy().library() + ": the pool holds it, not the application";
+                            + " ago (CLOSE_WAIT) while it sat idle in " + leak.heldBy().library()
+                            + ": the pool holds it, not the application";
                 }
                 if (leak.origin() == Origin.UNTRACKED) {
                     return "a socket of this process that closewait did not see opened has been in CLOSE_WAIT for"
