@@ -1,10 +1,12 @@
 package dev.closewait.agent;
 
+import dev.closewait.agent.io.ExistingFile;
 import dev.closewait.agent.io.FileProblem;
 import dev.closewait.agent.output.Outputs;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -21,8 +23,8 @@ public final class OptionFiles {
     /**
      * Why the agent in process {@code pid} would refuse the files of {@code options} (paths already
      * absolute), or {@code null} when it would not: a report, page or log whose directory does not
-     * exist or cannot be written, a directory or a symbolic link where the log goes, an ignore file
-     * that cannot be read or holds a bad rule.
+     * exist or cannot be written, a log that is there but is no plain file of this user's own
+     * ({@code ExistingFile}), an ignore file that cannot be read or holds a bad rule.
      */
     public static String problem(AgentOptions options, long pid) {
         String log = options.log();
@@ -52,8 +54,8 @@ public final class OptionFiles {
         String reason = null;
         if (Files.isDirectory(path)) {
             reason = FileProblem.DIRECTORY;
-        } else if (option == Option.LOG && Files.isSymbolicLink(path)) {
-            reason = FileProblem.SYMBOLIC_LINK;
+        } else if (option == Option.LOG && Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            reason = ExistingFile.problem(path);
         } else if (!Files.isWritable(path.getParent())) {
             reason = "its directory is not writable by this user";
         }

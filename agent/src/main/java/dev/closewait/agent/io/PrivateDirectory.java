@@ -40,9 +40,9 @@ public final class PrivateDirectory {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final FileAttribute<?> OWNER_FILE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-    /** {@code st_mode} bits: the sticky bit and others' write permission. */
+    /** {@code st_mode} bits: the sticky bit, and the group's and others' write permission. */
     private static final int STICKY = 01000;
-    private static final int OTHERS_WRITE = 0002;
+    private static final int GROUP_OR_OTHERS_WRITE = 0022;
 
     /** See {@link #isOldStyleFile}. */
     static final long OLD_STYLE_AGE_MILLIS = 10 * 60_000;
@@ -74,20 +74,32 @@ public final class PrivateDirectory {
     }
 
     /**
-     * Refuses a directory that other users may write to without the sticky bit: there one of them
-     * could rename the agent's own directory away and put another in its place.
+     * Refuses a directory where another user could rename the agent's own directory away and put
+     * another in its place: one that, or any directory above it, others (its group included) may
+     * write to without the sticky bit, or that belongs to a user other than this one or root.
      */
     private static void refuseUnsafe(Path parent) throws IOException {
-        int mode;
-        try {
-            mode = (Integer) Files.getAttribute(parent, "unix:mode");
-        } catch (UnsupportedOperationException | IllegalArgumentException notUnix) {
-            return; // Windows: the temporary directory is the user's own
-        }
-        if ((mode & OTHERS_WRITE) != 0 && (mode & STICKY) == 0) {
-            throw new IOException("the temporary directory " + parent + " is writable by other users and has no"
-                    + " sticky bit, so files closewait puts there could be swapped; start the JVM with"
-                    + " -Djava.io.tmpdir=<a directory of its user's own>");
+        String self = System.getProperty("user.name");
+        for (Path dir = parent.toRealPath(); dir != null; dir = dir.getParent()) {
+            int mode;
+            String owner;
+            try {
+                mode = (Integer) Files.getAttribute(dir, "unix:mode");
+                owner = Files.getOwner(dir).getName();
+            } catch (UnsupportedOperationException | IllegalArgumentException notUnix) {
+                return; // Windows: the temporary directory is the user's own
+            }
+            String where = dir.equals(parent.toRealPath()) ? "the temporary directory " + parent
+                    : "the directory " + dir + " above the temporary directory " + parent;
+            if ((mode & GROUP_OR_OTHERS_WRITE) != 0 && (mode & STICKY) == 0) {
+                throw new IOException(where + " is writable by other users and has no sticky bit, so files closewait"
+                        + " puts there could be swapped; start the JVM with -Djava.io.tmpdir=<a directory of its user's"
+                        + " own>");
+            }
+            if (!owner.equals("root") && !owner.equals(self)) {
+                throw new IOException(where + " belongs to " + owner + ", who could swap the files closewait puts"
+                        + " there; start the JVM with -Djava.io.tmpdir=<a directory of its user's own>");
+            }
         }
     }
 

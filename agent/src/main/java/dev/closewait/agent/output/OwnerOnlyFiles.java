@@ -1,5 +1,7 @@
 package dev.closewait.agent.output;
 
+import dev.closewait.agent.io.ExistingFile;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -48,11 +50,27 @@ final class OwnerOnlyFiles {
      */
     private static final int REOPENS_WITHOUT_PROGRESS = 1_000;
 
-    /** A stream appending to {@code path}, created if missing; refused if {@code path} is a link. */
+    /**
+     * A stream appending to {@code path}, created if missing; refused if {@code path} is a link, or
+     * anything but a plain file of this user's own ({@link ExistingFile}). Created exclusively, so a
+     * FIFO or another user's file that appears at the path meanwhile is never opened.
+     */
     static OutputStream append(Path path) throws IOException {
-        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-        return new ChannelStream(open(path, options), () -> open(path, options));
+        Set<OpenOption> existing = Set.of(StandardOpenOption.APPEND, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
+        FileChannel channel;
+        try {
+            channel = open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+        } catch (FileAlreadyExistsException there) {
+            String problem = ExistingFile.problem(path);
+            if (problem != null) {
+                throw new IOException(problem); // the problem, not the cause's "already exists"
+            }
+            channel = open(path, existing); // this user's own: no one else can swap it in a sticky directory
+        }
+        // Opened again (after an interrupt closed it) never created: it must still be the agent's file.
+        return new ChannelStream(channel, () -> open(path, existing));
     }
 
     /**

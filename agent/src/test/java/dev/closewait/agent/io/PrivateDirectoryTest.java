@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class PrivateDirectoryTest {
 
@@ -63,6 +64,33 @@ class PrivateDirectoryTest {
         assertTrue(refused.getMessage().contains("writable by other users and has no sticky bit"), refused.getMessage());
         Files.setAttribute(open, "unix:mode", 01777);
         PrivateDirectory.create(open).delete();
+    }
+
+    @Test
+    void refusesATemporaryDirectoryBelowOneItsGroupMayWriteTo() throws IOException {
+        Path shared = Files.createDirectory(tmp.resolve("shared"));
+        Path mine = Files.createDirectory(shared.resolve("mine"));
+        Files.setAttribute(shared, "unix:mode", 0770);
+
+        IOException refused = assertThrows(IOException.class, () -> PrivateDirectory.create(mine));
+
+        assertTrue(refused.getMessage().startsWith("the directory " + shared.toRealPath() + " above the temporary"
+                + " directory " + mine + " is writable by other users and has no sticky bit"), refused.getMessage());
+        Files.setAttribute(shared, "unix:mode", 0755);
+        PrivateDirectory.create(mine).delete();
+    }
+
+    @Test
+    void refusesATemporaryDirectoryOfAnotherUser() throws IOException {
+        assumeTrue("root".equals(System.getProperty("user.name")),
+                "refusesATemporaryDirectoryOfAnotherUser gives a directory to user nobody, which only root can");
+        Path theirs = Files.createDirectory(tmp.resolve("theirs"));
+        Files.setOwner(theirs, theirs.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+
+        IOException refused = assertThrows(IOException.class, () -> PrivateDirectory.create(theirs));
+
+        assertEquals("the temporary directory " + theirs + " belongs to nobody, who could swap the files closewait"
+                + " puts there; start the JVM with -Djava.io.tmpdir=<a directory of its user's own>", refused.getMessage());
     }
 
     @Test

@@ -17,7 +17,9 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class OutputsTest {
 
@@ -125,6 +127,34 @@ class OutputsTest {
         assertEquals(dir.resolve("cw-" + pid + ".log").toString(), outputs.log().toString());
         assertTrue(Files.isRegularFile(dir.resolve("leaks-" + pid + ".json")));
         outputs.close();
+    }
+
+    @Test
+    void aFifoAtTheLogsPathIsRefusedWithoutWaitingForAReader() throws Exception {
+        Path fifo = dir.resolve("cw.log");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+
+        IOException refused = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> assertThrows(
+                IOException.class, () -> Outputs.open(AgentOptions.parse("log=" + fifo), () -> EMPTY, message -> { })));
+
+        assertEquals("cannot write the log file " + fifo + " (option 'log'): it is not a plain file (a FIFO or a"
+                + " device), which closewait does not write to", refused.getMessage());
+    }
+
+    @Test
+    void aLogAnotherUserPutThereFirstIsRefusedAndAnEarlierLogOfThisUsersIsAppendedTo() throws IOException {
+        Path mine = Files.writeString(dir.resolve("mine.log"), "an earlier run\n");
+        Outputs.open(AgentOptions.parse("log=" + mine), () -> EMPTY, message -> { }).close();
+        assertTrue(Files.readString(mine).startsWith("an earlier run\n"), "appended to, not replaced");
+
+        assumeTrue("root".equals(System.getProperty("user.name")), "a file of user nobody's can only be made by root");
+        Path planted = Files.createFile(dir.resolve("planted.log"));
+        Files.setOwner(planted, planted.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        IOException refused = assertThrows(IOException.class,
+                () -> Outputs.open(AgentOptions.parse("log=" + planted), () -> EMPTY, message -> { }));
+        assertEquals("cannot write the log file " + planted + " (option 'log'): it belongs to nobody, not to root:"
+                + " closewait appends only to a file of its own user", refused.getMessage());
+        assertEquals(0, Files.size(planted), "nothing was written to it");
     }
 
     @Test
