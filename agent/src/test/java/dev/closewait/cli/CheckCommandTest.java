@@ -200,6 +200,19 @@ class CheckCommandTest {
     }
 
     @Test
+    void aFifoGivenAsAReportIsRefusedWithoutWaitingForAWriter() throws Exception {
+        Path fifo = dir.resolve("leaks-1.json");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+
+        Run run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> checkPaths(fifo));
+
+        assertEquals(2, run.status(), run::toString);
+        assertTrue(run.err().contains(fifo + " is not a plain file (a directory, a FIFO or a device): not read"),
+                run::toString);
+    }
+
+    @Test
     void anEmptyArgumentIsBadInputNotTheWorkingDirectory() throws IOException {
         Run alone = checkPaths(Path.of(""));
         assertEquals(2, alone.status(), alone::toString);

@@ -81,6 +81,11 @@ public final class ReportReader {
     /** Reads the report in {@code path}. */
     public static Read read(Path path) throws Unreadable {
         try {
+            if (Files.exists(path) && !Files.isRegularFile(path)) {
+                // a FIFO would block the read until someone writes to it: a gate that never returns
+                throw new Unreadable(path.toAbsolutePath() + " is not a plain file (a directory, a FIFO or a device):"
+                        + " not read");
+            }
             if (Files.size(path) > MAX_BYTES) {
                 throw new Unreadable(path + " is " + Files.size(path) + " bytes, more than any closewait report ("
                         + MAX_BYTES + "): not read");

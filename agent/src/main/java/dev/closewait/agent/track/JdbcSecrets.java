@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,15 +73,28 @@ public final class JdbcSecrets {
         }
         String masked = maskUrlsIn(message);
         for (String secret : secrets) {
-            if (secret.isEmpty() || secret.equals(MASK)) {
-                continue;
+            masked = maskEach(masked, secret);
+            // A driver that misreads a URL echoes pieces of a secret: "Incorrect port value : Pw77" of "Pw77/x"
+            for (String piece : secret.split(SECRET_PIECES)) {
+                if (piece.length() >= SHORT_SECRET && !piece.equals(secret)) {
+                    masked = maskEach(masked, piece);
+                }
             }
-            masked = secret.length() >= SHORT_SECRET
-                    ? masked.replace(secret, MASK)
-                    : masked.replaceAll("(?<![A-Za-z0-9])" + Pattern.quote(secret) + "(?![A-Za-z0-9])",
-                            Matcher.quoteReplacement(MASK));
         }
         return masked;
+    }
+
+    /** What a driver's URL parser may split a secret at, so that it echoes a piece of it. */
+    private static final String SECRET_PIECES = "[/?#;&@:,()=\\s]+";
+
+    /** {@code text} with every {@code secret} in it masked; a short one only where it stands as a word. */
+    private static String maskEach(String text, String secret) {
+        if (secret.isEmpty() || secret.equals(MASK)) {
+            return text;
+        }
+        return secret.length() >= SHORT_SECRET ? text.replace(secret, MASK)
+                : text.replaceAll("(?<![A-Za-z0-9])" + Pattern.quote(secret) + "(?![A-Za-z0-9])",
+                        Matcher.quoteReplacement(MASK));
     }
 
     /** Every URL in {@code text} masked, from {@code jdbc:} to the end of the text (a URL's values may hold spaces). */
@@ -95,10 +107,9 @@ public final class JdbcSecrets {
     public static List<String> secretValues(String url, Properties info) {
         List<String> secrets = new ArrayList<>();
         if (info != null) {
-            for (Map.Entry<Object, Object> entry : info.entrySet()) {
-                if (entry.getKey() instanceof String && entry.getValue() instanceof String
-                        && !isHarmless((String) entry.getKey()) && !isUserKey((String) entry.getKey())) {
-                    secrets.add((String) entry.getValue());
+            for (String name : info.stringPropertyNames()) { // the defaults of new Properties(defaults) too
+                if (!isHarmless(name) && !isUserKey(name)) {
+                    secrets.add(info.getProperty(name));
                 }
             }
         }
@@ -181,6 +192,16 @@ public final class JdbcSecrets {
             int start = authority + 2;
             int end = firstOf(url, start, '?', ';');
             int at = url.lastIndexOf('@', end - 1);
+            if (at < start) {
+                // A password holding ';' or '?' (MySQL takes one): an '@' before the path, with no
+                // parameter (no '=') in front of it, ends a userinfo too.
+                int path = firstOf(url, start, '/', '/');
+                int later = url.lastIndexOf('@', path - 1);
+                int parameter = url.indexOf('=', start);
+                if (later >= start && (parameter < 0 || parameter > later)) {
+                    at = later;
+                }
+            }
             out.append(url, 0, start);
             if (at >= start) {
                 String info = url.substring(start, at);
@@ -237,7 +258,7 @@ public final class JdbcSecrets {
                 i++;
             }
             out.append(url, keyStart, i);
-            if (i < url.length() && url.charAt(i) == '(') {
+            if (i < url.length() && url.charAt(i) == '(' && startsParameter(url, i + 1)) {
                 return i; // a nested group (address=(host=...)): its own parameters follow
             }
             int valueEnd = valueEnd(url, i, separator);
@@ -260,12 +281,36 @@ public final class JdbcSecrets {
             return valueEnd;
         }
 
+        /**
+         * Any character but white space and those that separate or quote: a parameter named
+         * {@code pass+word} or {@code password[]} is a parameter too, and its value is masked.
+         */
         private static boolean isNameChar(char c) {
-            return Character.isLetterOrDigit(c) || c == '_' || c == '.' || c == '-';
+            return !Character.isWhitespace(c) && "=?&;(),:/@#\"{}".indexOf(c) < 0;
         }
 
-        /** Where a value that starts at {@code i} ends: a braced or quoted value whole, else at the next separator. */
+        /** Whether a {@code name=} starts at {@code i}: a group's first parameter, not a value in parentheses. */
+        private static boolean startsParameter(String url, int i) {
+            int j = i;
+            while (j < url.length() && isNameChar(url.charAt(j))) {
+                j++;
+            }
+            while (j < url.length() && Character.isWhitespace(url.charAt(j))) {
+                j++;
+            }
+            return j > i && j < url.length() && url.charAt(j) == '=';
+        }
+
+        /**
+         * Where a value that starts at {@code i} ends: at the next separator after a braced or quoted
+         * part (a driver that does not read braces or quotes takes what follows them too).
+         */
         private static int valueEnd(String url, int i, char separator) {
+            return separatorAfter(url, wrappedEnd(url, i), separator);
+        }
+
+        /** The end of a braced or quoted part that starts at {@code i}, or {@code i} if none does. */
+        private static int wrappedEnd(String url, int i) {
             if (i < url.length() && url.charAt(i) == '{') {
                 for (int j = i + 1; j < url.length(); j++) {
                     if (url.charAt(j) == '}') {
@@ -282,10 +327,15 @@ public final class JdbcSecrets {
                 int close = url.indexOf('"', i + 1);
                 return close < 0 ? url.length() : close + 1;
             }
+            return i;
+        }
+
+        /** The next separator of a value from {@code i}: {@code #} is none (pgjdbc takes it into the value). */
+        private static int separatorAfter(String url, int i, char separator) {
             switch (separator) {
                 case '?':
                 case '&':
-                    return firstOf(url, i, '&', '#');
+                    return firstOf(url, i, '&', '&');
                 case '(':
                 case ',':
                     return firstOf(url, i, ',', ')');

@@ -37,6 +37,20 @@ class JdbcSecretsTest {
         "jdbc:h2:mem:test;PASSWORD=hunter2;MODE=MySQL|jdbc:h2:mem:test;PASSWORD=****;MODE=****",
         "jdbc:snowflake://acct.snowflakecomputing.com/?private_key_file_pwd=abc&db=SALES|jdbc:snowflake://acct.snowflakecomputing.com/?private_key_file_pwd=****&db=SALES",
         "jdbc:postgresql://db:5432/shop|jdbc:postgresql://db:5432/shop",
+        // values as drivers take them, whatever they start with or hold
+        "jdbc:postgresql://db/shop?user=app&password=Hash#Tail9xQ|jdbc:postgresql://db/shop?user=****&password=****",
+        "jdbc:postgresql://db/shop?password=(ParenPw7Kq)&sslmode=require|jdbc:postgresql://db/shop?password=****&sslmode=require",
+        "jdbc:postgresql://db/shop?password={BracePw}Rest4Z|jdbc:postgresql://db/shop?password=****",
+        "jdbc:postgresql://db/shop?password=\"QuotPw\"After5M|jdbc:postgresql://db/shop?password=****",
+        "jdbc:sqlserver://db;password=(MsParen6R);encrypt=false|jdbc:sqlserver://db;password=****;encrypt=false",
+        "jdbc:sqlserver://db;password=\"MsQuote\"Tail3J;encrypt=false|jdbc:sqlserver://db;password=****;encrypt=false",
+        "jdbc:mysql://address=(host=db)(password=(MyParen5T)/shop|jdbc:mysql://address=(host=db)(password=****)/shop",
+        "jdbc:postgresql://db/shop?pass+word=Sup3rS3cret&password[]=Sup3rS3cret|jdbc:postgresql://db/shop?pass+word=****&password[]=****",
+        // a userinfo's password holding ';' or '?', which MySQL's parser takes
+        "jdbc:mysql://root:Semi;Colon8W@db:3306/shop|jdbc:mysql://****@db:3306/shop",
+        "jdbc:mysql://root:MyQuest10n?x@db:3306/shop|jdbc:mysql://****@db:3306/shop",
+        "jdbc:sqlserver://db:1433;user=app@corp;password=hunter2|jdbc:sqlserver://db:1433;user=****;password=****",
+        "jdbc:postgresql://db:5432/shop?user=app@corp.example|jdbc:postgresql://db:5432/shop?user=****",
     })
     void keepsWhereAndHowAndMasksEveryOtherValue(String url, String masked) {
         assertEquals(masked, JdbcSecrets.maskUrl(url));
@@ -101,6 +115,30 @@ class JdbcSecretsTest {
         assertFalse(masked.contains("Space"), masked);
         assertTrue(masked.contains("for user \"app\""), masked);
         assertTrue(masked.endsWith("jdbc:sqlserver://h;password=****;encrypt=false"), masked);
+    }
+
+    @Test
+    void masksThePiecesOfASecretThatADriverEchoesAfterMisreadingItsUrl() {
+        List<String> secrets = JdbcSecrets.secretValues("jdbc:mariadb://root:MdSlashPw77/x@db:3306/", null);
+
+        assertEquals("Incorrect port value : ****", JdbcSecrets.maskMessage("Incorrect port value : MdSlashPw77", secrets));
+        // the whole userinfo is a secret too, and its user one of its pieces: masked with it (jdbc.user names it)
+        assertEquals("Failed to parse the host:port pair '****:****'.", JdbcSecrets.maskMessage(
+                "Failed to parse the host:port pair 'root:MySlash'.",
+                JdbcSecrets.secretValues("jdbc:mysql://root:MySlash/Pw66@db/", null)));
+        assertEquals("Login failed for user 'app'. ClientConnectionId:1",
+                JdbcSecrets.maskMessage("Login failed for user 'app'. ClientConnectionId:1", List.of("a/b")),
+                "pieces shorter than four characters are left alone: they would mask common words");
+    }
+
+    @Test
+    void aPasswordInThePropertiesDefaultsIsASecretToo() {
+        java.util.Properties defaults = new java.util.Properties();
+        defaults.setProperty("password", "Def4ultPw");
+        java.util.Properties info = new java.util.Properties(defaults);
+        info.setProperty("user", "app");
+
+        assertEquals(List.of("Def4ultPw"), JdbcSecrets.secretValues(null, info));
     }
 
     @Test
