@@ -102,7 +102,21 @@ class LibrariesEndToEndTest {
                 assertTrue(leak.path("borrowedBy").isNull(), leak::toString);
             }
             app.proceed();
-            assertEquals(0, app.awaitExit(EXIT), "pool-held findings do not fail the run" + app.describe());
+            app.awaitStep("pools-closed", REPORTED);
+            // Closed by their pools after grace in CLOSE_WAIT: CLOSED_LATE, and still the pools' findings.
+            Report closedByPools = app.awaitReport(r -> r.leaks().stream()
+                    .filter(l -> "CLOSED_LATE".equals(l.path("status").asText())).count() == 4, REPORTED);
+            for (JsonNode leak : closedByPools.leaks()) {
+                if ("CLOSED_LATE".equals(leak.path("status").asText())) {
+                    assertTrue(List.of("HikariCP", "HttpClient 5", "OkHttp").contains(
+                            leak.path("heldBy").path("library").asText()), leak::toString);
+                    assertTrue(leak.path("diagnosis").path("advice").isTextual(), leak::toString);
+                }
+            }
+            assertEquals(5, closedByPools.summary("heldByPools"), closedByPools.json()::toString);
+            app.proceed();
+            assertEquals(0, app.awaitExit(EXIT), "pool-held findings do not fail the run, closed late by their pools"
+                    + " either" + app.describe());
             assertTrue(app.stderr().contains("the pool holds it, not the application"), app::describe);
             assertEquals("false", app.result("jdkFieldOpenToTheApplication"),
                     "the agent read the JDK's field without opening its package to the application");

@@ -51,6 +51,11 @@ public final class PoolHeldConnections {
             // Read by the agent's peer-close watch, for every open socket's descriptor.
             Scenario.result("descriptorFieldsOpenToTheApplication", canReach("java.net.Socket", "impl")
                     || canReach("java.io.FileDescriptor", "fd") || canReach("sun.nio.ch.SocketChannelImpl", "fd"));
+            // The pools close their idle connections, long after the servers closed theirs: late, and the pools'.
+            orders.close();
+            httpClient5.close();
+            okHttp.connectionPool().evictAll();
+            Scenario.step("pools-closed");
         }
     }
 
