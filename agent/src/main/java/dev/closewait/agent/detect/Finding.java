@@ -183,16 +183,22 @@ public final class Finding {
 
     /** The pool that holds the socket's connection now; {@code null} if none. Call holding the socket's lock. */
     private static PoolHold holdOf(TrackedSocket socket) {
+        // A pool holds only what is still open: a closed connection or socket has left it, whatever it said last.
+        boolean open = socket.closedAt() == NEVER && socket.unreachableAt() == NEVER
+                && (socket.jdbc() == null || socket.jdbc().closedAt() == NEVER);
+        return !open ? null : socket.jdbc() != null ? socket.jdbc().hold() : socket.hold();
+    }
+
+    /**
+     * The hold of a socket closed while it sat idle in its pool: the pool closed it, late, and the
+     * finding (CLOSED_LATE) is the pool's, not the application's. {@code null} for any other.
+     */
+    private static PoolHold closingHold(TrackedSocket socket) {
+        if (socket.closedAt() == NEVER || socket.unreachableAt() != NEVER) {
+            return null;
+        }
         PoolHold hold = socket.jdbc() != null ? socket.jdbc().hold() : socket.hold();
-        if (socket.unreachableAt() != NEVER) {
-            return null; // collected: no pool kept it
-        }
-        if (socket.closedAt() != NEVER) {
-            // Closed while it sat idle in the pool: the pool closed it, late (a finding of the pool's, CLOSED_LATE).
-            return hold != null && hold.idle() ? hold : null;
-        }
-        // Open, its JDBC connection closed: a driver's abandoned socket, which no pool holds any more.
-        return socket.jdbc() == null || socket.jdbc().closedAt() == NEVER ? hold : null;
+        return hold != null && hold.idle() ? hold : null;
     }
 
     /** Whether a known pool holds the socket's connection idle now: what {@link #isHeldByPool()} of its view says. */
@@ -212,6 +218,9 @@ public final class Finding {
         PoolHold hold;
         synchronized (socket) {
             hold = holdOf(socket);
+            if (hold == null) {
+                hold = closingHold(socket);
+            }
             view = builder(socket.id())
                     .status(LeakRules.asReported(status, socket.closedAt()))
                     .state(socket.lastState())
