@@ -434,7 +434,7 @@ public final class CloseWaitScanner {
      * findings are those of the last scan; sockets and failed connects are counted live.
      */
     public LeakCounts counts() {
-        long failures = 0;
+        long failures = registry.jdbcFailuresNotListed();
         for (dev.closewait.agent.track.JdbcFailure failure : registry.jdbcFailures()) {
             failures += failure.count();
         }

@@ -332,6 +332,11 @@ public final class SocketRegistry {
         return jdbc.failures().snapshot();
     }
 
+    /** Failed JDBC connects of URL and user pairs past the ones {@link #jdbcFailures} keeps: counted, not listed. */
+    public long jdbcFailuresNotListed() {
+        return jdbc.failures().dropped();
+    }
+
     /**
      * A socket that was open before the agent attached, known only from the kernel's table: no
      * object, stack, thread or open time. Matched by its inode from then on.

@@ -364,6 +364,18 @@ class CloseWaitScannerTest {
     }
 
     @Test
+    void failedConnectsOfMoreUrlsThanTheReportListsAreAllCounted() {
+        int pairs = 1_200;
+        for (int i = 0; i < pairs; i++) {
+            registry.jdbcConnectStarted(new Object(), "jdbc:x://db/shop" + i, null, null);
+            registry.jdbcConnectEnded(null, new java.sql.SQLException("database shop" + i + " does not exist", "3D000"));
+        }
+
+        assertEquals(1_000, scanner.report(1).jdbcConnectFailures().size(), "the report lists at most 1,000 pairs");
+        assertEquals(pairs, scanner.counts().jdbcConnectFailures(), "the count has every failure");
+    }
+
+    @Test
     void socketClosedByTheDriverWhenTheConnectFailedIsNoFindingButTheFailureIsCounted() throws IOException {
         registry.jdbcConnectStarted(new Object(), "jdbc:x://db", null, null);
         Socket socket = connect();
