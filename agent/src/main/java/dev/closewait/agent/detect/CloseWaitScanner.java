@@ -269,10 +269,18 @@ public final class CloseWaitScanner {
         if (tableRead) {
             for (TrackedSocket socket : collectedUnclosed) {
                 // Collected, its descriptor maybe still held: judged as ORPHANED below, never taken on again.
+                TcpConnection row;
                 if (socket.matchedByInode()) {
                     matchedInodes.add(socket.inode());
+                    row = byInode == null ? null : byInode.get(socket.inode());
                 } else {
                     matchedKeys.add(socket.key());
+                    row = closeWait.get(socket.key());
+                }
+                if (row != null && row.state() == TcpState.CLOSE_WAIT) {
+                    // It holds its port until the process exits: port pressure and the series count it.
+                    closeWaitByRemote.merge(socket.origin() == Origin.ACCEPT ? row.remote().anyPort() : row.remote(),
+                            1, Integer::sum);
                 }
             }
             takeOnUntracked(now, closeWait, matchedKeys, matchedInodes);

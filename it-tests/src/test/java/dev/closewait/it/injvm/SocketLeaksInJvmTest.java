@@ -391,6 +391,15 @@ class SocketLeaksInJvmTest {
             Report report = awaitReport(r -> hasLeak(r, mark, socketPort, "RECLAIMED_BY_GC")
                     && hasLeak(r, mark, channelPort, "ORPHANED") && AgentInThisJvm.openSince(mark) == 0);
             assertTrue(leak(report, mark, socketPort).path("closedAt").isNull(), "never closed by the application");
+            // The orphaned channel still holds its port: the series towards that server goes on counting it.
+            String remote = "127.0.0.1:" + server.getLocalPort();
+            JsonNode series = null;
+            for (JsonNode peer : report.json().path("series")) {
+                series = remote.equals(peer.path("remote").asText()) ? peer : series;
+            }
+            assertNotNull(series, "a series towards " + remote + ": " + report.json().path("series"));
+            JsonNode last = series.path("points").get(series.path("points").size() - 1);
+            assertTrue(last.get(1).asInt() >= 1, "the orphaned channel counts in CLOSE_WAIT: " + series);
         }
     }
 
