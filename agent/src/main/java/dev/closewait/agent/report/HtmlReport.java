@@ -338,8 +338,9 @@ public final class HtmlReport {
                         + " towards ").append(esc(remote)).append(" over time\" data-t0=\"").append(t0)
                 .append("\" data-t1=\"").append(t1).append("\" data-points=\"").append(data).append("\">\n");
         for (int i = 0; i <= 2; i++) {
-            double y = TOP + plotHeight * i / 2.0;
             long value = Math.round(max * (2 - i) / 2.0);
+            // A gridline stands where its value is plotted: the middle one of an odd maximum a little off the middle.
+            double y = TOP + plotHeight * (1 - (double) value / max);
             if (i == 1 && max < 2) {
                 continue;
             }

@@ -119,6 +119,21 @@ class HtmlReportTest {
     }
 
     @Test
+    void aGridlineStandsWhereItsValueIsPlottedAlsoForAnOddMaximum() throws Exception {
+        RemoteSeries odd = new RemoteSeries(Endpoint.parse("10.0.0.9:5432"),
+                List.of(new long[] {AT, 3, 0}, new long[] {AT + 5000, 5, 0}));
+        String page = page(LeakReport.builder(4242, AT + 10_000).series(List.of(odd)).build(), AppFrames.DEFAULT);
+
+        Matcher grid = Pattern.compile("<line class=\"grid\" [^>]*y1=\"([^\"]+)\"[^>]*/><text [^>]*>3</text>")
+                .matcher(page);
+        assertTrue(grid.find(), "a gridline labelled 3 (the rounded middle of 5): " + page);
+        Matcher line = Pattern.compile("<polyline [^>]*points=\"([^\"]*)\"").matcher(page);
+        assertTrue(line.find(), page);
+        String firstPointY = line.group(1).trim().split(" ")[0].split(",")[1];
+        assertEquals(firstPointY, grid.group(1), "the value 3 is plotted on the gridline labelled 3");
+    }
+
+    @Test
     void theOptionAppDecidesWhichFramesAreHighlighted() throws Exception {
         String page = page(report(), AppFrames.of(List.of("com.example.OrderService")));
         assertTrue(page.contains("<li class=\"app\">com.example.OrderService.find(OrderService.java:17)</li>"), page);
