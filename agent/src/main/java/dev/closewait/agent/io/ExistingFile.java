@@ -8,11 +8,16 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * Whether a file that is already there may be appended to: only a plain file of this user's own. In
- * a directory others may write to (with the sticky bit, as {@code /tmp}), another user may have put a
- * file of theirs there first, to read what is appended, or a FIFO, whose open would block the JVM.
+ * Whether a file that is already there may be appended to: a plain file of this user's own, or a
+ * device ({@code /dev/null}, which only root can make). In a directory others may write to (with the
+ * sticky bit, as {@code /tmp}), another user may have put a file of theirs there first, to read what
+ * is appended, or a FIFO, whose open would block the JVM until someone reads it.
  */
 public final class ExistingFile {
+
+    /** {@code st_mode}'s file type bits, and a FIFO's. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
 
     private ExistingFile() {
     }
@@ -37,13 +42,23 @@ public final class ExistingFile {
         if (attributes.isDirectory()) {
             return FileProblem.DIRECTORY;
         }
-        if (!attributes.isRegularFile()) {
-            return "it is not a plain file (a FIFO or a device), which closewait does not write to";
+        if (attributes.isOther()) {
+            return isFifo(path) ? "it is a FIFO, whose open would wait for a reader: closewait does not write to one"
+                    : null; // a device: the user's choice, and no other user can make one
         }
         String self = System.getProperty("user.name");
         if (!owner.equals(self)) {
             return "it belongs to " + owner + ", not to " + self + ": closewait appends only to a file of its own user";
         }
         return null;
+    }
+
+    private static boolean isFifo(Path path) {
+        try {
+            int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            return (mode & S_IFMT) == S_IFIFO;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException unknown) {
+            return true; // cannot tell: do not risk an open that blocks
+        }
     }
 }

@@ -137,8 +137,8 @@ class OutputsTest {
         IOException refused = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> assertThrows(
                 IOException.class, () -> Outputs.open(AgentOptions.parse("log=" + fifo), () -> EMPTY, message -> { })));
 
-        assertEquals("cannot write the log file " + fifo + " (option 'log'): it is not a plain file (a FIFO or a"
-                + " device), which closewait does not write to", refused.getMessage());
+        assertEquals("cannot write the log file " + fifo + " (option 'log'): it is a FIFO, whose open would wait for a"
+                + " reader: closewait does not write to one", refused.getMessage());
     }
 
     @Test
