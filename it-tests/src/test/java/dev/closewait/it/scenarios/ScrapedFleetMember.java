@@ -65,6 +65,15 @@ public final class ScrapedFleetMember {
                 }
             }
             Scenario.result("stockPort", stock.getLocalPort());
+            // The kernel's own count, in this JVM's network namespace, once the server has closed its
+            // ends (until then the churned ports wait in FIN_WAIT_2): on a busy machine a churned
+            // connection's TIME_WAIT may land on the server's side instead.
+            long settled = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (KernelTcpTable.rowsTowards(stock.getLocalPort(), KernelTcpTable.TIME_WAIT) < churned
+                    && System.nanoTime() < settled) {
+                Thread.sleep(10);
+            }
+            Scenario.result("timeWait", KernelTcpTable.rowsTowards(stock.getLocalPort(), KernelTcpTable.TIME_WAIT));
             Scenario.result("pid", ProcessHandle.current().pid());
             Scenario.step("ready");
         }
