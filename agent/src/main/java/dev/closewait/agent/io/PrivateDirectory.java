@@ -80,7 +80,8 @@ public final class PrivateDirectory {
      */
     private static void refuseUnsafe(Path parent) throws IOException {
         String self = System.getProperty("user.name");
-        for (Path dir = parent.toRealPath(); dir != null; dir = dir.getParent()) {
+        Path real = parent.toRealPath();
+        for (Path dir = real; dir != null; dir = dir.getParent()) {
             int mode;
             String owner;
             try {
@@ -89,7 +90,7 @@ public final class PrivateDirectory {
             } catch (UnsupportedOperationException | IllegalArgumentException notUnix) {
                 return; // Windows: the temporary directory is the user's own
             }
-            String where = dir.equals(parent.toRealPath()) ? "the temporary directory " + parent
+            String where = dir.equals(real) ? "the temporary directory " + parent
                     : "the directory " + dir + " above the temporary directory " + parent;
             if ((mode & GROUP_OR_OTHERS_WRITE) != 0 && (mode & STICKY) == 0) {
                 throw new IOException(where + " is writable by other users and has no sticky bit, so files closewait"
