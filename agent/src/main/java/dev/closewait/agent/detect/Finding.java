@@ -186,7 +186,12 @@ public final class Finding {
         // A pool holds only what is still open: a closed connection or socket has left it, whatever it said last.
         boolean open = socket.closedAt() == NEVER && socket.unreachableAt() == NEVER
                 && (socket.jdbc() == null || socket.jdbc().closedAt() == NEVER);
-        return !open ? null : socket.jdbc() != null ? socket.jdbc().hold() : socket.hold();
+        return !open ? null : lastHold(socket);
+    }
+
+    /** What its pool said of the socket last (of its JDBC connection, for a JDBC socket), or {@code null}. */
+    private static PoolHold lastHold(TrackedSocket socket) {
+        return socket.jdbc() != null ? socket.jdbc().hold() : socket.hold();
     }
 
     /**
@@ -197,7 +202,7 @@ public final class Finding {
         if (socket.closedAt() == NEVER || socket.unreachableAt() != NEVER) {
             return null;
         }
-        PoolHold hold = socket.jdbc() != null ? socket.jdbc().hold() : socket.hold();
+        PoolHold hold = lastHold(socket);
         return hold != null && hold.idle() ? hold : null;
     }
 

@@ -49,6 +49,8 @@ public final class JdbcSecrets {
     private static final Pattern ORACLE = Pattern.compile("(?i)^jdbc:oracle:[a-z0-9]+:");
     /** A secret this short is replaced in messages only where it stands as a word. */
     private static final int SHORT_SECRET = 4;
+    /** What a driver's URL parser may split a secret at, so that it echoes a piece of it. */
+    private static final String SECRET_PIECES = "[/?#;&@:,()=\\s]+";
 
     /** What a URL says, worked out once per distinct URL (an application uses one or a few). */
     private static final ConcurrentHashMap<String, Masked> URLS = new ConcurrentHashMap<>();
@@ -83,9 +85,6 @@ public final class JdbcSecrets {
         }
         return masked;
     }
-
-    /** What a driver's URL parser may split a secret at, so that it echoes a piece of it. */
-    private static final String SECRET_PIECES = "[/?#;&@:,()=\\s]+";
 
     /** {@code text} with every {@code secret} in it masked; a short one only where it stands as a word. */
     private static String maskEach(String text, String secret) {
