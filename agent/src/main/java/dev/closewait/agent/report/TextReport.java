@@ -68,6 +68,28 @@ public final class TextReport {
         return safe == null ? text : safe.toString();
     }
 
+    /**
+     * {@code text} {@linkplain #printable printable} in double quotes, a quote or backslash in it
+     * escaped with a backslash: a thread named {@code a" at b} cannot pass for the end of its name.
+     * {@code null} stays "null", unquoted.
+     */
+    public static String quoted(String text) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder quoted = new StringBuilder(text.length() + 8).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                quoted.append('\\').append(c);
+            } else {
+                String escape = escape(c);
+                quoted.append(escape == null ? String.valueOf(c) : escape);
+            }
+        }
+        return quoted.append('"').toString();
+    }
+
     private static String escape(char c) {
         switch (c) {
             case '\n': return "\\n";
@@ -90,7 +112,7 @@ public final class TextReport {
                 .append("   origin ").append(leak.origin())
                 .append("   state ").append(leak.state() == null ? "?" : leak.state()).append('\n');
         if (leak.thread() != null) {
-            text.append("    opened by thread \"").append(printable(leak.thread())).append("\" at ")
+            text.append("    opened by thread ").append(quoted(leak.thread())).append(" at ")
                     .append(Timestamps.millis(leak.openedAt())).append('\n');
         }
         if (leak.closeWaitSince() != Finding.NEVER) {
@@ -108,7 +130,7 @@ public final class TextReport {
         appendStack(text, leak.stack(), libraryOf(leak), leak.origin());
         if (leak.requestedBy() != null) {
             appendFrames(text, "requested at (the call that asked for it; the socket was opened on the library's"
-                    + " thread \"" + printable(leak.thread()) + "\"):", leak.requestedBy(), libraryOf(leak));
+                    + " thread " + quoted(leak.thread()) + "):", leak.requestedBy(), libraryOf(leak));
         }
         if (leak.heldBy() != null) {
             Finding.HeldBy held = leak.heldBy();
@@ -134,9 +156,10 @@ public final class TextReport {
         text.append("  socket #").append(socket.id()).append(": remote ").append(socket.remote())
                 .append("   local ").append(socket.local() == null ? "?" : socket.local())
                 .append("   state ").append(socket.state() == null ? "?" : socket.state())
-                .append("   opened by thread \"").append(printable(socket.thread())).append("\"\n");
+                .append("   opened by thread ").append(quoted(socket.thread())).append('\n');
         if (socket.jdbc() != null) {
-            text.append("    JDBC ").append(socket.jdbc().url()).append("   user ").append(socket.jdbc().user()).append('\n');
+            text.append("    JDBC ").append(printable(socket.jdbc().url())).append("   user ")
+                    .append(printable(socket.jdbc().user())).append('\n');
         }
         appendStack(text, socket.stack(), libraryOf(socket), socket.origin());
         return text.toString();
@@ -146,8 +169,8 @@ public final class TextReport {
     public String repeat(Finding leak, long firstId, long now) {
         String frame = nameFrame(leak);
         return PREFIX + "LEAK #" + leak.id() + ": " + headline(leak, now) + "; remote " + leak.remote() + ", local "
-                + (leak.local() == null ? "?" : leak.local()) + ", thread \"" + printable(leak.thread())
-                + "\"; opened at " + printable(frame) + ", same stack as LEAK #" + firstId + '\n';
+                + (leak.local() == null ? "?" : leak.local()) + ", thread " + quoted(leak.thread())
+                + "; opened at " + printable(frame) + ", same stack as LEAK #" + firstId + '\n';
     }
 
     /**

@@ -272,4 +272,27 @@ class TextReportTest {
         assertEquals("a\\tb\\u0007c\\u2028d\\u0085", TextReport.printable("a\tb\u0007c\u2028d\u0085"));
         assertEquals("null", TextReport.printable(null));
     }
+
+    @Test
+    void aThreadNameIsQuotedSoThatItsOwnQuotesCannotEndIt() {
+        assertEquals("\"http-worker-3\"", TextReport.quoted("http-worker-3"));
+        assertEquals("\"a\\\" at b\\\\n\\n\"", TextReport.quoted("a\" at b\\n\n"));
+        assertEquals("null", TextReport.quoted(null));
+        Finding named = TestFindings.open().toBuilder().thread("pool-1\" at 2026-01-01T00:00:00Z").build();
+        String block = TextReport.DEFAULT.finding(named, TestFindings.at("2026-11-21T10:15:30Z"));
+        assertTrue(block.contains("opened by thread \"pool-1\\\" at 2026-01-01T00:00:00Z\" at "), block);
+        String repeat = TextReport.DEFAULT.repeat(named, 3, TestFindings.at("2026-11-21T10:15:30Z"));
+        assertTrue(repeat.contains("thread \"pool-1\\\" at 2026-01-01T00:00:00Z\"; opened at"), repeat);
+    }
+
+    @Test
+    void anOpenSocketsJdbcUrlAndUserCannotForgeALine() {
+        Finding socket = TestFindings.open().toBuilder().thread("t\"1").jdbc(new Finding.Jdbc(
+                "jdbc:postgresql://db/x\n[closewait] forged", "app\r\n[closewait] forged", "org.postgresql.Driver",
+                Finding.NEVER, Finding.NEVER, null)).build();
+        String block = TextReport.DEFAULT.openSocket(socket);
+        assertEquals(List.of(), block.lines().filter(line -> line.startsWith("[closewait]")).toList(), block);
+        assertTrue(block.contains("jdbc:postgresql://db/x\\n[closewait] forged   user app\\r\\n[closewait] forged"), block);
+        assertTrue(block.contains("opened by thread \"t\\\"1\""), block);
+    }
 }
