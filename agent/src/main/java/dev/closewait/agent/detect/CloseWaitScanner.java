@@ -219,6 +219,7 @@ public final class CloseWaitScanner {
             if (pass) {
                 matched.passStarts(tracked, registry.openCount());
             }
+            List<Candidate> candidates = new ArrayList<>();
             for (TrackedSocket socket : pass ? registry.openSockets() : matched.stillOpen(registry)) {
                 TcpConnection row;
                 if (socket.matchedByInode()) {
@@ -251,7 +252,13 @@ public final class CloseWaitScanner {
                 } else if (!abandonedPossible && !socket.seenInCloseWait()) {
                     continue; // no row to note and nothing that could make it a leak: most sockets, most scans
                 }
-                judgeOpen(socket, row, exit, now, found, changed);
+                candidates.add(new Candidate(socket, row));
+            }
+            // In the order the sockets were tracked, as the report lists them: which ones a cap lists
+            // does not depend on the order of a hash map.
+            candidates.sort(Candidate.BY_ID);
+            for (Candidate candidate : candidates) {
+                judgeOpen(candidate.socket, candidate.row, exit, now, found, changed);
             }
         }
 
@@ -297,8 +304,10 @@ public final class CloseWaitScanner {
             quiet.settled(!exit && finWait2Owned.isEmpty() && picture.peers().isEmpty() && untrackedCandidates.isEmpty()
                     && collectedUnclosed.isEmpty() && preexisting.isEmpty());
         }
+        found.sort(BY_ID); // this scan's findings of every kind (open, closed late, collected) by id
         findings.addAll(found);
         noteJdbcChanges(found, changed);
+        changed.sort(BY_ID);
         // Findings past the cap, or left out by a rule, are counted, not found: the counts in the report must move too.
         boolean countsMoved = dropped.total() + ignoredCount != countedBefore;
         lastCounts = countFindings();
@@ -727,6 +736,21 @@ public final class CloseWaitScanner {
         if (!tableWarned) {
             tableWarned = true;
             warn.accept(message);
+        }
+    }
+
+    private static final java.util.Comparator<TrackedSocket> BY_ID = java.util.Comparator.comparingLong(TrackedSocket::id);
+
+    /** An open socket a scan judges, with its kernel row ({@code null}: none). */
+    private static final class Candidate {
+        static final java.util.Comparator<Candidate> BY_ID = java.util.Comparator.comparingLong(c -> c.socket.id());
+
+        final TrackedSocket socket;
+        final TcpConnection row;
+
+        Candidate(TrackedSocket socket, TcpConnection row) {
+            this.socket = socket;
+            this.row = row;
         }
     }
 }

@@ -147,6 +147,22 @@ class CloseWaitScannerTest {
     }
 
     @Test
+    void theFindingsOfOneScanAreListedInTheOrderTheirSocketsWereTrackedAndACapListsTheFirst() throws IOException {
+        CloseWaitScanner capped = new CloseWaitScanner(registry, table, clock, GRACE, 5, new StackFrames(), warnings::add);
+        for (int i = 0; i < 8; i++) {
+            table.closeWait(connect());
+        }
+        capped.scan();
+        clock.advance(GRACE);
+        List<Long> ids = capped.scan().found().stream().map(Finding::id).collect(java.util.stream.Collectors.toList());
+        List<Long> tracked = registry.openSockets().stream().map(dev.closewait.agent.track.TrackedSocket::id).sorted()
+                .collect(java.util.stream.Collectors.toList());
+        assertEquals(tracked.subList(0, 5), ids, "the first five tracked, in order; the open map's order is its hashes'");
+        assertEquals(ids, capped.report(1).leaks().stream().map(Finding::id).collect(java.util.stream.Collectors.toList()));
+        assertEquals(3, capped.report(1).dropped());
+    }
+
+    @Test
     void aScanThatOnlyCountsFindingsPastTheCapStillAsksForTheReportToBeRewritten() throws IOException {
         CloseWaitScanner capped = new CloseWaitScanner(registry, table, clock, GRACE, 1, new StackFrames(), warnings::add);
         Socket listed = connect();
