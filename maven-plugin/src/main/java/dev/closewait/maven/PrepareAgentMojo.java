@@ -31,6 +31,10 @@ import java.util.Map;
 @Mojo(name = "prepare-agent", defaultPhase = LifecyclePhase.INITIALIZE, threadSafe = true)
 public class PrepareAgentMojo extends AbstractMojo {
 
+    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_DIRECTORY =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+
     /** Each test JVM's text log in the report directory, unless {@code log} says otherwise. */
     static final String DEFAULT_LOG = "closewait-" + Option.PID_PLACEHOLDER + ".log";
 
@@ -173,10 +177,29 @@ public class PrepareAgentMojo extends AbstractMojo {
         return agent.getFile().toPath();
     }
 
-    /** Creates the report directory (the agent needs it) and removes the reports, pages and logs an earlier build left there. */
+    /**
+     * Creates the report directory (the agent needs it) and removes the reports, pages and logs an
+     * earlier build left there. A directory it makes is its owner's alone (0700), whatever the umask:
+     * with a group-writable one, another user of the group could replace a report the agent wrote
+     * and make {@code check} pass. One that is there already is left as the user made it.
+     */
     private void prepare(Path directory) throws MojoExecutionException {
         try {
-            Files.createDirectories(directory);
+            if (!Files.isDirectory(directory)) {
+                Files.createDirectories(directory.toAbsolutePath().getParent());
+                boolean posix = directory.getFileSystem().supportedFileAttributeViews().contains("posix");
+                try {
+                    if (posix) {
+                        Files.createDirectory(directory, OWNER_ONLY_DIRECTORY);
+                    } else {
+                        Files.createDirectory(directory);
+                    }
+                } catch (java.nio.file.FileAlreadyExistsException madeMeanwhile) {
+                    if (!Files.isDirectory(directory)) {
+                        throw madeMeanwhile;
+                    }
+                }
+            }
             int removed = 0;
             try (DirectoryStream<Path> earlier = Files.newDirectoryStream(directory, "{leaks-*.json,leaks-*.html,closewait-*.log}")) {
                 for (Path report : earlier) {

@@ -64,6 +64,20 @@ class PrepareAgentMojoTest {
     }
 
     @Test
+    void theReportDirectoryItMakesIsItsOwnersAloneAndOneThatIsThereIsLeftAsItIs() throws Exception {
+        mojo.execute();
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(basedir.resolve("target/closewait"))));
+
+        Path shared = Files.createDirectories(basedir.resolve("target/shared"));
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        mojo.reportDirectory = shared.toFile();
+        mojo.execute();
+        assertEquals("rwxr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(shared)), "the user's own directory");
+    }
+
+    @Test
     void appendsToWhatTheProperyHeldSoJacocosAgentRunsToo() throws Exception {
         mojo.project.getProperties().setProperty("argLine", "-javaagent:/m2/org.jacoco.agent-runtime.jar=destfile=x");
         mojo.execute();
