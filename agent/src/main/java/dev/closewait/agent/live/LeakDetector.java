@@ -42,7 +42,7 @@ public final class LeakDetector implements LeakDetectorMBean {
 
     /** Registers this MBean with {@code server}, the platform MBean server the application or the JDK made. */
     public void register(MBeanServer server) throws JMException {
-        server.registerMBean(this, new ObjectName(AgentIdentity.MBEAN_NAME));
+        server.registerMBean(MBeanDescriptions.of(this), new ObjectName(AgentIdentity.MBEAN_NAME));
     }
 
     /**
