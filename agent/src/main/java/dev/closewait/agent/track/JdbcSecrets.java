@@ -44,6 +44,12 @@ public final class JdbcSecrets {
             "preparethreshold", "defaultrowfetchsize", "rewritebatchedinserts", "readonly", "autocommit",
             "load_balance", "failover", "retry_count", "transport_connect_timeout", "connect_timeout", "enable",
             "source_route", "server_type");
+    /**
+     * Parameters whose value is a group of parameters (lower case): MySQL's {@code address=(host=h)(port=p)},
+     * Oracle's TNS descriptors. Any other value in parentheses is a value, masked whole unless harmless.
+     */
+    private static final Set<String> GROUP_KEYS = Set.of("address", "address_list", "description", "description_list",
+            "connect_data", "failover_mode", "security");
     /** Parameters that name the user (lower case): masked in a URL like any value, shown as the report's {@code user}. */
     private static final Set<String> USER_KEYS = Set.of("user", "username", "user_name", "uid", "userid", "login");
     private static final Pattern ORACLE = Pattern.compile("(?i)^jdbc:oracle:[a-z0-9]+:");
@@ -133,6 +139,14 @@ public final class JdbcSecrets {
 
     static boolean isHarmless(String name) {
         return HARMLESS.contains(name.trim().toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Whether a {@code name=(...)} is a group of parameters rather than a value in parentheses: by
+     * allowlist too, so that {@code password=(a=b)} is masked whole.
+     */
+    private static boolean isGroupKey(String name) {
+        return GROUP_KEYS.contains(name.trim().toLowerCase(Locale.ROOT));
     }
 
     private static boolean isUserKey(String name) {
@@ -257,11 +271,11 @@ public final class JdbcSecrets {
                 i++;
             }
             out.append(url, keyStart, i);
-            if (i < url.length() && url.charAt(i) == '(' && startsParameter(url, i + 1)) {
+            String name = url.substring(nameStart, nameEnd);
+            if (i < url.length() && url.charAt(i) == '(' && isGroupKey(name) && startsParameter(url, i + 1)) {
                 return i; // a nested group (address=(host=...)): its own parameters follow
             }
             int valueEnd = valueEnd(url, i, separator);
-            String name = url.substring(nameStart, nameEnd);
             String value = url.substring(i, valueEnd);
             if (isUserKey(name) && user == null) {
                 user = unwrap(value.trim());

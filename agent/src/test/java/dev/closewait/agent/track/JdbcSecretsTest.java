@@ -45,6 +45,11 @@ class JdbcSecretsTest {
         "jdbc:sqlserver://db;password=(MsParen6R);encrypt=false|jdbc:sqlserver://db;password=****;encrypt=false",
         "jdbc:sqlserver://db;password=\"MsQuote\"Tail3J;encrypt=false|jdbc:sqlserver://db;password=****;encrypt=false",
         "jdbc:mysql://address=(host=db)(password=(MyParen5T)/shop|jdbc:mysql://address=(host=db)(password=****)/shop",
+        // a value in parentheses that looks like a group is a value: only named groups hold parameters
+        "jdbc:postgresql://db/shop?password=(Gr0up=Pw9)&sslmode=require|jdbc:postgresql://db/shop?password=****&sslmode=require",
+        "jdbc:sqlserver://db;password=(Gr0up=Pw9);encrypt=false|jdbc:sqlserver://db;password=****;encrypt=false",
+        "jdbc:mysql://(host=db,password=(Gr0up=Pw9))/shop|jdbc:mysql://(host=db,password=****))/shop",
+        "jdbc:oracle:thin:@(DESCRIPTION=(ADDRESS_LIST=(ADDRESS=(HOST=db)(PORT=1521)))(FAILOVER_MODE=(TYPE=select)))|jdbc:oracle:thin:@(DESCRIPTION=(ADDRESS_LIST=(ADDRESS=(HOST=db)(PORT=1521)))(FAILOVER_MODE=(TYPE=select)))",
         "jdbc:postgresql://db/shop?pass+word=Sup3rS3cret&password[]=Sup3rS3cret|jdbc:postgresql://db/shop?pass+word=****&password[]=****",
         // a userinfo's password holding ';' or '?', which MySQL's parser takes
         "jdbc:mysql://root:Semi;Colon8W@db:3306/shop|jdbc:mysql://****@db:3306/shop",
