@@ -50,10 +50,13 @@ final class FileOutput implements Output {
             file.write(report);
             lastProblem = null;
         } catch (IOException | RuntimeException unwritable) {
-            String problem = "cannot write " + describe() + ": " + unwritable.getMessage();
+            // A report written whole but too large for its readers is said once, not at each size it grows to.
+            boolean written = unwritable instanceof ReportFile.TooLarge;
+            String problem = written ? "too large" : "cannot write " + describe() + ": " + unwritable.getMessage();
             if (!problem.equals(lastProblem)) {
                 lastProblem = problem;
-                warn.accept(problem + "; will retry when findings change");
+                warn.accept(written ? describe() + " " + unwritable.getMessage()
+                        : problem + "; will retry when findings change");
             }
         }
     }

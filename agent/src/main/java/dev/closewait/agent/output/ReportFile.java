@@ -2,6 +2,7 @@ package dev.closewait.agent.output;
 
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.report.JsonReport;
+import dev.closewait.agent.report.ReportReader;
 
 import java.io.IOException;
 import java.nio.file.FileSystemException;
@@ -34,6 +35,18 @@ final class ReportFile implements RewrittenFile {
         } catch (FileSystemException failed) {
             throw new IOException(failed.getReason() != null ? failed.getReason() : failed.getClass().getSimpleName(),
                     failed);
+        }
+        long size = java.nio.file.Files.size(path);
+        if (size > ReportReader.MAX_BYTES) {
+            throw new TooLarge("is " + size + " bytes, more than check and html read (" + ReportReader.MAX_BYTES
+                    + "): lower maxFindings (" + report.leaks().size() + " findings listed)");
+        }
+    }
+
+    /** A report written whole that the agent's own readers would refuse as too large to be one. */
+    static final class TooLarge extends IOException {
+        TooLarge(String message) {
+            super(message);
         }
     }
 }

@@ -40,8 +40,12 @@ import java.util.Map;
  */
 public final class ReportReader {
 
-    /** Larger than any report the agent writes (findings are capped): refused before it is read. */
-    static final long MAX_BYTES = 16L * 1024 * 1024;
+    /**
+     * Refused before it is read: larger than any report of the agent's default {@code maxFindings}
+     * (1,000 findings of three stacks of 200 frames each come to about 60 MB; strings are capped,
+     * see {@code LongText}). The agent warns if it writes a larger one.
+     */
+    public static final long MAX_BYTES = 64L * 1024 * 1024;
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();

@@ -22,9 +22,9 @@ public final class JdbcConnection {
     private volatile PoolHold hold;
 
     public JdbcConnection(String url, String user, String driver, List<String> secrets) {
-        this.url = url;
-        this.user = user;
-        this.driver = driver;
+        this.url = LongText.capped(url);
+        this.user = LongText.capped(user);
+        this.driver = LongText.capped(driver);
         this.secrets = List.copyOf(secrets);
     }
 

@@ -20,7 +20,7 @@ public final class JdbcError {
     public JdbcError(int errorCode, String sqlState, String message) {
         this.errorCode = errorCode;
         this.sqlState = sqlState;
-        this.message = message;
+        this.message = LongText.capped(message);
     }
 
     /** The error of {@code thrown}; secrets in its message are masked. */

@@ -19,7 +19,7 @@ public final class PoolHold {
 
     private PoolHold(String library, String name, boolean idle, long since, Throwable borrowedBy) {
         this.library = library;
-        this.name = name;
+        this.name = LongText.capped(name);
         this.idle = idle;
         this.since = since;
         this.borrowedBy = borrowedBy;

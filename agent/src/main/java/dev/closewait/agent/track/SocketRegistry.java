@@ -237,7 +237,7 @@ public final class SocketRegistry {
         Thread thread = Thread.currentThread();
         String name = thread.getName();
         if (!name.isEmpty()) {
-            return name;
+            return LongText.capped(name);
         }
         return VIRTUAL_THREAD != null && VIRTUAL_THREAD.isInstance(thread) ? "VirtualThread[#" + thread.getId() + "]"
                 : thread.toString();

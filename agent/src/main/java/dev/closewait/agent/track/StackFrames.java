@@ -68,7 +68,7 @@ public final class StackFrames {
         List<String> frames = new ArrayList<>(elements.length);
         for (StackTraceElement element : elements) {
             if (!startsWithAny(element.getClassName(), AGENT_PREFIXES)) {
-                frames.add(element.toString());
+                frames.add(LongText.capped(element.toString()));
             }
         }
         List<String> stack = Collections.unmodifiableList(frames);

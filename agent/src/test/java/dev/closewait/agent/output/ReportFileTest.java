@@ -111,6 +111,27 @@ class ReportFileTest {
         assertTrue(Files.isDirectory(target));
     }
 
+    @Test
+    void aReportLargerThanItsReadersTakeIsWrittenWholeAndSaidOnce(@TempDir Path dir) throws IOException {
+        Path target = dir.resolve("leaks.json");
+        List<String> warnings = new java.util.ArrayList<>();
+        FileOutput output = new FileOutput(new ReportFile(target, new JsonReport("0.1.0")), "the report file", warnings::add);
+        // 200 findings of 100 frames of the longest string the agent keeps: more than 64 MB.
+        List<String> stack = java.util.Collections.nCopies(100, "c".repeat(dev.closewait.agent.track.LongText.MAX_CHARS));
+        List<dev.closewait.agent.detect.Finding> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            many.add(TestFindings.open().toBuilder().stack(stack).build());
+        }
+        output.finished(null, report(many.toArray(new dev.closewait.agent.detect.Finding[0])));
+        output.finished(null, report(many.toArray(new dev.closewait.agent.detect.Finding[0])));
+
+        assertTrue(Files.size(target) > dev.closewait.agent.report.ReportReader.MAX_BYTES, "written whole");
+        assertEquals(1, warnings.size(), warnings::toString);
+        assertTrue(warnings.get(0).startsWith("the report file " + target.toAbsolutePath() + " is "), warnings.get(0));
+        assertTrue(warnings.get(0).endsWith("more than check and html read (67108864): lower maxFindings (200 findings listed)"),
+                warnings.get(0));
+    }
+
     private static LeakReport report(dev.closewait.agent.detect.Finding... findings) {
         return new LeakReport(4242, at("2026-11-21T10:15:30Z"), 12, 9, 10_000, List.of(findings));
     }
