@@ -35,7 +35,8 @@ public final class CloseWaitAgent {
             return;
         }
         try {
-            String bridge = BootBridge.install(instrumentation);
+            // A second -javaagent of closewait finds the bridge there: appending it again would cost the JVM its class sharing.
+            String bridge = BootBridge.isInstalled() ? "" : BootBridge.install(instrumentation);
             AgentRuntime.start(options, instrumentation, false, bridge);
         } catch (StartupException bad) {
             refuseToStart(bad.getMessage());
@@ -71,14 +72,14 @@ public final class CloseWaitAgent {
     /** Says, in the target's stderr and its system property, what an attach did. */
     private static void attachResult(boolean applied, String message) {
         if (!applied) {
-            System.err.println(TextReport.PREFIX + "attach refused: " + message);
+            System.err.println(TextReport.PREFIX + "attach refused: " + TextReport.printable(message));
         }
         System.setProperty(AgentIdentity.ATTACH_RESULT_PROPERTY, ATTACHES.incrementAndGet() + " "
                 + (applied ? AgentIdentity.ATTACH_APPLIED : AgentIdentity.ATTACH_REFUSED) + " " + message);
     }
 
     private static void refuseToStart(String problem) {
-        System.err.println(TextReport.PREFIX + problem);
+        System.err.println(TextReport.PREFIX + TextReport.printable(problem));
         System.err.println(TextReport.PREFIX + "the JVM exits with status " + EXIT_BAD_OPTIONS
                 + "; fix the options after -javaagent:closewait-agent.jar=");
         System.err.flush();

@@ -4,6 +4,7 @@ import dev.closewait.agent.AgentOptions;
 import dev.closewait.agent.Option;
 import dev.closewait.agent.OptionFiles;
 import dev.closewait.agent.identity.AgentIdentity;
+import dev.closewait.agent.report.TextReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -81,14 +82,16 @@ final class AttachCommand implements Callable<Integer> {
                         : "closewait " + running + " runs in JVM " + target + " and refused the new options: ") + message);
             }
             if (running != null) {
-                spec.commandLine().getOut().println("closewait " + running + " already runs in JVM " + target
-                        + ": nothing instrumented twice; " + message);
+                spec.commandLine().getOut().println(TextReport.printable("closewait " + running + " already runs in JVM "
+                        + target + ": nothing instrumented twice; " + message));
                 return 0;
             }
-            spec.commandLine().getOut().println("closewait " + AgentIdentity.version() + " attached to JVM " + target
-                    + " (" + properties.getProperty("java.vm.name", "JVM") + " " + properties.getProperty("java.version", "")
-                    + ")" + (argument.isEmpty() ? "" : " with " + argument) + ": " + message
-                    + ". Its findings go to its log; the live report: java -jar " + jar.getFileName() + " report " + target);
+            // The options, the target's answer and its properties may hold anything a path can: one printable line.
+            spec.commandLine().getOut().println(TextReport.printable("closewait " + AgentIdentity.version()
+                    + " attached to JVM " + target + " (" + properties.getProperty("java.vm.name", "JVM") + " "
+                    + properties.getProperty("java.version", "") + ")" + (argument.isEmpty() ? "" : " with " + argument)
+                    + ": " + message + ". Its findings go to its log; the live report: java -jar " + jar.getFileName()
+                    + " report " + target));
             String note = AgentIdentity.attachWarningNote(featureVersion(properties));
             if (note != null) {
                 spec.commandLine().getOut().println("Note: " + note);

@@ -1,5 +1,6 @@
 package dev.closewait.cli;
 
+import dev.closewait.agent.report.TextReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,8 +35,9 @@ final class ListCommand implements Callable<Integer> {
         out.println(String.format(Locale.ROOT, "%-8s %-12s %s", "PID", "CLOSEWAIT", "MAIN"));
         for (Map.Entry<Long, String> jvm : jvms) {
             String main = mainOf(jvm.getValue());
-            out.println(String.format(Locale.ROOT, "%-8d %-12s %s", jvm.getKey(), agentOf(jvm.getKey()),
-                    main.isEmpty() ? "(unknown)" : main));
+            // A jar's path and the target's answer may hold escapes and newlines: one printable line.
+            out.println(TextReport.printable(String.format(Locale.ROOT, "%-8d %-12s %s", jvm.getKey(),
+                    agentOf(jvm.getKey()), main.isEmpty() ? "(unknown)" : main)));
         }
         if (jvms.isEmpty()) {
             out.println("(no other JVM of this user runs here)");

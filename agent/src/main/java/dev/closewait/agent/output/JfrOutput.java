@@ -1,6 +1,7 @@
 package dev.closewait.agent.output;
 
 import dev.closewait.agent.detect.Finding;
+import dev.closewait.agent.report.TextReport;
 import dev.closewait.agent.detect.LeakReport;
 import dev.closewait.agent.detect.ScanOutcome;
 import jdk.jfr.FlightRecorder;
@@ -52,11 +53,18 @@ final class JfrOutput implements Output {
             event.origin = leak.origin().name();
             event.local = leak.local() == null ? null : leak.local().toString();
             event.remote = leak.remote().toString();
-            event.thread = leak.thread();
-            event.stack = String.join("\n", leak.stack());
+            // Printable, as in the text log: a frame holding a newline stays one line of the stack, and
+            // no escape reaches the terminal of `jfr print`.
+            event.thread = leak.thread() == null ? null : TextReport.printable(leak.thread());
+            StringBuilder stack = new StringBuilder();
+            for (String frame : leak.stack()) {
+                stack.append(stack.length() == 0 ? "" : "\n").append(TextReport.printable(frame));
+            }
+            event.stack = stack.toString();
             if (leak.jdbc() != null) {
-                event.jdbcUrl = leak.jdbc().url();
-                event.jdbcConnectError = leak.jdbc().connectError() == null ? null : leak.jdbc().connectError().toString();
+                event.jdbcUrl = leak.jdbc().url() == null ? null : TextReport.printable(leak.jdbc().url());
+                event.jdbcConnectError = leak.jdbc().connectError() == null ? null
+                        : TextReport.printable(leak.jdbc().connectError().toString());
             }
             event.commit();
         }

@@ -134,7 +134,7 @@ public final class TextReport {
         }
         if (leak.heldBy() != null) {
             Finding.HeldBy held = leak.heldBy();
-            text.append("    held idle by ").append(held.library()).append(held.name() == null ? "" : " pool " + printable(held.name()))
+            text.append("    held idle by ").append(printable(held.library())).append(held.name() == null ? "" : " pool " + printable(held.name()))
                     .append(" since ").append(Timestamps.millis(held.idleSince()))
                     .append(": the pool holds it, not the application\n");
         }
@@ -186,7 +186,7 @@ public final class TextReport {
 
     /** {@code "  (held idle by HikariCP: not the application's)"} for a finding a pool holds; else empty. */
     private static String heldNote(Finding leak) {
-        return leak.heldBy() == null ? "" : "  (held idle by " + leak.heldBy().library() + ": not the application's)";
+        return leak.heldBy() == null ? "" : "  (held idle by " + printable(leak.heldBy().library()) + ": not the application's)";
     }
 
     /** One line for several new findings of this scan whose creation stack was printed with leak {@code firstId}. */
@@ -304,7 +304,7 @@ public final class TextReport {
             text.append(", ").append(report.dropped()).append(" more past maxFindings, counted, not listed");
         }
         if (reportLocation != null) {
-            text.append("; report: ").append(reportLocation);
+            text.append("; report: ").append(printable(reportLocation));
         }
         text.append('\n');
         for (JdbcFailure failure : report.jdbcConnectFailures()) {
@@ -424,7 +424,7 @@ public final class TextReport {
             case OPEN:
                 if (leak.heldBy() != null) {
                     return "peer closed the connection at least " + Timestamps.duration(now - since)
-                            + " ago (CLOSE_WAIT) while it sat idle in " + leak.heldBy().library()
+                            + " ago (CLOSE_WAIT) while it sat idle in " + printable(leak.heldBy().library())
                             + ": the pool holds it, not the application";
                 }
                 if (leak.origin() == Origin.UNTRACKED) {

@@ -295,4 +295,21 @@ class TextReportTest {
         assertTrue(block.contains("jdbc:postgresql://db/x\\n[closewait] forged   user app\\r\\n[closewait] forged"), block);
         assertTrue(block.contains("opened by thread \"t\\\"1\""), block);
     }
+
+    @Test
+    void aPoolsLibraryAndTheReportsPathCannotForgeALineOrMoveTheCursor() {
+        Finding held = TestFindings.open().toBuilder().heldBy(new Finding.HeldBy("HikariCP\u001b[2J\n[closewait] forged",
+                "pool-1", TestFindings.at("2026-11-21T10:14:00Z"))).build();
+        String check = TextReport.DEFAULT.checkLine(held);
+        String block = TextReport.DEFAULT.finding(held, TestFindings.at("2026-11-21T10:15:30Z"));
+        String summary = TextReport.DEFAULT.summary(new LeakReport(1, 0, 1, 1, 1000, List.of(held)),
+                "/tmp/e\n[closewait] summary: 0 leaks\u001b[31m/r.json");
+        for (String text : List.of(check, block, summary)) {
+            assertTrue(text.chars().noneMatch(c -> c == 0x1b), text);
+            assertEquals(List.of(), text.lines().filter(line -> line.startsWith("[closewait] forged")
+                    || line.startsWith("[closewait] summary: 0 leaks")).toList(), text);
+        }
+        assertTrue(check.contains("held idle by HikariCP\\u001b[2J\\n[closewait] forged"), check);
+        assertTrue(summary.contains("report: /tmp/e\\n[closewait] summary: 0 leaks\\u001b[31m/r.json"), summary);
+    }
 }

@@ -76,7 +76,7 @@ class HostileReportsEndToEndTest {
         Path huge = work.resolve("huge.json");
         try (var out = Files.newBufferedWriter(huge)) {
             out.write(valid.substring(0, valid.length() - 1));
-            for (int i = 0; i < 17 * 1024; i++) {
+            for (long i = 0; i <= dev.closewait.agent.report.ReportReader.MAX_BYTES / 1024; i++) {
                 out.write(" ".repeat(1024));
             }
             out.write("}");
@@ -106,6 +106,18 @@ class HostileReportsEndToEndTest {
         assertEquals(1, listed.status(), listed::describe);
         assertNoRawControl("check's listing", listed.out() + listed.err());
         assertTrue(listed.out().lines().noneMatch(l -> l.startsWith("[closewait] fake")), listed.out());
+
+        // A pool's library, which the text prints beside the frame: escaped too (a pool's finding fails no gate).
+        Path held = work.resolve("held.json");
+        Files.writeString(held, report(1, "com.example.orders.OrderClient.loadStock(OrderClient.java:21)", "main")
+                .replace("\"heldByPools\":0", "\"heldByPools\":1")
+                .replace("\"jdbc\":null}", "\"jdbc\":null,\"heldBy\":{\"kind\":\"pool\",\"library\":"
+                        + jsonString("HikariCP" + evil) + ",\"name\":\"p\",\"idle\":true,"
+                        + "\"idleSince\":\"2026-12-01T11:11:05.100Z\"}}"));
+        Cli.Run heldRun = Cli.run(jdk, "check", held.toString());
+        assertEquals(0, heldRun.status(), heldRun::describe);
+        assertNoRawControl("check's listing of a pool's finding", heldRun.out() + heldRun.err());
+        assertTrue(heldRun.out().contains("held idle by HikariCP\\u001b]0;owned"), "the library, escaped: " + heldRun.out());
 
         // A big report in a small heap: read, listed, status 1.
         Path big = work.resolve("big.json");

@@ -182,4 +182,21 @@ final class AgentInThisJvm {
             Thread.sleep(50);
         }
     }
+
+    /**
+     * What the log says of leak {@code id}: its block and the lines of its later changes, once
+     * {@code told} holds of them (or at the deadline). A finding made before its JDBC connection
+     * closed tells that close in a change line of a later scan, not in its block.
+     */
+    static String logAbout(long id, java.util.function.Predicate<String> told) throws InterruptedException {
+        long deadline = System.nanoTime() + REPORTED.toNanos();
+        while (true) {
+            String about = logBlock(id) + "\n" + log().lines().filter(line -> line.startsWith("[closewait] LEAK #" + id + " ("))
+                    .collect(java.util.stream.Collectors.joining("\n"));
+            if (told.test(about) || System.nanoTime() > deadline) {
+                return about;
+            }
+            Thread.sleep(50);
+        }
+    }
 }

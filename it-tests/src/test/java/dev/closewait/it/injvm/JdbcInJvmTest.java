@@ -212,7 +212,8 @@ class JdbcInJvmTest {
                 assertEquals(18456, failure.path("lastErrorCode").asInt(), failure::toString);
                 assertEquals("app", failure.path("user").asText());
             }
-            String block = AgentInThisJvm.logBlock(leak.path("id").asLong());
+            String block = AgentInThisJvm.logAbout(leak.path("id").asLong(),
+                    about -> about.contains("this JDBC connection was closed at "));
             assertTrue(block.contains("this JDBC connection was closed at "), block);
             assertTrue(block.contains("but its socket is still open: the driver abandoned it")
                     || block.contains("the garbage collector reclaimed"), block);

@@ -49,7 +49,16 @@ class JfrInJvmTest {
             try (Recording recording = new Recording()) {
                 recording.enable(EVENT);
                 recording.start();
-                try (Socket duringRecording = new Socket(loopback, server.getLocalPort())) {
+                // Opened by a thread whose name holds a newline and an escape: the event's text fields are printable.
+                String name = Thread.currentThread().getName();
+                Socket opened;
+                try {
+                    Thread.currentThread().setName("jfr\n[closewait] forged\u001b[2J");
+                    opened = new Socket(loopback, server.getLocalPort());
+                } finally {
+                    Thread.currentThread().setName(name);
+                }
+                try (Socket duringRecording = opened) {
                     server.accept().close();
                     KernelTcpTable.awaitCloseWait(duringRecording.getLocalPort());
                     Report report = awaitReport(r -> hasLeak(r, mark, duringRecording.getLocalPort(), "OPEN"));
@@ -62,7 +71,8 @@ class JfrInJvmTest {
                     assertTrue(events.stream().anyMatch(e -> e.getLong("leakId") == id
                                     && "OPEN".equals(e.getString("status"))
                                     && e.getString("local").endsWith(":" + duringRecording.getLocalPort())
-                                    && e.getString("stack").contains("JfrInJvmTest.findingsSetUp")),
+                                    && e.getString("stack").contains("JfrInJvmTest.findingsSetUp")
+                                    && "jfr\\n[closewait] forged\\u001b[2J".equals(e.getString("thread"))),
                             "the finding made while recording is in the recording: " + events);
                     assertEquals(List.of(), events.stream().filter(e -> e.getString("local").endsWith(":" + beforeRecording.getLocalPort()))
                             .collect(Collectors.toList()), "the finding made before the recording started is not");
