@@ -155,6 +155,19 @@ class AgentStartupEndToEndTest {
                         .filter(line -> line.contains(main)).findFirst().orElse("(not loaded?)"));
     }
 
+    /** A second {@code -javaagent:} of closewait (two build plugins adding it) says it is running already, and costs no class sharing. */
+    @AcrossJdks
+    void aSecondJavaagentOfClosewaitSaysItRunsAlreadyAndTheJvmKeepsSharing(Jdk jdk) throws Exception {
+        assumePresent(jdk);
+        StartupRun twice = run(List.of(jdk.java().toString(), "-javaagent:" + ScenarioProcess.agentJar() + "=log=stderr",
+                "-javaagent:" + ScenarioProcess.agentJar() + "=grace=2s", "-cp", scenariosJar().toString(),
+                ExitAfterLeak.class.getName(), "clean-return"));
+        assertEquals(0, twice.status, twice.stderr);
+        assertTrue(twice.stderr.contains("[closewait] already running in this JVM: not instrumenting twice"), twice.stderr);
+        assertFalse((twice.stdout + twice.stderr).contains("Sharing is only supported"), twice.stderr);
+        assertFalse(twice.stderr.contains("[closewait] WARNING"), twice.stderr);
+    }
+
     /**
      * JDK 25's AOT cache, made as docs/troubleshooting.md says: with the same {@code -javaagent:}
      * option in the training runs as in the runs that use the cache. The application's main class
