@@ -280,7 +280,7 @@ public final class JdbcSecrets {
             if (isUserKey(name) && user == null) {
                 user = unwrap(value.trim());
             }
-            if (isHarmless(name) || value.isEmpty()) {
+            if (isHarmless(name)) { // an empty value is masked too: that a password is empty is a secret as well
                 out.append(value);
                 return valueEnd;
             }

@@ -45,6 +45,9 @@ class JdbcSecretsTest {
         "jdbc:sqlserver://db;password=(MsParen6R);encrypt=false|jdbc:sqlserver://db;password=****;encrypt=false",
         "jdbc:sqlserver://db;password=\"MsQuote\"Tail3J;encrypt=false|jdbc:sqlserver://db;password=****;encrypt=false",
         "jdbc:mysql://address=(host=db)(password=(MyParen5T)/shop|jdbc:mysql://address=(host=db)(password=****)/shop",
+        // an empty password (MariaDB's root here) is masked like any: the report's schema says so
+        "jdbc:mariadb://127.0.0.1:3306/?user=root&password=&connectTimeout=5|jdbc:mariadb://127.0.0.1:3306/?user=****&password=****&connectTimeout=5",
+        "jdbc:sqlserver://db;password=;encrypt=false|jdbc:sqlserver://db;password=****;encrypt=false",
         // a value in parentheses that looks like a group is a value: only named groups hold parameters
         "jdbc:postgresql://db/shop?password=(Gr0up=Pw9)&sslmode=require|jdbc:postgresql://db/shop?password=****&sslmode=require",
         "jdbc:sqlserver://db;password=(Gr0up=Pw9);encrypt=false|jdbc:sqlserver://db;password=****;encrypt=false",
