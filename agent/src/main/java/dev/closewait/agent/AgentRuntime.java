@@ -111,7 +111,7 @@ final class AgentRuntime {
         AgentRuntime runtime = new AgentRuntime(settings, registry, scanner,
                 new Instrumenter(instrumentation, DIAGNOSTICS::warn));
         runtime.events = new BridgeEvents(registry, runtime::exitStatus, runtime::registerMBean, runtime::withLiveReport,
-                AgentRuntime::fault);
+                AgentRuntime::fault, attached ? mainThreadNow() : Thread.currentThread().getId());
         EventBridge.install(runtime.events);
         List<String> errors = runtime.instrumenter.installSockets(!Boolean.getBoolean(NO_JDBC_PROPERTY));
         if (!errors.isEmpty()) {
@@ -178,12 +178,29 @@ final class AgentRuntime {
     }
 
     /** The single warning printed when the agent turns itself off. */
+    /**
+     * The id of the thread running {@code main} in a JVM the agent was attached to: the live thread
+     * named "main" of the "main" group ({@code premain} runs on that thread itself, and takes its
+     * id); -1 if it is gone or renamed, and then a {@code main} that dies of an exception is not told
+     * apart: {@code failOnLeak}'s status replaces the launcher's 1.
+     */
+    private static long mainThreadNow() {
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            ThreadGroup group = thread.getThreadGroup();
+            if ("main".equals(thread.getName()) && group != null && "main".equals(group.getName())) {
+                return thread.getId();
+            }
+        }
+        return -1;
+    }
+
     static void warnDisabled(String what, Throwable fault) {
         EventBridge.install(null);
         if (DISABLED.compareAndSet(false, true)) {
             AgentRuntime current = running;
             if (current != null) {
                 current.loop.stop(); // its thread closes what the scans held as it ends (afterScannerThread)
+                current.registry.forgetAll(); // no event comes any more: what it holds would stay until exit
             }
             StackTraceElement[] frames = fault.getStackTrace();
             // The cause may quote application text (a JDBC URL in a message): masked like everything else.

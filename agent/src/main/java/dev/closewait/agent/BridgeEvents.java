@@ -21,9 +21,15 @@ final class BridgeEvents implements ConnectionEvents {
     private final Consumer<Throwable> onFault;
     private final UnaryOperator<byte[]> agentProperties;
     private volatile boolean mainThreadFailed;
+    /**
+     * The id of the thread that runs {@code main} (-1: none known). Not its name: {@code main} may
+     * rename itself, and any other thread may be named "main".
+     */
+    private final long mainThreadId;
 
     BridgeEvents(SocketRegistry registry, IntUnaryOperator exitStatus, Consumer<Object> mbeanServer,
-                 UnaryOperator<byte[]> agentProperties, Consumer<Throwable> onFault) {
+                 UnaryOperator<byte[]> agentProperties, Consumer<Throwable> onFault, long mainThreadId) {
+        this.mainThreadId = mainThreadId;
         this.registry = registry;
         this.exitStatus = exitStatus;
         this.mbeanServer = mbeanServer;
@@ -93,12 +99,12 @@ final class BridgeEvents implements ConnectionEvents {
 
     @Override
     public void uncaughtException(Thread thread) {
-        if ("main".equals(thread.getName())) {
+        if (thread.getId() == mainThreadId) {
             mainThreadFailed = true;
         }
     }
 
-    /** Whether the thread named main died of an uncaught exception (the launcher then exits with 1). */
+    /** Whether the thread that ran main died of an uncaught exception (the launcher then exits with 1). */
     boolean mainThreadFailed() {
         return mainThreadFailed;
     }

@@ -29,10 +29,10 @@ class CiGateEndToEndTest {
     @AcrossJdks
     void failOnLeakSetsStatus3OnlyForALeakingRunAndKeepsTheApplicationsOwnStatus(Jdk jdk) throws Exception {
         assumePresent(jdk);
-        // Five JVMs at once: each spends most of its life waiting for a scan or its exit.
+        // Seven JVMs at once: each spends most of its life waiting for a scan or its exit.
         Map<String, ScenarioProcess> runs = new LinkedHashMap<>();
         try {
-            for (String how : List.of("clean", "return", "exit0", "exit5", "throw")) {
+            for (String how : List.of("clean", "return", "exit0", "exit5", "throw", "renamed-throw", "other-main")) {
                 runs.put(how, ScenarioProcess.start(jdk, Files.createDirectories(work.resolve(how)), ExitAfterLeak.class,
                         "interval=200ms,grace=500ms,failOnLeak", how));
             }
@@ -41,6 +41,9 @@ class CiGateEndToEndTest {
             assertExit(runs.get("exit0"), "exit0", 3, true);
             assertExit(runs.get("exit5"), "exit5", 5, true);
             assertExit(runs.get("throw"), "throw", 1, true);
+            // The thread that ran main, not a name: it may rename itself, another thread may be named so.
+            assertExit(runs.get("renamed-throw"), "renamed-throw", 1, true);
+            assertExit(runs.get("other-main"), "other-main", 3, true);
         } finally {
             runs.values().forEach(ScenarioProcess::close);
         }

@@ -85,10 +85,10 @@ final class PortPressure {
     }
 
     private static List<PortPressureEntry.TopStack> topStacks(RemoteActivity there, double perMinute, StackFrames frames) {
-        List<Throwable> sampled = there.sampledStacks();
+        List<List<String>> sampled = there.sampledStacks(frames);
         Map<List<String>, Integer> counts = new HashMap<>();
-        for (Throwable stack : sampled) {
-            counts.merge(frames.render(stack), 1, Integer::sum);
+        for (List<String> stack : sampled) {
+            counts.merge(stack, 1, Integer::sum);
         }
         List<Map.Entry<List<String>, Integer>> sorted = new ArrayList<>(counts.entrySet());
         sorted.sort((a, b) -> Integer.compare(b.getValue(), a.getValue()));

@@ -25,7 +25,16 @@ final class Pools {
     private final JdbcTracker jdbc;
     private final Consumer<Field> opener;
     /** Fields found, per declaring class and name; a missing one maps to {@link #NONE}. */
-    private final Map<String, Field> fields = new ConcurrentHashMap<>();
+    /**
+     * Fields found, per class and name: kept by the class itself, so a web application's pool classes
+     * do not keep its class loader reachable, and two of them that share a class name each get their own.
+     */
+    private static final ClassValue<Map<String, Field>> FIELDS = new ClassValue<Map<String, Field>>() {
+        @Override
+        protected Map<String, Field> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
+        }
+    };
     private static final Field NONE;
 
     static {
@@ -127,7 +136,7 @@ final class Pools {
         if (target == null) {
             return null;
         }
-        Field field = fields.computeIfAbsent(target.getClass().getName() + '#' + name, key -> find(target.getClass(), name));
+        Field field = FIELDS.get(target.getClass()).computeIfAbsent(name, key -> find(target.getClass(), name));
         if (field == NONE) {
             return null;
         }

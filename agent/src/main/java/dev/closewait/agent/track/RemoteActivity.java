@@ -34,7 +34,8 @@ public final class RemoteActivity {
     private final AtomicLongArray[] ports = {new AtomicLongArray(1024), new AtomicLongArray(1024)};
     private volatile int generation;
     private volatile long generationStart;
-    private final AtomicReferenceArray<Throwable> samples = new AtomicReferenceArray<>(SAMPLES);
+    /** Creation stacks: a {@code Throwable} until the scanner's next pass renders it ({@link #internStacks}). */
+    private final AtomicReferenceArray<Object> samples = new AtomicReferenceArray<>(SAMPLES);
     private final AtomicReferenceArray<Closed> closes = new AtomicReferenceArray<>(CLOSES);
     private final AtomicInteger sampleIndex = new AtomicInteger();
     private final AtomicInteger closeIndex = new AtomicInteger();
@@ -46,7 +47,8 @@ public final class RemoteActivity {
         private final int localPort;
         private final long at;
         private final TrackedSocket opened;
-        private final Throwable closer;
+        /** The close's {@code Throwable}, or its frames once the scanner rendered them; {@code null} if not kept. */
+        private volatile Object closer;
 
         Closed(int localPort, long at, TrackedSocket opened, Throwable closer) {
             this.localPort = localPort;
@@ -69,8 +71,19 @@ public final class RemoteActivity {
         }
 
         /** The stack that closed it, or {@code null} if it was not kept. */
+        @SuppressWarnings("unchecked")
         public List<String> closedBy(StackFrames frames) {
-            return closer == null ? null : frames.render(closer);
+            Object stack = closer;
+            return stack == null ? null : stack instanceof List ? (List<String>) stack : frames.render((Throwable) stack);
+        }
+
+        /** Renders its stacks: a {@code Throwable}'s backtrace holds its classes, and their class loaders with them. */
+        void internStacks(StackFrames frames) {
+            opened.stack(frames);
+            Object stack = closer;
+            if (stack instanceof Throwable) {
+                closer = frames.render((Throwable) stack);
+            }
         }
     }
 
@@ -151,16 +164,38 @@ public final class RemoteActivity {
         return (ports[0].get(localPort >>> 6) & bit) != 0 || (ports[1].get(localPort >>> 6) & bit) != 0;
     }
 
-    /** The sample of creation stacks of recent opens (Throwables, rendered by the caller). */
-    public List<Throwable> sampledStacks() {
-        List<Throwable> sampled = new ArrayList<>();
+    /** The sample of creation stacks of recent opens. */
+    @SuppressWarnings("unchecked")
+    public List<List<String>> sampledStacks(StackFrames frames) {
+        List<List<String>> sampled = new ArrayList<>();
         for (int i = 0; i < SAMPLES; i++) {
-            Throwable t = samples.get(i);
-            if (t != null) {
-                sampled.add(t);
+            Object stack = samples.get(i);
+            if (stack != null) {
+                sampled.add(stack instanceof List ? (List<String>) stack : frames.render((Throwable) stack));
             }
         }
         return sampled;
+    }
+
+    /**
+     * Renders the stacks kept here that are still {@code Throwable}s (scanner thread): a
+     * {@code Throwable}'s backtrace holds the classes on its stack, so a plug-in's or a web
+     * application's class loader stayed reachable after it was let go, for as long as its stacks
+     * stood among the samples and last closes of a peer.
+     */
+    void internStacks(StackFrames frames) {
+        for (int i = 0; i < SAMPLES; i++) {
+            Object stack = samples.get(i);
+            if (stack instanceof Throwable) {
+                samples.compareAndSet(i, stack, frames.render((Throwable) stack));
+            }
+        }
+        for (int i = 0; i < CLOSES; i++) {
+            Closed closed = closes.get(i);
+            if (closed != null) {
+                closed.internStacks(frames);
+            }
+        }
     }
 
     /** The last sockets closed here, newest first. */

@@ -104,12 +104,22 @@ public final class SocketRegistry {
             channel = true;
         } else if (socket instanceof Socket) {
             Socket s = (Socket) socket;
-            // Cached fields after connect: no system call.
-            if (s.getInetAddress() == null || s.getLocalPort() <= 0) {
-                return;
+            if (OverriddenGetters.in(s.getClass())) {
+                // The application's getters would run inside its connect: read the JDK's fields instead.
+                SocketDescriptors.Connected connected = descriptors.connectedOf(s);
+                if (connected == null || connected.closed) {
+                    return;
+                }
+                localPort = connected.localPort;
+                remote = Endpoint.of(connected.remote, connected.remotePort);
+            } else {
+                // Cached fields after connect: no system call.
+                if (s.getInetAddress() == null || s.getLocalPort() <= 0) {
+                    return;
+                }
+                localPort = s.getLocalPort();
+                remote = Endpoint.of(s.getInetAddress(), s.getPort());
             }
-            localPort = s.getLocalPort();
-            remote = Endpoint.of(s.getInetAddress(), s.getPort());
             channel = false;
         } else {
             if (origin == ConnectionEvents.ORIGIN_ACCEPT) {
@@ -132,7 +142,7 @@ public final class SocketRegistry {
             if (activity != null) {
                 activity.opened(localPort, tracked.creationForSample(), tracked.openedAt());
             }
-            if (isClosed(socket)) {
+            if (isClosed(socket, descriptors)) {
                 // Closed by another thread between the connect and this entry: its close found no
                 // entry to remove. The closed flag is set before the close's own event, so one of
                 // the two always sees the other.
@@ -221,11 +231,18 @@ public final class SocketRegistry {
         return nativeByInode.size();
     }
 
-    private static boolean isClosed(Object socket) {
+    private static boolean isClosed(Object socket, SocketDescriptors descriptors) {
         if (!(socket instanceof Socket) && !(socket instanceof SocketChannel)) {
             return false; // a native socket: connected or not, its close comes as an event
         }
-        return socket instanceof SocketChannel ? !((SocketChannel) socket).isOpen() : ((Socket) socket).isClosed();
+        if (socket instanceof SocketChannel) {
+            return !((SocketChannel) socket).isOpen();
+        }
+        if (OverriddenGetters.in(socket.getClass())) {
+            SocketDescriptors.Connected connected = descriptors.connectedOf((Socket) socket);
+            return connected != null && connected.closed;
+        }
+        return ((Socket) socket).isClosed();
     }
 
     /**
@@ -428,6 +445,9 @@ public final class SocketRegistry {
      * between two scans never get here, so churn pays nothing for it.
      */
     void internStacksOfOpenSockets() {
+        for (RemoteActivity there : remotes.values()) {
+            there.internStacks(openStacks); // closes come without opens: every pass
+        }
         long tracked = ids.get();
         if (tracked == trackedWhenInterned) {
             return; // no socket opened since the last pass: every open one holds its frames already
@@ -439,6 +459,24 @@ public final class SocketRegistry {
             if (socket.holdsCreationThrowable()) {
                 socket.internStack(openStacks);
             }
+        }
+    }
+
+    /**
+     * Forgets every socket and peer (the agent turned itself off: no close or collection will
+     * come to remove them). Each entry is cleared first, so that none is queued when its socket is
+     * collected later.
+     */
+    public void forgetAll() {
+        for (TrackedSocket socket : open.values()) {
+            socket.clear();
+        }
+        open.clear();
+        nativeByInode.clear();
+        remotes.clear();
+        closedAfterCloseWait.clear();
+        while (collected.poll() != null) {
+            // dropped
         }
     }
 

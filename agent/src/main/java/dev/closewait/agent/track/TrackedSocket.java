@@ -395,6 +395,9 @@ public final class TrackedSocket extends WeakReference<Object> {
                 creation = interned;
             }
         }
+        if (rare != null && rare.requester != null) {
+            requestedBy(frames); // a Throwable held for the socket's life would hold its classes' loaders too
+        }
     }
 
     boolean tracks(Object socket) {

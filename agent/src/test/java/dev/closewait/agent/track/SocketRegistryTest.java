@@ -85,4 +85,81 @@ class SocketRegistryTest {
         registry.opened(channel, ConnectionEvents.ORIGIN_CONNECT);
         assertEquals(1, registry.openCount(), "only the plain socket, still open: " + remote + " is not");
     }
+
+    /** A socket class of the application's that guards its getters with its own lock, and counts their calls. */
+    static final class GuardedSocket extends Socket {
+        final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+        GuardedSocket(InetAddress host, int port) throws IOException {
+            connect(new java.net.InetSocketAddress(host, port));
+            calls.set(0); // what Socket's own connect called
+        }
+
+        @Override
+        public synchronized InetAddress getInetAddress() {
+            if (calls != null) {
+                calls.incrementAndGet();
+            }
+            return super.getInetAddress();
+        }
+
+        @Override
+        public synchronized int getLocalPort() {
+            if (calls != null) {
+                calls.incrementAndGet();
+            }
+            return super.getLocalPort();
+        }
+
+        @Override
+        public boolean isClosed() {
+            if (calls != null) { // null while Socket's constructor runs
+                calls.incrementAndGet();
+            }
+            return super.isClosed();
+        }
+    }
+
+    @Test
+    void aSocketWhoseClassOverridesTheGettersIsReadFromItsFieldsWithoutRunningTheApplicationsCode() throws Exception {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        GuardedSocket socket = new GuardedSocket(server.getInetAddress(), server.getLocalPort());
+        sockets.add(socket);
+        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            synchronized (socket) { // the application holds the socket's lock meanwhile
+                locked.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        holder.start();
+        locked.await();
+        try {
+            java.util.concurrent.CompletableFuture<Void> event = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> registry.opened(socket, ConnectionEvents.ORIGIN_CONNECT));
+            event.get(5, java.util.concurrent.TimeUnit.SECONDS); // it took the lock and waited before
+        } finally {
+            release.countDown();
+            holder.join();
+        }
+        assertEquals(0, socket.calls.get(), "no getter of the application's ran");
+        assertEquals(1, registry.openCount());
+        TrackedSocket tracked = registry.openSockets().iterator().next();
+        assertEquals(socket.getLocalPort(), tracked.localPort());
+        assertEquals(dev.closewait.agent.tcp.Endpoint.of(InetAddress.getLoopbackAddress(), server.getLocalPort()), tracked.remote());
+
+        socket.close();
+        registry.closed(socket);
+        GuardedSocket closedFirst = new GuardedSocket(server.getInetAddress(), server.getLocalPort());
+        closedFirst.close();
+        closedFirst.calls.set(0); // Socket's own close asks isClosed()
+        registry.opened(closedFirst, ConnectionEvents.ORIGIN_CONNECT);
+        assertEquals(0, registry.openCount(), "one closed before its event is not taken on");
+        assertEquals(0, closedFirst.calls.get());
+    }
 }

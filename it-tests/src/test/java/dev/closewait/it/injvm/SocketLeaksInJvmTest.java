@@ -115,6 +115,118 @@ class SocketLeaksInJvmTest {
         }
     }
 
+    /**
+     * A plug-in's class loader (a web application's, redeployed) can be collected once the plug-in
+     * is let go, though its class opened and closed sockets: the stacks the agent keeps of a peer's
+     * recent opens and closes were {@code Throwable}s, whose backtraces hold their classes.
+     */
+    @Test
+    void aPluginsClassLoaderIsNotKeptReachableByTheStacksOfItsSockets(@org.junit.jupiter.api.io.TempDir java.nio.file.Path work)
+            throws Exception {
+        java.nio.file.Path source = work.resolve("src/plug/Plugin.java");
+        java.nio.file.Files.createDirectories(source.getParent());
+        java.nio.file.Files.writeString(source, "package plug;\n"
+                + "public class Plugin implements java.util.function.IntConsumer {\n"
+                + "  public void accept(int port) {\n"
+                + "    for (int i = 0; i < 3; i++) {\n"
+                + "      try (java.net.Socket s = new java.net.Socket(\"127.0.0.1\", port)) { }\n"
+                + "      catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); }\n"
+                + "    }\n  }\n}\n");
+        java.nio.file.Path classes = java.nio.file.Files.createDirectories(work.resolve("classes"));
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
+                source.toString()), "the plug-in compiles");
+        WeakReference<ClassLoader> loaderRef;
+        try (ServerSocket server = loopbackServer()) {
+            Thread acceptor = new Thread(() -> {
+                for (int i = 0; i < 3; i++) {
+                    try {
+                        server.accept().close();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            acceptor.start();
+            loaderRef = runPlugin(classes, server.getLocalPort());
+            acceptor.join(10_000);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (loaderRef.get() != null && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(100); // a scan (every 200 ms here) renders the stacks it kept
+        }
+        assertNull(loaderRef.get(), "the agent keeps the plug-in's class loader reachable");
+    }
+
+    /** Loads the plug-in, has it connect to {@code port} three times, and lets it go: no frame of the test holds it. */
+    private static WeakReference<ClassLoader> runPlugin(java.nio.file.Path classes, int port) throws Exception {
+        java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[]{classes.toUri().toURL()}, null);
+        ((java.util.function.IntConsumer) loader.loadClass("plug.Plugin").getDeclaredConstructor().newInstance()).accept(port);
+        loader.close();
+        return new WeakReference<>(loader);
+    }
+
+    /** A socket class of the application's whose getters take its own lock, and count their calls once armed. */
+    static final class GuardedSocket extends Socket {
+        final AtomicInteger calls = new AtomicInteger();
+        volatile boolean armed;
+
+        @Override
+        public synchronized InetAddress getInetAddress() {
+            if (armed) {
+                calls.incrementAndGet();
+            }
+            return super.getInetAddress();
+        }
+
+        @Override
+        public synchronized int getLocalPort() {
+            if (armed) {
+                calls.incrementAndGet();
+            }
+            return super.getLocalPort();
+        }
+    }
+
+    @Test
+    void aSocketClassOfTheApplicationsIsReadWithoutItsGettersSoItsLocksNeverBlockTheConnect() throws Exception {
+        try (ServerSocket server = loopbackServer()) {
+            GuardedSocket socket = keep(new GuardedSocket());
+            CountDownLatch locked = new CountDownLatch(1);
+            CountDownLatch connected = new CountDownLatch(1);
+            Thread holder = new Thread(() -> {
+                synchronized (socket) { // the application's own thread holds the lock until the connect is done
+                    locked.countDown();
+                    try {
+                        connected.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            holder.start();
+            locked.await();
+            socket.armed = true;
+            long start = System.nanoTime();
+            socket.connect(new InetSocketAddress(LOOPBACK, server.getLocalPort()));
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            socket.armed = false;
+            connected.countDown();
+            holder.join();
+            assertTrue(tookMillis < 5_000, "the connect waited for the application's lock: " + tookMillis + " ms");
+            assertEquals(0, socket.calls.get(), "the agent called the application's getters");
+
+            server.accept().close();
+            int clientPort = socket.getLocalPort();
+            KernelTcpTable.awaitCloseWait(clientPort);
+            Report report = awaitReport(r -> hasLeak(r, mark, clientPort, "OPEN"));
+            JsonNode leak = leak(report, mark, clientPort);
+            assertEquals("127.0.0.1:" + server.getLocalPort(), leak.path("remote").asText());
+            assertTrue(Report.stack(leak).stream().anyMatch(f -> f.contains("SocketLeaksInJvmTest.aSocketClassOfTheApplications")),
+                    leak::toString);
+        }
+    }
+
     @Test
     void reportsNothingForSocketClosedPromptlyAfterEofNorForIdleEstablishedSocket() throws Exception {
         try (ServerSocket server = loopbackServer()) {

@@ -6,7 +6,8 @@ import java.net.Socket;
 
 /**
  * Ends in the way args[0] says, after leaking a socket unless it says "clean": "return" (main
- * returns), "exit0", "exit5" (System.exit), "throw" (main dies of an exception). A shutdown hook
+ * returns), "exit0", "exit5" (System.exit), "throw" (main dies of an exception), "renamed-throw"
+ * (main renames itself, then dies so), "other-main" (a thread named "main" dies, main returns). A shutdown hook
  * of the application's own prints a line, to prove it still runs to its end. With "soon" (as in
  * "return-soon") main returns 1.5 s after the socket reached CLOSE_WAIT, long before the default grace.
  */
@@ -45,6 +46,18 @@ public final class ExitAfterLeak {
         }
         if (how.contains("exit5")) {
             System.exit(5);
+        }
+        if (how.contains("other-main")) {
+            // Another thread named "main" dies: not the thread that ran main, which returns.
+            Thread impostor = new Thread(() -> {
+                throw new IllegalStateException("a worker named main failed");
+            }, "main");
+            impostor.start();
+            impostor.join();
+            return;
+        }
+        if (how.contains("renamed")) {
+            Thread.currentThread().setName("app-main"); // then throws: the launcher's 1 is its status still
         }
         if (how.contains("throw")) {
             throw new IllegalStateException("the application failed on its own");
