@@ -202,11 +202,25 @@ final class AgentRuntime {
                 current.loop.stop(); // its thread closes what the scans held as it ends (afterScannerThread)
                 current.registry.forgetAll(); // no event comes any more: what it holds would stay until exit
             }
-            StackTraceElement[] frames = fault.getStackTrace();
-            // The cause may quote application text (a JDBC URL in a message): masked like everything else.
             DIAGNOSTICS.warn("closewait " + what + " and turned itself off; the application is not affected. Cause: "
-                    + JdbcSecrets.maskUrl(String.valueOf(fault)) + (frames.length > 0 ? " at " + frames[0] : ""));
+                    + cause(fault));
         }
+    }
+
+    /**
+     * The fault in a few words: its class, its message, where it was thrown. The message only when the
+     * agent or the JDK threw it: one thrown by code of the application's or a library's that the agent
+     * called may quote anything (a key, a password), and the agent prints no text the application did not.
+     * A JDBC URL in it is masked like everywhere else.
+     */
+    static String cause(Throwable fault) {
+        StackTraceElement[] frames = fault.getStackTrace();
+        String thrower = frames.length > 0 ? frames[0].getClassName() : "";
+        boolean ours = thrower.startsWith("dev.closewait.") || thrower.startsWith("java.") || thrower.startsWith("jdk.")
+                || thrower.startsWith("sun.");
+        String message = fault.getMessage() == null ? "" : ours ? ": " + JdbcSecrets.maskUrl(fault.getMessage())
+                : " (its message left out: thrown by " + thrower + ", not by closewait)";
+        return fault.getClass().getName() + message + (frames.length > 0 ? " at " + frames[0] : "");
     }
 
     /**

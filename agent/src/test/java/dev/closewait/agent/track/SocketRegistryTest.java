@@ -162,4 +162,20 @@ class SocketRegistryTest {
         assertEquals(0, registry.openCount(), "one closed before its event is not taken on");
         assertEquals(0, closedFirst.calls.get());
     }
+
+    @Test
+    void anAgentThatTurnedItselfOffForgetsEverySocketAndPeerItHeld() throws IOException {
+        for (int i = 0; i < 3; i++) {
+            openAndTrack();
+        }
+        assertEquals(3, registry.openCount());
+        assertFalse(registry.remoteActivity().isEmpty());
+        List<TrackedSocket> held = new ArrayList<>(registry.openSockets());
+
+        registry.forgetAll();
+
+        assertEquals(0, registry.openCount());
+        assertTrue(registry.remoteActivity().isEmpty());
+        assertTrue(held.stream().allMatch(socket -> socket.get() == null), "cleared: never queued when collected");
+    }
 }
