@@ -50,6 +50,13 @@ public final class CloseWaitScanner {
     private static final int RECENT_TIME_WAIT_READS = 3;
     /** How long after the last socket opened FIN_WAIT_2 and TIME_WAIT rows may still be this JVM's. */
     private static final long RECENT_MILLIS = 150_000;
+    /**
+     * An idle JVM (nothing open, nothing opened lately) reads the table at least this often, for the
+     * sockets the agent did not see opened; with one such row seen, at every scan until it is decided.
+     */
+    static final long IDLE_READ_MILLIS = 30_000;
+    /** When the table was last read (not replayed); 0: never. */
+    private long lastReadAt;
     private static final Set<TcpState> ALL_STATES = EnumSet.allOf(TcpState.class);
     /**
      * The states a row with a descriptor can be in, for every read that looks sockets up by key or
@@ -171,7 +178,10 @@ public final class CloseWaitScanner {
         // Nothing open, collected or taken on: no row could matter, and the kernel's text of a
         // busy namespace costs milliseconds to write. A process between bursts of short
         // connections skips the read.
-        boolean nothingToLookUp = otherRows == null && byInode == null && registry.openCount() == 0 && !recentlyActive;
+        // But sockets opened out of the agent's sight (native code, inherited descriptors) are found
+        // only in the table: an idle JVM reads it at least every IDLE_READ_MILLIS, and at exit.
+        boolean nothingToLookUp = otherRows == null && byInode == null && registry.openCount() == 0 && !recentlyActive
+                && !exit && untrackedCandidates.isEmpty() && now - lastReadAt < IDLE_READ_MILLIS;
         boolean replay = quiet.mayReplay(registry, now, !exit && otherRows == null
                 && byInode == null && !pressureDue && registry.nativeOpenCount() == 0);
         long readStart = System.nanoTime();
@@ -186,6 +196,7 @@ public final class CloseWaitScanner {
                     && readTable(closeWait, finWait2, pressureDue ? timeWait : null, closeWaitByInode, otherRows, byInode);
             if (tableRead) {
                 quiet.read(now, closeWait.values(), finWait2.values());
+                lastReadAt = now;
             }
         }
         if (tableRead && pressureDue) {

@@ -276,19 +276,25 @@ class CloseWaitScannerTest {
     }
 
     @Test
-    void tableIsReadOnlyWhileSomeTrackedSocketIsOpen() throws IOException {
+    void tableIsReadWhileSomeTrackedSocketIsOpenAndOtherwiseEvery30s() throws IOException {
         scanner.scan();
-        assertEquals(0, table.reads, "nothing tracked: the kernel's table is not read");
+        assertEquals(1, table.reads, "the first scan reads, for sockets opened out of the agent's sight");
+        clock.advance(100);
+        scanner.scan();
+        assertEquals(1, table.reads, "nothing tracked, nothing seen: the kernel's table is not read");
         Socket socket = connect();
         scanner.scan();
-        assertEquals(1, table.reads, "an open socket: the table is read");
+        assertEquals(2, table.reads, "an open socket: the table is read");
         socket.close();
         registry.closed(socket);
         scanner.scan();
-        assertEquals(2, table.reads, "just closed: the table is read for the peers that do not finish closing");
+        assertEquals(3, table.reads, "just closed: the table is read for the peers that do not finish closing");
         clock.advance(150_000);
         scanner.scan();
-        assertEquals(2, table.reads, "closed and quiet since: not read");
+        assertEquals(4, table.reads, "closed and quiet since: the idle read");
+        clock.advance(CloseWaitScanner.IDLE_READ_MILLIS - 1);
+        scanner.scan();
+        assertEquals(4, table.reads, "not again within 30 s");
     }
 
     @Test
@@ -485,6 +491,42 @@ class CloseWaitScannerTest {
         // Orphaned, it still holds its port: the series goes on counting it.
         List<long[]> points = report.series().get(0).points();
         assertEquals(1, points.get(points.size() - 1)[1], "the last point's CLOSE_WAIT count");
+    }
+
+    @Test
+    void anIdleJvmFindsASocketItNeverSawOpenedAndReadsTheTableOnlyEvery30sOnceNothingIsLeftToDecide() throws Exception {
+        assumeTrue(ProcessSockets.isAvailable(), "no /proc/self/fd");
+        Set<Integer> before = socketDescriptors();
+        Socket inherited = new Socket(server.getInetAddress(), server.getLocalPort()); // opened out of the agent's sight
+        sockets.add(inherited);
+        long inode = ProcessSockets.inodeOf(onlyNew(before));
+        sockets.add(server.accept());
+        table.add(new TcpConnection(Endpoint.of(inherited.getLocalAddress(), inherited.getLocalPort()),
+                Endpoint.of(inherited.getInetAddress(), inherited.getPort()), TcpState.CLOSE_WAIT, inode, -1));
+        assertEquals(0, registry.openCount(), "nothing tracked: an idle JVM");
+
+        scanner.scan(); // the first scan reads: one row of this process's no tracked socket has
+        clock.advance(100);
+        scanner.scan(); // seen again: taken on
+        clock.advance(GRACE);
+        List<Finding> found = scanner.scan().found();
+        assertEquals(1, found.size(), found::toString);
+        assertEquals(dev.closewait.agent.track.Origin.UNTRACKED, found.get(0).origin());
+        assertEquals(inherited.getLocalPort(), found.get(0).local().port());
+
+        table.clear(); // it is released; nothing else to look up
+        scanner.scan();
+        clock.advance(150_000); // past the time a JVM that took a socket on counts as active
+        scanner.scan();
+        int reads = table.reads;
+        for (int i = 0; i < 29; i++) {
+            clock.advance(1000);
+            scanner.scan();
+        }
+        assertEquals(reads, table.reads, "idle: no read within 30 s");
+        clock.advance(1000);
+        scanner.scan();
+        assertEquals(reads + 1, table.reads, "then one");
     }
 
     /** Scans, collecting garbage, until the registry holds no open socket (a native one was collected). */
