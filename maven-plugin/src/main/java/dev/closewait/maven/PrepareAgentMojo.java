@@ -120,7 +120,10 @@ public class PrepareAgentMojo extends AbstractMojo {
             }
             return;
         }
-        if (current == null && session != null && session.getUserProperties().getProperty(propertyName) != null) {
+        String given = session == null ? null : session.getUserProperties().getProperty(propertyName);
+        // Surefire takes a -DargLine as its parameter whatever the POM's property holds; only an
+        // @{argLine} in it brings this goal's value back.
+        if (given != null && !given.contains("@{" + propertyName + "}")) {
             getLog().warn("closewait: -D" + propertyName + " is given on the command line, and it wins over the "
                     + propertyName + " this goal sets, so the tests run without the agent (check will say so). Give"
                     + " those JVM options in the POM instead, or set closewait.propertyName to another property"
@@ -135,6 +138,7 @@ public class PrepareAgentMojo extends AbstractMojo {
             throw new MojoExecutionException("closewait: the plugin's agent parameters are not valid: " + bad.getMessage());
         }
         prepare(directory);
+        project.setContextValue(TestExecutions.RESULTS_BEFORE, TestExecutions.results(project));
         // What every test JVM would refuse at its start (exit status 2, which Surefire reports as a fork that
         // "terminated without properly saying goodbye"), refused here, once, in words.
         String unusable = OptionFiles.problem(AgentOptions.parse(options), ProcessHandle.current().pid());

@@ -7,7 +7,9 @@ import org.codehaus.plexus.util.xml.Xpp3Dom;
 
 import java.io.File;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -107,11 +109,45 @@ final class TestExecutions {
         return child == null ? null : child.getValue();
     }
 
+    /** Where prepare-agent leaves {@link #results} of before the tests, for check (same build, same project). */
+    static final String RESULTS_BEFORE = "closewait.resultsBefore";
+
+    /** Every test result file (TEST-*.xml) in Surefire's and Failsafe's report directories, with its modification time. */
+    static Map<String, Long> results(MavenProject project) {
+        Map<String, Long> results = new HashMap<>();
+        for (File file : resultFiles(project)) {
+            results.put(file.getPath(), file.lastModified());
+        }
+        return results;
+    }
+
+    /** The result files that are not in {@code before} as they were then: written by this build's tests. */
+    static List<File> resultsChangedSince(MavenProject project, Map<?, ?> before) {
+        List<File> results = new ArrayList<>();
+        for (File file : resultFiles(project)) {
+            if (!Long.valueOf(file.lastModified()).equals(before.get(file.getPath()))) {
+                results.add(file);
+            }
+        }
+        return results;
+    }
+
     /**
      * The test result files (TEST-*.xml) that Surefire and Failsafe wrote since {@code sinceMillis}
      * in their report directories: proof that tests ran in this build.
      */
     static List<File> resultsSince(MavenProject project, long sinceMillis) {
+        List<File> results = new ArrayList<>();
+        for (File file : resultFiles(project)) {
+            // A file system may keep modification times in whole seconds, or two.
+            if (file.lastModified() >= sinceMillis - 2000) {
+                results.add(file);
+            }
+        }
+        return results;
+    }
+
+    private static List<File> resultFiles(MavenProject project) {
         List<File> results = new ArrayList<>();
         for (Runner runner : Runner.values()) {
             File directory = new File(project.getBuild().getDirectory(), runner.reports);
@@ -127,12 +163,7 @@ final class TestExecutions {
             if (files == null) {
                 continue;
             }
-            for (File file : files) {
-                // A file system may keep modification times in whole seconds, or two.
-                if (file.lastModified() >= sinceMillis - 2000) {
-                    results.add(file);
-                }
-            }
+            results.addAll(java.util.Arrays.asList(files));
         }
         return results;
     }

@@ -115,6 +115,20 @@ class CheckMojoTest {
     }
 
     @Test
+    void resultsOfTheBuildBeforeWrittenAMomentAgoAreNotTakenForThisBuildsWhenPrepareAgentSawThem() throws Exception {
+        testsRan("surefire-reports"); // a build that ended a moment ago, within the start time's slack
+        mojo.project.setContextValue(TestExecutions.RESULTS_BEFORE, TestExecutions.results(mojo.project));
+        mojo.execute();
+        assertTrue(log.lines.contains("[INFO] closewait: check skipped: no test ran in this module, so there is no"
+                + " report in " + reports), log.text());
+
+        Path rewritten = basedir.resolve("target/surefire-reports/TEST-com.example.StockTest.xml");
+        assertTrue(rewritten.toFile().setLastModified(rewritten.toFile().lastModified() + 1000), "this build's test ran");
+        MojoFailureException failure = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(failure.getMessage().startsWith("closewait: the tests ran (1 result file: "), failure.getMessage());
+    }
+
+    @Test
     void closewaitSkipSkipsSayingSo() throws Exception {
         MavenFixtures.report(reports.resolve("leaks-1.json"), 1);
         mojo.skip = true;

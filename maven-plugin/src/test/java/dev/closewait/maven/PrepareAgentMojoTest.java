@@ -192,6 +192,24 @@ class PrepareAgentMojoTest {
     }
 
     @Test
+    void anArgLineOnTheCommandLineIsSaidToWinEvenWhenThePomSetsOneButNotWhenItBringsTheAgentBack() throws Exception {
+        mojo.project.getProperties().setProperty("argLine", "-Xmx256m"); // the POM's, or JaCoCo's prepare-agent
+        Properties user = new Properties();
+        user.setProperty("argLine", "-Dpreexisting=yes");
+        mojo.session = MavenFixtures.session(new java.util.Date(), user);
+        mojo.execute();
+        assertTrue(log.text().contains("[WARNING] closewait: -DargLine is given on the command line"), log.text());
+
+        log = new MavenFixtures.RecordingLog();
+        mojo.setLog(log);
+        Properties bringsItBack = new Properties();
+        bringsItBack.setProperty("argLine", "@{argLine} -Dpreexisting=yes");
+        mojo.session = MavenFixtures.session(new java.util.Date(), bringsItBack);
+        mojo.execute();
+        assertFalse(log.text().contains("[WARNING]"), "@{argLine} brings the agent back: " + log.text());
+    }
+
+    @Test
     void anArgumentWithASpaceIsQuotedForSurefire() throws Exception {
         mojo.reportDirectory = basedir.resolve("target/close wait").toFile();
         mojo.execute();
