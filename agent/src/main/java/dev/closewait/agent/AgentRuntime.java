@@ -69,6 +69,7 @@ final class AgentRuntime {
         this.instrumenter = instrumenter;
         this.loop = new ScanLoop(this::scanAndReport, () -> this.settings.options.intervalMillis(),
                 this::onScannerThread, AgentRuntime::fault, this::afterScannerThread);
+        registry.internEarlyBy(loop::wake); // a burst of opens that stay open: their Throwables go at once
     }
 
     /**

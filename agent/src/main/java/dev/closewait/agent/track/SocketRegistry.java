@@ -56,6 +56,20 @@ public final class SocketRegistry {
     private final StackFrames openStacks = new StackFrames(MAX_INTERNED_STACKS);
     /** {@link #ids} at the last pass of {@link #internStacksOfOpenSockets} (scanner thread only). */
     private long trackedWhenInterned = -1;
+    /**
+     * Open sockets past the count of the last pass of {@link #internStacksOfOpenSockets} that make it
+     * come early: a burst of opens that stay open holds a {@code Throwable} of about 900 bytes each
+     * until the pass, where a small heap that had room for the sockets alone ran out of memory.
+     */
+    static final int INTERN_EARLY = 2048;
+    /** {@link #INTERN_EARLY}, or a test's smaller count. */
+    private int internEarly = INTERN_EARLY;
+    /** {@link #openCount} at the last pass; read on the connect path. */
+    private volatile long openWhenInterned;
+    /** Whether an early pass was asked for since the last pass. */
+    private volatile boolean earlyPassAsked;
+    /** Asks the scanner for an early pass ({@link #internEarlyBy}); nothing until set. */
+    private volatile Runnable earlyPass;
 
     /** A registry that reads no field of the JDK's own classes (tests, benchmarks). */
     public SocketRegistry(Clock clock) {
@@ -135,6 +149,9 @@ public final class SocketRegistry {
                 origin == ConnectionEvents.ORIGIN_ACCEPT ? Origin.ACCEPT : Origin.CONNECT, channel, localPort, remote,
                 local, clock.millis(), threadName(), connection, 0, new Throwable(), requests.originOf(socket));
         if (open.putIfAbsent(tracked, tracked) == null) {
+            if (!earlyPassAsked && open.mappingCount() - openWhenInterned >= internEarly) {
+                askEarlyPass();
+            }
             if (connection != null) {
                 connection.socketOpened();
             }
@@ -445,11 +462,13 @@ public final class SocketRegistry {
      * between two scans never get here, so churn pays nothing for it.
      */
     void internStacksOfOpenSockets() {
+        earlyPassAsked = false;
         for (RemoteActivity there : remotes.values()) {
             there.internStacks(openStacks); // closes come without opens: every pass
         }
         long tracked = ids.get();
         if (tracked == trackedWhenInterned) {
+            openWhenInterned = open.mappingCount();
             return; // no socket opened since the last pass: every open one holds its frames already
         }
         // A socket numbered but not yet in the map is missed until the next socket opens: it keeps
@@ -459,6 +478,25 @@ public final class SocketRegistry {
             if (socket.holdsCreationThrowable()) {
                 socket.internStack(openStacks);
             }
+        }
+        openWhenInterned = open.mappingCount();
+    }
+
+    /** {@code pass} makes the scanner run a scan (which starts with this registry's pass) before its interval is over. */
+    public void internEarlyBy(Runnable pass) {
+        earlyPass = pass;
+    }
+
+    /** A test's count of open sockets past the last pass that asks for an early one. */
+    void internEarlyAfter(int opens) {
+        internEarly = opens;
+    }
+
+    private void askEarlyPass() {
+        Runnable pass = earlyPass;
+        if (pass != null) {
+            earlyPassAsked = true;
+            pass.run();
         }
     }
 

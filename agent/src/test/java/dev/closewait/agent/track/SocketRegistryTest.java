@@ -178,4 +178,25 @@ class SocketRegistryTest {
         assertTrue(registry.remoteActivity().isEmpty());
         assertTrue(held.stream().allMatch(socket -> socket.get() == null), "cleared: never queued when collected");
     }
+
+    @Test
+    void aBurstOfSocketsThatStayOpenAsksForAnEarlyPassOnceUntilThePassRuns() throws IOException {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        registry.internEarlyBy(asked::incrementAndGet);
+        registry.internEarlyAfter(3);
+        openAndTrack();
+        openAndTrack();
+        assertEquals(0, asked.get(), "fewer open than the count since the last pass");
+        openAndTrack();
+        assertEquals(1, asked.get());
+        openAndTrack();
+        assertEquals(1, asked.get(), "asked once until the pass runs");
+        registry.drainCollectedUnclosed(); // the scan's first step: the pass
+        assertTrue(registry.openSockets().stream().noneMatch(TrackedSocket::holdsCreationThrowable));
+        openAndTrack();
+        openAndTrack();
+        assertEquals(1, asked.get(), "the count starts again from the pass");
+        openAndTrack();
+        assertEquals(2, asked.get());
+    }
 }
