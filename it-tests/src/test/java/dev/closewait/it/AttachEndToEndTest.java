@@ -323,11 +323,8 @@ class AttachEndToEndTest {
     void refusesAnotherUsersJvm(Jdk jdk) throws Exception {
         assumePresent(jdk);
         OtherUser other = OtherUser.available();
-        if (other == null) {
-            System.out.println("[it-tests] SKIPPED: refusesAnotherUsersJvm needs root, 'runuser' and 'useradd'");
-        }
         org.junit.jupiter.api.Assumptions.assumeTrue(other != null,
-                "needs root and the 'runuser' command to run the CLI as another user");
+                "needs root, 'runuser' and 'useradd' to run the CLI as another user");
         try (other; ScenarioProcess mine = ScenarioProcess.startWithoutAgent(jdk, work, AttachTarget.class, List.of(),
                 work.resolve("unused.json"))) {
             mine.awaitStep("first-leaked", REPORTED);

@@ -23,15 +23,12 @@ public final class EndToEnd {
     private EndToEnd() {
     }
 
-    /** Skips the test on a JDK that is not here, printing why (Surefire's report alone does not). */
+    /** Skips the test on a JDK that is not here; {@link SkipReasonPrinter} prints why. */
     public static void assumePresent(Jdk jdk) {
-        if (!jdk.present()) {
-            System.out.println("[it-tests] SKIPPED: " + jdk.missingReason());
-        }
         assumeTrue(jdk.present(), jdk.missingReason());
     }
 
-    /** Skips the test when {@code hostPort} (a database the CI machine runs) does not answer, printing why. */
+    /** Skips the test when {@code hostPort} (a database the CI machine runs) does not answer; {@link SkipReasonPrinter} prints why. */
     public static void assumeReachable(String hostPort, String what) {
         String[] parts = hostPort.split(":");
         try (Socket probe = new Socket()) {
@@ -39,7 +36,6 @@ public final class EndToEnd {
         } catch (IOException unreachable) {
             String reason = what + " is not reachable at " + hostPort + " (" + unreachable.getMessage()
                     + "): its JDBC tests are skipped";
-            System.out.println("[it-tests] SKIPPED: " + reason);
             assumeTrue(false, reason);
         }
     }

@@ -47,7 +47,6 @@ class HtmlPageEndToEndTest {
     void theAgentsPageRendersOfflineWithTheSeriesTheStackAndTheNamesAsText() throws Exception {
         if (!Files.isExecutable(CHROMIUM)) {
             String reason = "no Chromium at " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)";
-            System.out.println("[it-tests] SKIPPED: HtmlPageEndToEndTest: " + reason);
             assumeTrue(false, reason);
         }
         Jdk jdk = Jdk.all().get(0);

@@ -113,9 +113,6 @@ class PrometheusExporterEndToEndTest {
     void exporterShowsPortPressureWarningInANamespaceWithANarrowPortRange() throws Exception {
         Jdk jdk = Jdk.running(); // One JDK: the port range is a kernel fact; the exporter leg above runs on every JDK.
         String unavailable = privateNetworkUnavailable();
-        if (unavailable != null) {
-            System.out.println("[it-tests] SKIPPED: " + unavailable);
-        }
         assumeTrue(unavailable == null, unavailable);
         String classpath = System.getProperty("closewait.scenario.classpath", "target/test-classes");
         List<String> command = new ArrayList<>(List.of("unshare", "--net", "sh", "-c", NARROW_NETWORK + " && exec \"$@\"", "sh"));

@@ -78,10 +78,7 @@ class SocketLeakEndToEndTest {
     @Test
     void namesTheVirtualThreadThatOpenedALeakAndTheApplicationFrame() throws Exception {
         Jdk jdk = Jdk.all().stream().filter(j -> j.present() && j.feature() >= 21).reduce((a, b) -> b).orElse(null);
-        if (jdk == null) {
-            System.out.println("[it-tests] SKIPPED: no JDK with virtual threads (21 or later) here: " + Jdk.all());
-        }
-        assumeTrue(jdk != null, "no JDK with virtual threads (21 or later) here");
+        assumeTrue(jdk != null, () -> "no JDK with virtual threads (21 or later) here: " + Jdk.all());
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, VirtualThreadSocketLeak.class, EndToEnd.FAST)) {
             app.awaitStep("leaked", EndToEnd.REPORTED);
             int clientPort = app.intResult("clientPort");

@@ -55,9 +55,6 @@ class QuietScansTest {
         StringBuilder why = new StringBuilder();
         NetlinkTcpTable netlink = NetlinkTcpTable.load(why::append);
         PeerCloseWatch watch = netlink == null ? null : PeerCloseWatch.open(why::append);
-        if (watch == null) {
-            System.out.println("[agent tests] SKIPPED: QuietScansTest: no peer-close watch here: " + why);
-        }
         assumeTrue(watch != null, () -> "no peer-close watch here: " + why);
         registry = new SocketRegistry(clock);
         table = new CountingTable(netlink);

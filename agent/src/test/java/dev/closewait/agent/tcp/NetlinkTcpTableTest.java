@@ -39,9 +39,6 @@ class NetlinkTcpTableTest {
         StringBuilder why = new StringBuilder();
         NetlinkTcpTable table = oneDump == null ? NetlinkTcpTable.load(why::append, rows)
                 : NetlinkTcpTable.load(why::append, rows, oneDump);
-        if (table == null) {
-            System.out.println("[agent tests] SKIPPED: NetlinkTcpTableTest: " + why);
-        }
         assumeTrue(table != null, () -> "netlink cannot be used here: " + why);
         return table;
     }

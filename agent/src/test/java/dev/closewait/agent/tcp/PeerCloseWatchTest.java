@@ -38,9 +38,6 @@ class PeerCloseWatchTest {
         if (NetlinkTcpTable.load(why::append) != null) {
             watch = PeerCloseWatch.open(why::append);
         }
-        if (watch == null) {
-            System.out.println("[agent tests] SKIPPED: PeerCloseWatchTest: " + why);
-        }
         assumeTrue(watch != null, why::toString);
         server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
     }

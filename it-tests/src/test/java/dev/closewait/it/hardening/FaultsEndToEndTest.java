@@ -78,9 +78,6 @@ class FaultsEndToEndTest {
     @MethodSource(Jdk.ALL)
     void underASecurityManagerALeakIsStillReported(Jdk jdk) throws Exception {
         assumePresent(jdk);
-        if (jdk.feature() >= 24) {
-            System.out.println("[it-tests] SKIPPED on " + jdk + ": JDK 24 removed the SecurityManager (JEP 486)");
-        }
         assumeTrue(jdk.feature() < 24, "JDK 24 and later have no SecurityManager (JEP 486)");
         String classes = System.getProperty("closewait.scenario.classpath", "target/test-classes").split(java.io.File.pathSeparator)[0];
         Path policy = work.resolve("app.policy");

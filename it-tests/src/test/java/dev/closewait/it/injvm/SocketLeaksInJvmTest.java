@@ -353,7 +353,6 @@ class SocketLeaksInJvmTest {
             server = new ServerSocket(0, 50, loopback6);
         } catch (IOException noIpv6) {
             String reason = "no IPv6 loopback on this machine (" + noIpv6 + "): the IPv6 test is skipped";
-            System.out.println("[it-tests] SKIPPED: " + reason);
             assumeTrue(false, reason);
             return;
         }

@@ -374,7 +374,6 @@ class LibrariesEndToEndTest {
             probe.connect(new java.net.InetSocketAddress(hp[0], Integer.parseInt(hp[1])), 1000);
         } catch (java.io.IOException unreachable) {
             String reason = what + " is not reachable at " + hostPort + ": this test is skipped";
-            System.out.println("[it-tests] SKIPPED: " + reason);
             assumeTrue(false, reason);
         }
     }

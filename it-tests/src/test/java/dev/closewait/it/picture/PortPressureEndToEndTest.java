@@ -165,9 +165,6 @@ class PortPressureEndToEndTest {
     private static void assumeNamespace(Jdk jdk) throws InterruptedException {
         assumePresent(jdk);
         String unavailable = PrivateNetwork.unavailable();
-        if (unavailable != null) {
-            System.out.println("[it-tests] SKIPPED: " + unavailable);
-        }
         assumeTrue(unavailable == null, unavailable);
     }
 }
