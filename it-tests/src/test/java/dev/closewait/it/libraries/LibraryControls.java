@@ -60,6 +60,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -70,6 +71,9 @@ import java.util.concurrent.TimeUnit;
  * not reachable, or the error. Args: PostgreSQL, MariaDB, Redis and RabbitMQ as host:port.
  */
 public final class LibraryControls {
+
+    /** The Redis controls' keys expire after this, should the JVM die before it deletes them. */
+    private static final long REDIS_KEY_SECONDS = 60;
 
     private interface Control {
         void run() throws Exception;
@@ -251,20 +255,35 @@ public final class LibraryControls {
 
     static void jedis(String redis) {
         String[] hp = redis.split(":");
+        String key = redisKey();
         try (Jedis jedis = new Jedis(hp[0], Integer.parseInt(hp[1]))) {
-            jedis.set("closewait:control", "ok");
-            expectOk(jedis.get("closewait:control"));
+            try {
+                jedis.setex(key, REDIS_KEY_SECONDS, "ok");
+                expectOk(jedis.get(key));
+            } finally {
+                jedis.del(key);
+            }
         }
     }
 
     static void lettuce(String redis) {
         RedisClient client = RedisClient.create("redis://" + redis);
+        String key = redisKey();
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            connection.sync().set("closewait:control", "ok");
-            expectOk(connection.sync().get("closewait:control"));
+            try {
+                connection.sync().setex(key, REDIS_KEY_SECONDS, "ok");
+                expectOk(connection.sync().get(key));
+            } finally {
+                connection.sync().del(key);
+            }
         } finally {
             client.shutdown();
         }
+    }
+
+    /** A key of this run's own in the host's shared Redis; it expires should the run die before deleting it. */
+    private static String redisKey() {
+        return "closewait:control:" + ProcessHandle.current().pid() + ":" + UUID.randomUUID();
     }
 
     static void hikariPostgres(String postgres) throws Exception {
