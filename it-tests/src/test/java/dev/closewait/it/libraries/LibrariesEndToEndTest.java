@@ -34,8 +34,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class LibrariesEndToEndTest {
 
     static final String FAST = EndToEnd.FAST;
-    static final Duration REPORTED = Duration.ofSeconds(30);
-    static final Duration EXIT = Duration.ofSeconds(60);
+    static final Duration REPORTED = EndToEnd.REPORTED;
+    static final Duration EXIT = EndToEnd.EXIT;
     static final String POSTGRES = "127.0.0.1:5432";
     static final String MARIADB = "127.0.0.1:3306";
     static final String REDIS = "127.0.0.1:6379";
