@@ -5,7 +5,11 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -31,7 +35,34 @@ public final class KilledJvm {
             Thread.currentThread().interrupt();
             return;
         }
-        String pid = Long.toString(process.pid());
+        removeFilesOf(process.pid());
+    }
+
+    /**
+     * Kills every process under {@code process} first, then {@code process} (SIGKILL), waits for
+     * each, and removes what the JVMs among them left. For a JVM started through another command,
+     * such as {@code runuser -u <user> -- java ...}: SIGKILL on runuser alone leaves its JVM running
+     * as that user, and {@code userdel} then refuses to remove the user.
+     */
+    public static void killWithDescendants(Process process) {
+        List<ProcessHandle> below = process.descendants().collect(Collectors.toList());
+        below.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle descendant : below) {
+            try {
+                descendant.onExit().get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException stillDying) {
+                continue; // still dying: its files may still be in use
+            }
+            removeFilesOf(descendant.pid());
+        }
+        kill(process);
+    }
+
+    private static void removeFilesOf(long processId) {
+        String pid = Long.toString(processId);
         try {
             Files.deleteIfExists(TMP.resolve(".java_pid" + pid));
             try (DirectoryStream<Path> perfData = Files.newDirectoryStream(TMP, "hsperfdata_*")) {

@@ -138,7 +138,7 @@ class SharedHostFilesEndToEndTest {
             assertTrue(racing.waitFor(30, TimeUnit.SECONDS), "the racer did not stop");
             reader.join(5000);
         } finally {
-            racing.destroyForcibly();
+            KilledJvm.killWithDescendants(racing); // the racer JVM first: SIGKILL on runuser alone leaves it running
         }
         List<String> seen = said.stream().filter(l -> l.startsWith("SEEN ")).collect(Collectors.toList());
         String summary = said.stream().filter(l -> l.startsWith("SUMMARY ")).findFirst().orElse("no summary: " + said);
