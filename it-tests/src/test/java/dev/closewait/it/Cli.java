@@ -1,6 +1,7 @@
 package dev.closewait.it;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,18 +38,31 @@ public final class Cli {
         command.add("-jar");
         command.add(ScenarioProcess.agentJar().toString());
         command.addAll(List.of(args));
-        Path out = java.nio.file.Files.createTempFile("cli", ".out");
-        Path err = java.nio.file.Files.createTempFile("cli", ".err");
-        Process process = new ProcessBuilder(command).directory(directory.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        process.getOutputStream().close();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            KilledJvm.kill(process);
-            throw new AssertionError("the CLI did not finish in 60 s: " + command);
+        return exec(command, directory);
+    }
+
+    /**
+     * Runs {@code command} in {@code directory}, its output to temporary files (a pipe nobody reads
+     * would block it once full), and kills it after 60 s. The files are removed however it ends.
+     */
+    static Run exec(List<String> command, Path directory) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("cli", ".out");
+        Path err = null;
+        try {
+            err = Files.createTempFile("cli", ".err");
+            Process process = new ProcessBuilder(command).directory(directory.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            process.getOutputStream().close();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                KilledJvm.killWithDescendants(process);
+                throw new AssertionError("the CLI did not finish in 60 s: " + command);
+            }
+            return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            if (err != null) {
+                Files.deleteIfExists(err);
+            }
         }
-        Run run = new Run(process.exitValue(), java.nio.file.Files.readString(out), java.nio.file.Files.readString(err));
-        java.nio.file.Files.deleteIfExists(out);
-        java.nio.file.Files.deleteIfExists(err);
-        return run;
     }
 }
