@@ -322,13 +322,13 @@ class AttachEndToEndTest {
     @AcrossJdks
     void refusesAnotherUsersJvm(Jdk jdk) throws Exception {
         assumePresent(jdk);
-        OtherUser other = OtherUser.available();
-        org.junit.jupiter.api.Assumptions.assumeTrue(other != null,
-                "needs root, 'runuser' and 'useradd' to run the CLI as another user");
-        try (other; ScenarioProcess mine = ScenarioProcess.startWithoutAgent(jdk, work, AttachTarget.class, List.of(),
-                work.resolve("unused.json"))) {
+        String unavailable = OtherUser.unavailableReason();
+        org.junit.jupiter.api.Assumptions.assumeTrue(unavailable == null, unavailable);
+        try (OtherUser other = OtherUser.create("attach");
+             ScenarioProcess mine = ScenarioProcess.startWithoutAgent(jdk, work, AttachTarget.class, List.of(),
+                     work.resolve("unused.json"))) {
             mine.awaitStep("first-leaked", REPORTED);
-            Cli.Run asOther = other.runCli(jdk, work, "attach", mine.result("pid"));
+            Cli.Run asOther = runCliAs(other, jdk, work, "attach", mine.result("pid"));
             assertRefused(asOther, "run this command as " + System.getProperty("user.name"));
             mine.proceed();
         }
@@ -400,48 +400,14 @@ class AttachEndToEndTest {
         return pid;
     }
 
-    /**
-     * A second local user to run the CLI as; {@code null} where that cannot be arranged. A user this
-     * test added is removed again on {@link #close()}: the host is left as found.
-     */
-    private record OtherUser(String name, boolean added) implements AutoCloseable {
-        static OtherUser available() throws IOException, InterruptedException {
-            if (!"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of("/usr/sbin/runuser"))) {
-                return null;
-            }
-            String name = "closewait-it";
-            if (new ProcessBuilder("id", name).start().waitFor() == 0) {
-                return new OtherUser(name, false);
-            }
-            if (new ProcessBuilder("useradd", "-M", "-s", "/bin/sh", name).start().waitFor() != 0) {
-                return null;
-            }
-            return new OtherUser(name, true);
-        }
-
-        @Override
-        public void close() throws IOException, InterruptedException {
-            if (added) {
-                Process userdel = new ProcessBuilder("userdel", name).redirectErrorStream(true).start();
-                String output = new String(userdel.getInputStream().readAllBytes());
-                assertEquals(0, userdel.waitFor(), "userdel " + name + ": " + output);
-                KilledJvm.removePerfDataOf(name);
-            }
-        }
-
-        Cli.Run runCli(Jdk jdk, Path work, String... args) throws IOException, InterruptedException {
-            Path jar = work.resolve("closewait-agent.jar"); // a copy the other user can read
-            Files.copy(ScenarioProcess.agentJar(), jar);
-            jar.toFile().setReadable(true, false);
-            work.toFile().setExecutable(true, false);
-            List<String> command = new java.util.ArrayList<>(List.of("/usr/sbin/runuser", "-u", name, "--",
-                    jdk.java().toString(), "-jar", jar.toString()));
-            command.addAll(List.of(args));
-            Process process = new ProcessBuilder(command).directory(Path.of("/tmp").toFile()).start();
-            String out = new String(process.getInputStream().readAllBytes());
-            String err = new String(process.getErrorStream().readAllBytes());
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-            return new Cli.Run(process.exitValue(), out, err);
-        }
+    /** The CLI run as {@code user}, on a copy of the agent jar in {@code work} that it can read. */
+    private static Cli.Run runCliAs(OtherUser user, Jdk jdk, Path work, String... args) throws IOException, InterruptedException {
+        Path jar = work.resolve("closewait-agent.jar");
+        Files.copy(ScenarioProcess.agentJar(), jar);
+        jar.toFile().setReadable(true, false);
+        work.toFile().setExecutable(true, false);
+        List<String> command = new java.util.ArrayList<>(List.of(jdk.java().toString(), "-jar", jar.toString()));
+        command.addAll(List.of(args));
+        return Cli.exec(user.runAs(command), Path.of("/tmp"));
     }
 }

@@ -2,6 +2,7 @@ package dev.closewait.it.hardening;
 
 import dev.closewait.it.Jdk;
 import dev.closewait.it.KilledJvm;
+import dev.closewait.it.OtherUser;
 import dev.closewait.it.Report;
 import dev.closewait.it.ScenarioProcess;
 import dev.closewait.it.hardening.scenarios.Racer;
@@ -59,7 +60,7 @@ class SharedHostFilesEndToEndTest {
     static void makeTheOtherUser() throws Exception {
         noRacer = OtherUser.unavailableReason();
         if (noRacer == null) {
-            racer = OtherUser.create();
+            racer = OtherUser.create("racer");
             shared = Files.createTempDirectory("cw-hardening-shared-");
             chmod("1777", shared);
             // The racer's class alone, where that user can read it.

@@ -1,6 +1,4 @@
-package dev.closewait.it.hardening;
-
-import dev.closewait.it.KilledJvm;
+package dev.closewait.it;
 
 import java.io.IOException;
 import java.util.List;
@@ -8,11 +6,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A throwaway system user ({@code closewait-racer-<random>}) standing for another local user of a
- * shared host. Made with {@code useradd}, removed with {@code userdel} by {@link #close()}, which
- * the tests call in {@code @AfterAll} whatever happened. Needs root; {@link #create()} says why not.
+ * A throwaway system user ({@code closewait-<role>-<random>}, no home, no login shell) standing for
+ * another local user of a shared host. Made with {@code useradd}, removed with {@code userdel} by
+ * {@link #close()}, which the tests call whatever happened. Needs root; {@link #unavailableReason()}
+ * says why not.
  */
-final class OtherUser implements AutoCloseable {
+public final class OtherUser implements AutoCloseable {
 
     private final String name;
 
@@ -21,7 +20,7 @@ final class OtherUser implements AutoCloseable {
     }
 
     /** Why this machine cannot make such a user, or {@code null} if it can. */
-    static String unavailableReason() {
+    public static String unavailableReason() {
         if (!"root".equals(System.getProperty("user.name"))) {
             return "the tests run as " + System.getProperty("user.name") + ", not root: no second user can be made";
         }
@@ -31,18 +30,19 @@ final class OtherUser implements AutoCloseable {
         return null;
     }
 
-    static OtherUser create() throws IOException, InterruptedException {
-        String name = "closewait-racer-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24));
+    /** A new user named for its {@code role} in the test, such as {@code racer}. */
+    public static OtherUser create(String role) throws IOException, InterruptedException {
+        String name = "closewait-" + role + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24));
         run(List.of("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name));
         return new OtherUser(name);
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
     /** {@code command} as this user. */
-    List<String> runAs(List<String> command) {
+    public List<String> runAs(List<String> command) {
         List<String> wrapped = new java.util.ArrayList<>(List.of("runuser", "-u", name, "--"));
         wrapped.addAll(command);
         return wrapped;
