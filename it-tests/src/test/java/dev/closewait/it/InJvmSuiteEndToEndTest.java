@@ -43,7 +43,7 @@ class InJvmSuiteEndToEndTest {
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         boolean ended = suite.waitFor(SUITE.toMillis(), TimeUnit.MILLISECONDS);
         if (!ended) {
-            suite.destroyForcibly().waitFor();
+            KilledJvm.kill(suite); // and the attach socket and perf data file it leaves in /tmp
         }
         String printed = Files.readString(output);
         System.out.println("[it-tests] the in-JVM suite on " + jdk + ":\n" + printed);
