@@ -119,10 +119,11 @@ class AttachEndToEndTest {
                     && l.contains(AttachTarget.class.getName())), list.describe());
             assertFalse(list.out().contains(PROGRAM_ARGUMENT_SECRET), "list shows no program argument: " + list.describe());
 
-            // The CLI's own JMX connections must not show up as leaks once it is gone. Nothing marks the
-            // moment they would: wait past grace (2 s now) and a few scans, then look.
-            Thread.sleep(3000);
-            JsonNode later = JSON.readTree(Cli.run(jdk, "report", pid, "--json").out());
+            // The CLI's own JMX connections must not show up as leaks once it is gone: any of them left in
+            // CLOSE_WAIT is a finding by the first scan a grace (2 s now) and an interval (300 ms) after the
+            // CLI ended. Wait for a report with a scan later still (the series has a point per scan), then look.
+            long cliGone = System.currentTimeMillis();
+            JsonNode later = awaitLiveReport(jdk, pid, r -> lastScanMillis(r) >= cliGone + 2000 + 2 * 300);
             for (JsonNode leak : later.path("leaks")) {
                 assertTrue(leak.path("origin").asText().equals("BEFORE_ATTACH") || leak.path("origin").asText().equals("CONNECT"),
                         "only the scenario's two leaks: " + later);
@@ -355,6 +356,34 @@ class AttachEndToEndTest {
         }
         throw new AssertionError("the report file never showed both leaks within " + REPORTED + ": "
                 + (last == null ? "no " + file : last.json()));
+    }
+
+    /** Polls {@code report PID --json} until {@code condition} holds; returns that report. */
+    private static JsonNode awaitLiveReport(Jdk jdk, String pid, java.util.function.Predicate<JsonNode> condition)
+            throws Exception {
+        long deadline = System.nanoTime() + REPORTED.toNanos();
+        Cli.Run last;
+        do {
+            last = Cli.run(jdk, "report", pid, "--json");
+            assertEquals(0, last.status(), last.describe());
+            JsonNode report = JSON.readTree(last.out());
+            if (condition.test(report)) {
+                return report;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no live report met the condition within " + REPORTED + ": " + last.describe());
+    }
+
+    /** When the report's latest scan ran (the series' newest point, in epoch milliseconds); -1 without a series. */
+    private static long lastScanMillis(JsonNode report) {
+        long last = -1;
+        for (JsonNode series : report.path("series")) {
+            for (JsonNode point : series.path("points")) {
+                last = Math.max(last, point.path(0).asLong());
+            }
+        }
+        return last;
     }
 
     private static JsonNode leakWithLocalPort(JsonNode report, int port) {
