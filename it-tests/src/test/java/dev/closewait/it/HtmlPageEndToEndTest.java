@@ -1,6 +1,7 @@
 package dev.closewait.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
@@ -35,6 +36,9 @@ class HtmlPageEndToEndTest {
 
     /** The system's Chromium (Debian's package chromium); Playwright never downloads a browser here. */
     static final Path CHROMIUM = Paths.get(System.getProperty("closewait.chromium", "/usr/bin/chromium"));
+    /** Points the series towards the leaked sockets' server has at least when the page is made: a line, not a dot. */
+    static final int CHART_POINTS = 3;
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** Flags without which Chromium reaches for Google's hosts at start-up, which this network refuses. */
     static final List<String> QUIET = List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -56,8 +60,9 @@ class HtmlPageEndToEndTest {
         try (ScenarioProcess app = ScenarioProcess.start(jdk, work, HostileNamedLeak.class,
                 EndToEnd.FAST + ",html=" + pageFile)) {
             app.awaitStep("leaked", EndToEnd.REPORTED);
-            app.awaitReport(r -> r.leaks().size() == 2, EndToEnd.REPORTED);
-            Thread.sleep(2_000); // some more scans: points on the chart
+            Report leaked = app.awaitReport(r -> r.leaks().size() == 2, EndToEnd.REPORTED);
+            // A line on the chart: the live series towards the leaked sockets' server has a few points by now.
+            awaitLivePoints(jdk, app.pid(), leaked.leaks().get(0).path("remote").asText());
             app.proceed();
             assertEquals(0, app.awaitExit(EndToEnd.EXIT), app::describe);
             report = app.finalReport();
@@ -133,6 +138,7 @@ class HtmlPageEndToEndTest {
                 peak = Math.max(peak, point.get(1).asLong());
             }
             assertEquals(2, peak, "both leaked sockets in CLOSE_WAIT at once: " + towardsServer);
+            assertTrue(towardsServer.path("points").size() >= CHART_POINTS, "a line of points: " + towardsServer);
 
             // The leak group: both leaks share a stack; the application frame is highlighted.
             Locator group = page.locator("#leaks .group").first();
@@ -164,5 +170,26 @@ class HtmlPageEndToEndTest {
         }
         assertEquals(List.of(), problems, "no console error, no dialog, no request but the page's");
         assertEquals(List.of(url), requests.stream().distinct().toList(), "the page asks for nothing but itself");
+    }
+
+    /**
+     * Polls the live report ({@code report PID --json}) until its series towards {@code remote} has
+     * {@link #CHART_POINTS} points, one per scan: the report file is rewritten for the chart at most every 30 s.
+     */
+    private static void awaitLivePoints(Jdk jdk, long pid, String remote) throws Exception {
+        long deadline = System.nanoTime() + EndToEnd.REPORTED.toNanos();
+        Cli.Run last;
+        do {
+            last = Cli.run(jdk, "report", Long.toString(pid), "--json");
+            assertEquals(0, last.status(), last.describe());
+            for (JsonNode one : JSON.readTree(last.out()).path("series")) {
+                if (one.path("remote").asText().equals(remote) && one.path("points").size() >= CHART_POINTS) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("the live series towards " + remote + " never had " + CHART_POINTS + " points within "
+                + EndToEnd.REPORTED + ": " + last.describe());
     }
 }
