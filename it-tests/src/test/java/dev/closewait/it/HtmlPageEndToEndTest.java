@@ -53,7 +53,7 @@ class HtmlPageEndToEndTest {
             String reason = "no Chromium at " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)";
             assumeTrue(false, reason);
         }
-        Jdk jdk = Jdk.all().get(0);
+        Jdk jdk = Jdk.running();
         EndToEnd.assumePresent(jdk);
         Path pageFile = work.resolve("leaks.html");
         Report report;

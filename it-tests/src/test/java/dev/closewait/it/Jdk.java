@@ -10,9 +10,10 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * A JDK the end-to-end tests run scenarios on: the one running the tests (17 by default) and a
- * JDK 25 found in {@code /usr/lib/jvm} (or named by {@code -Dclosewait.jdk25=/path}). A missing
- * JDK is still listed, so its leg shows up as skipped with the reason rather than vanishing.
+ * A JDK the end-to-end tests run scenarios on: JDK 17, which is the one running the tests by default
+ * (on another JDK, a JDK 17 found in {@code /usr/lib/jvm} or named by {@code -Dclosewait.jdk17=/path}),
+ * and a JDK 25 found the same way ({@code -Dclosewait.jdk25=/path}). A missing JDK is still listed, so
+ * its leg shows up as skipped with the reason rather than vanishing.
  */
 public record Jdk(String label, Path home, String missingReason) {
 
@@ -21,18 +22,46 @@ public record Jdk(String label, Path home, String missingReason) {
     /** For {@code @MethodSource(Jdk.ALL)}: a test runs once per JDK of {@link #all()}. */
     public static final String ALL = "dev.closewait.it.Jdk#all";
 
-    /** The JDKs every end-to-end test runs on. */
+    /** The JDK the first leg is for: the oldest the tests' own code and the build support. */
+    static final int FIRST_LEG = 17;
+
+    /** Said once per JVM when the tests do not run on JDK 17. */
+    private static boolean firstLegNoted;
+
+    /** The JDKs every end-to-end test runs on: JDK 17 and JDK 25. */
     public static List<Jdk> all() {
         List<Jdk> jdks = new ArrayList<>();
-        jdks.add(new Jdk("JDK " + Runtime.version().feature() + " (running the tests)",
-                Path.of(System.getProperty("java.home")), null));
+        jdks.add(firstLeg());
         jdks.add(find(25));
         return jdks;
     }
 
     /** The JDK running the tests: for separate-JVM tests whose subject does not differ between JDKs. */
     public static Jdk running() {
-        return all().get(0);
+        int feature = Runtime.version().feature();
+        return new Jdk("JDK " + feature + " (running the tests)", Path.of(System.getProperty("java.home")), null);
+    }
+
+    /**
+     * JDK 17: the one running the tests where it is 17 (the default); otherwise one found as JDK 25 is,
+     * and where there is none the leg is skipped, saying so, rather than run on the same JDK as the other.
+     */
+    static Jdk firstLeg() {
+        Jdk running = running();
+        if (Runtime.version().feature() == FIRST_LEG) {
+            return running;
+        }
+        Jdk found = find(FIRST_LEG);
+        synchronized (Jdk.class) {
+            if (!firstLegNoted) {
+                firstLegNoted = true;
+                System.out.println("[it-tests] the tests run on " + running.home() + " (JDK " + Runtime.version().feature()
+                        + "), not JDK " + FIRST_LEG + ": " + (found.present()
+                        ? "the JDK " + FIRST_LEG + " leg runs on " + found.home()
+                        : "SKIPPED: " + found.missingReason()));
+            }
+        }
+        return found;
     }
 
     /** The java launcher. */

@@ -16,7 +16,7 @@ import java.nio.file.Path;
 @Testcontainers(disabledWithoutDocker = true)
 class OrdersDemoSqlServerEndToEndTest {
 
-    private static final Jdk JDK = Jdk.all().get(0);
+    private static final Jdk JDK = Jdk.running();
 
     @Test
     void reportsEverySocketMssqlJdbcAbandonsBehindHikariCpAfterTheFailedLogin(@TempDir Path work) throws Exception {

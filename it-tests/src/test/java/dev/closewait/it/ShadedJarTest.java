@@ -88,7 +88,7 @@ class ShadedJarTest {
         try (JarFile jar = new JarFile(ScenarioProcess.agentJar().toFile())) {
             version = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
         }
-        Cli.Run run = Cli.run(Jdk.all().get(0), "--version");
+        Cli.Run run = Cli.run(Jdk.running(), "--version");
         assertEquals(0, run.status(), run.describe());
         assertEquals("closewait " + version, run.out().strip(), run.describe());
         assertEquals("0.1.0", version, "the project's version");
