@@ -23,4 +23,17 @@ def dependencies = pom.dependencies.dependency.collect { "${it.groupId.text()}:$
     assert !dependencies.any { it.startsWith(shaded + ':') } : "the installed POM names ${shaded}: ${dependencies}"
 }
 assert dependencies.findAll { !it.endsWith(':test') } == ['org.junit.jupiter:junit-jupiter-api:provided'] : "${dependencies}"
+// The JDK 25 leg (maven-plugin/pom.xml, consumer-builds-jdk25, which sets testJdkFeature): this build's Maven ran on
+// JDK 25 (-V) and so did every test JVM it forked, as Surefire and Failsafe recorded them.
+if (binding.hasVariable('testJdkFeature')) {
+    assert log =~ /(?m)^Java version: ${testJdkFeature}[.\s]/ : 'the consumer Maven runs on the JDK of the leg'
+    def results = ['surefire-reports', 'failsafe-reports'].collectMany { dir ->
+        (new File(basedir, "target/${dir}").listFiles() ?: []).findAll { it.name ==~ /TEST-.*\.xml/ }
+    }
+    assert results.size() == 1 : "${results}"
+    results.each { file ->
+        def ranOn = new groovy.xml.XmlSlurper().parse(file).properties.property.find { it.@name == 'java.version' }.@value.text()
+        assert ranOn.tokenize('.+-')[0] == testJdkFeature : "${file.name}: the test JVM ran on ${ranOn}"
+    }
+}
 return true

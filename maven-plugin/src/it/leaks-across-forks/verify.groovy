@@ -25,4 +25,23 @@ assert log =~ /\[ERROR\]   #\d+ +OPEN +127\.0\.0\.1:\d+ +com\.example\.StockTest
 assert log =~ /\[ERROR\]   #\d+ +OPEN +127\.0\.0\.1:\d+ +com\.example\.StockIT\.openAndForget\(StockIT\.java:\d+\)/
 assert log.contains('closewait: the tests leaked 2 connections (2 of 4 reports in ')
 assert log.contains('BUILD FAILURE')
+// The JDK 25 leg (maven-plugin/pom.xml, consumer-builds-jdk25, which sets testJdkFeature): this build's Maven ran on
+// JDK 25 (-V) and so did every test JVM it forked, as Surefire and Failsafe recorded them.
+if (binding.hasVariable('testJdkFeature')) {
+    assert log =~ /(?m)^Java version: ${testJdkFeature}[.\s]/ : 'the consumer Maven runs on the JDK of the leg'
+    def results = ['surefire-reports', 'failsafe-reports'].collectMany { dir ->
+        (new File(basedir, "target/${dir}").listFiles() ?: []).findAll { it.name ==~ /TEST-.*\.xml/ }
+    }
+    assert results.size() == 4 : "${results}"
+    results.each { file ->
+        def ranOn = new groovy.xml.XmlSlurper().parse(file).properties.property.find { it.@name == 'java.version' }.@value.text()
+        assert ranOn.tokenize('.+-')[0] == testJdkFeature : "${file.name}: the test JVM ran on ${ranOn}"
+    }
+    // The agent in those JVMs says so too: JDK 25 keeps it from loading its netlink library without a warning.
+    def agentLogs = new File(basedir, 'target/closewait').listFiles().findAll { it.name ==~ /closewait-\d+\.log/ }
+    assert agentLogs.size() == 4 : "${agentLogs}"
+    agentLogs.each { agentLog ->
+        assert agentLog.text.contains('JDK 25 lets an agent load native code') : "${agentLog}: ${agentLog.text}"
+    }
+}
 return true
