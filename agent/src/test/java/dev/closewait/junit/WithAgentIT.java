@@ -1,8 +1,17 @@
 package dev.closewait.junit;
 
+import dev.closewait.agent.OpenSockets;
 import dev.closewait.agent.detect.IgnoreRules;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
@@ -28,8 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The extension in a JVM started with {@code -javaagent:closewait-agent.jar=log=off,ignore=...}
  * (agent/pom.xml, Failsafe execution junit-extension-with-agent), running sample tests through the
- * JUnit Platform test kit: a leak fails its test with its stack, a known leak passes, and under
- * parallel execution a socket is charged to the test that opened it, or to none with a reason.
+ * JUnit Platform test kit: a leak fails its test with its stack, a known leak passes, a socket a
+ * known pool holds idle passes, and under parallel execution a socket is charged to the test that
+ * opened it, or to none with a reason.
  */
 class WithAgentIT {
 
@@ -146,6 +156,65 @@ class WithAgentIT {
         results.testEvents().assertStatistics(stats -> stats.started(2).failed(1).succeeded(1));
         assertTrue(Samples.failure(results, "leaksThroughAnExecutor").getMessage()
                 .startsWith("leaksThroughAnExecutor() left 1 socket in CLOSE_WAIT"));
+    }
+
+    @Test
+    void aSocketInCloseWaitThatAPoolHoldsIdlePassesTheSameSocketStillLeasedByTheTestFails() {
+        EngineExecutionResults results = Samples.run(PoolHeldConnections.class);
+        results.testEvents().assertStatistics(stats -> stats.started(2).failed(1).succeeded(1));
+        assertNull(Samples.failure(results, "givesItsConnectionBackToThePool"), () -> Samples.describe(results));
+        String message = Samples.failure(results, "keepsTheConnectionLeased").getMessage();
+        assertTrue(message.startsWith("keepsTheConnectionLeased() left 1 socket in CLOSE_WAIT"), message);
+        assertTrue(message.contains("=> dev.closewait.junit.WithAgentIT$PoolHeldConnections.keepsTheConnectionLeased("),
+                message);
+    }
+
+    /**
+     * Apache HttpClient 5's pool (PoolingHttpClientConnectionManager), against a server that closes each
+     * keep-alive connection after its response: once the response is read, the connection sits idle in the
+     * pool in CLOSE_WAIT, the pool's to close (it does, when it next leases or evicts it); while the response
+     * is left unread, the connection is still the test's. Each test waits for CLOSE_WAIT before it ends.
+     */
+    @ExtendWith(CloseWaitExtension.class)
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    static class PoolHeldConnections {
+        static final List<AutoCloseable> OPEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Test
+        void givesItsConnectionBackToThePool() throws Exception {
+            long mark = OpenSockets.mark();
+            CloseableHttpClient client = pooledClient();
+            String body = client.execute(new HttpGet(Samples.keepAliveServerThatCloses()),
+                    response -> EntityUtils.toString(response.getEntity()));
+            assertEquals("ok", body);
+            Samples.awaitCloseWaitAfter(mark);
+        }
+
+        @Test
+        void keepsTheConnectionLeased() throws Exception {
+            long mark = OpenSockets.mark();
+            CloseableHttpClient client = pooledClient();
+            ClassicHttpResponse unread = client.executeOpen(null, new HttpGet(Samples.keepAliveServerThatCloses()), null);
+            OPEN.add(0, unread);
+            assertEquals(200, unread.getCode());
+            Samples.awaitCloseWaitAfter(mark);
+        }
+
+        /** A client kept past the test, as an application keeps its client: the pool outlives each request. */
+        private static CloseableHttpClient pooledClient() {
+            CloseableHttpClient client = HttpClients.custom()
+                    .setConnectionManager(new PoolingHttpClientConnectionManager()).build();
+            OPEN.add(client);
+            return client;
+        }
+
+        @AfterAll
+        static void closeThem() throws Exception {
+            for (AutoCloseable open : OPEN) {
+                open.close();
+            }
+            OPEN.clear();
+        }
     }
 
     @ExtendWith(CloseWaitExtension.class)
