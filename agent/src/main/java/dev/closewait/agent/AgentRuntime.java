@@ -217,8 +217,8 @@ final class AgentRuntime {
     static String cause(Throwable fault) {
         StackTraceElement[] frames = fault.getStackTrace();
         String thrower = frames.length > 0 ? frames[0].getClassName() : "";
-        boolean ours = thrower.startsWith("dev.closewait.") || thrower.startsWith("java.") || thrower.startsWith("jdk.")
-                || thrower.startsWith("sun.");
+        boolean ours = thrower.startsWith("dev.closewait.agent.") || thrower.startsWith("dev.closewait.shaded.")
+                || thrower.startsWith("java.") || thrower.startsWith("jdk.") || thrower.startsWith("sun.");
         String message = fault.getMessage() == null ? "" : ours ? ": " + JdbcSecrets.maskUrl(fault.getMessage())
                 : " (its message left out: thrown by " + thrower + ", not by closewait)";
         return fault.getClass().getName() + message + (frames.length > 0 ? " at " + frames[0] : "");

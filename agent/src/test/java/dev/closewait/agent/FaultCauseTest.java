@@ -27,6 +27,9 @@ class FaultCauseTest {
                         + " closewait) at com.acme.GuardedSocket.run(X.java:7)",
                 AgentRuntime.cause(thrownAt(new IllegalStateException("api key sk_live_51HxSecretValue"),
                         "com.acme.GuardedSocket")));
+        assertEquals("java.lang.IllegalStateException (its message left out: thrown by dev.closewait.it.App, not by"
+                        + " closewait) at dev.closewait.it.App.run(X.java:7)",
+                AgentRuntime.cause(thrownAt(new IllegalStateException("k"), "dev.closewait.it.App")), "the project's tests are not the agent");
         assertEquals("java.lang.IllegalStateException at com.acme.C.run(X.java:7)",
                 AgentRuntime.cause(thrownAt(new IllegalStateException(), "com.acme.C")));
     }

@@ -1,7 +1,7 @@
 package dev.closewait.it;
 
 import dev.closewait.it.scenarios.ExitAfterLeak;
-import dev.closewait.it.scenarios.FaultySocketSubclass;
+import dev.closewait.it.scenarios.FaultyApplicationCode;
 import dev.closewait.it.scenarios.PlainSocketLeak;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,7 +101,7 @@ class AgentStartupEndToEndTest {
     @AcrossJdks
     void internalFaultTurnsTheAgentOffWithOneWarningAndTheApplicationRunsOn(Jdk jdk) throws Exception {
         assumePresent(jdk);
-        try (ScenarioProcess app = ScenarioProcess.start(jdk, work, FaultySocketSubclass.class, "interval=200ms")) {
+        try (ScenarioProcess app = ScenarioProcess.start(jdk, work, FaultyApplicationCode.class, "interval=200ms")) {
             app.awaitStep("faulted", EXIT);
             Cli.Run report = Cli.run(jdk, "report", app.result("pid"));
             assertEquals(2, report.status(), report.describe());
@@ -109,6 +109,7 @@ class AgentStartupEndToEndTest {
             app.proceed();
             assertEquals(0, app.awaitExit(EXIT), app::describe);
             assertEquals("true", app.result("hostileConnected"));
+            assertEquals("true", app.result("driverAnswered"), "the driver's connect returned as without the agent");
             assertEquals("20", app.result("connectsAfterFault"));
             assertEquals("false", app.result("scannerAlive"), "the scanner thread ended when the agent turned itself off");
             assertEquals("0", app.result("epollAfterFault"), "the peer-close watch's descriptor was closed");
@@ -116,7 +117,10 @@ class AgentStartupEndToEndTest {
             long warnings = stderr.lines().filter(l -> l.contains("WARNING")).count();
             assertEquals(1, warnings, stderr);
             assertTrue(stderr.contains("turned itself off; the application is not affected"), stderr);
-            assertTrue(stderr.contains("this application's socket refuses to tell its address"), stderr);
+            assertTrue(stderr.contains("Cause: java.lang.IllegalStateException (its message left out: thrown by "
+                    + FaultyApplicationCode.class.getName() + "$HostileProperties, not by closewait)"), stderr);
+            assertFalse(stderr.contains("sk_live_51HxSecretValue") || stderr.contains("refuses to tell its address"),
+                    "no text of the application's: " + stderr);
             assertFalse(stderr.contains("summary:"), "a disabled agent writes no summary: " + stderr);
             if (stderr.contains("peers' closes heard through epoll")) {
                 assertEquals("1", app.result("epollAtStart"), "the watch was open before the fault: " + stderr);

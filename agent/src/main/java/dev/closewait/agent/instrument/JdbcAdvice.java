@@ -35,6 +35,22 @@ final class JdbcAdvice {
         }
     }
 
+    /**
+     * A driver's static connect of a configuration object its DataSource made (MariaDB's): the
+     * configuration goes as the connect's {@code info}, the driver class as the driver.
+     */
+    static final class StaticDriverConnect {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Origin Class<?> driver, @Advice.Argument(0) Object configuration) {
+            EventBridge.jdbcConnectStarted(driver, null, configuration, null);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Return Object connection, @Advice.Thrown Throwable thrown) {
+            EventBridge.jdbcConnectEnded(connection, thrown);
+        }
+    }
+
     /** {@code Connection.close()} of every class implementing it. */
     static final class ConnectionClose {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -1,6 +1,8 @@
 package dev.closewait.agent.track;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Properties;
 
@@ -52,8 +54,21 @@ final class JdbcTracker {
         }
         Properties properties = info instanceof Properties ? (Properties) info : null;
         Object named = driver != null ? driver : connection;
+        String driverName = named instanceof Class ? ((Class<?>) named).getName() : named == null ? null : named.getClass().getName();
+        if (info != null && properties == null) {
+            // A driver's own configuration object (MariaDB's DataSource): its URL, user and password.
+            DriverConfiguration configuration = DriverConfiguration.of(info);
+            List<String> secrets = new ArrayList<>(JdbcSecrets.secretValues(configuration.url, null));
+            if (configuration.password != null && !configuration.password.isEmpty()) {
+                secrets.add(configuration.password);
+            }
+            String user = configuration.user != null ? configuration.user : JdbcSecrets.user(configuration.url, null);
+            current.set(new Scope(null, new JdbcConnection(JdbcSecrets.maskUrl(configuration.url), user, driverName,
+                    secrets), false));
+            return;
+        }
         current.set(new Scope(null, new JdbcConnection(JdbcSecrets.maskUrl(url), JdbcSecrets.user(url, properties),
-                named == null ? null : named.getClass().getName(), JdbcSecrets.secretValues(url, properties)), false));
+                driverName, JdbcSecrets.secretValues(url, properties)), false));
     }
 
     /** The innermost connect of this thread ended. */

@@ -125,4 +125,33 @@ class JdbcTrackerTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** Stands for MariaDB's Configuration: what its DataSource hands the driver's static connect. */
+    static final class Configuration {
+        protected String initialUrl() {
+            return "jdbc:mariadb://db:3306/shop?sslMode=verify-full&password=InUrl9x";
+        }
+
+        public String user() {
+            return "orders";
+        }
+
+        public String password() {
+            return "DsSecret-1f3";
+        }
+    }
+
+    @Test
+    void aDriversOwnConfigurationObjectGivesTheUrlUserAndSecretsOfTheConnect() {
+        tracker.connectStarted(Configuration.class, null, new Configuration(), null);
+        JdbcConnection connection = tracker.connectingNow();
+        assertEquals("jdbc:mariadb://db:3306/shop?sslMode=verify-full&password=****", connection.url());
+        assertEquals("orders", connection.user());
+        assertEquals(Configuration.class.getName(), connection.driver(), "the class whose static connect ran");
+        tracker.connectEnded(null, new SQLException("Access denied for user 'orders' (using password: DsSecret-1f3)",
+                "28000", 1045));
+        String message = tracker.failures().snapshot().get(0).lastError().message();
+        assertEquals("Access denied for user 'orders' (using password: ****)", message);
+        assertTrue(connection.secrets().contains("InUrl9x"), connection.secrets()::toString);
+    }
 }

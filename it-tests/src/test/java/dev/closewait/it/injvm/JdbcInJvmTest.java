@@ -147,6 +147,54 @@ class JdbcInJvmTest {
     }
 
     /**
+     * MariaDB's DataSource connects through the driver's static {@code connect(Configuration)}, not
+     * {@code Driver.connect}: its sockets and failed logins are the connection's too.
+     */
+    @Test
+    void reportsAMariaDbDataSourceConnectionEndedByKillAndItsFailedLogin() throws Exception {
+        EndToEnd.assumeReachable(MARIADB, "MariaDB");
+        String wrongPassword = "mariaDsWrongSecret-7c2e";
+        org.mariadb.jdbc.MariaDbDataSource dataSource = new org.mariadb.jdbc.MariaDbDataSource();
+        dataSource.setUrl("jdbc:mariadb://" + MARIADB + "/test");
+        dataSource.setUser("root");
+        dataSource.setPassword("");
+        Connection connection = hold(openFromDataSource(dataSource));
+        long id;
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("select connection_id()")) {
+            r.next();
+            id = r.getLong(1);
+        }
+        try (Connection admin = DriverManager.getConnection("jdbc:mariadb://" + MARIADB + "/test", "root", "");
+             Statement s = admin.createStatement()) {
+            s.execute("KILL " + id);
+        }
+        org.mariadb.jdbc.MariaDbDataSource wrong = new org.mariadb.jdbc.MariaDbDataSource();
+        wrong.setUrl("jdbc:mariadb://" + MARIADB + "/test");
+        wrong.setUser("dsuser");
+        wrong.setPassword(wrongPassword);
+        SQLException failed = assertThrows(SQLException.class, () -> wrong.getConnection().close());
+        assertEquals(1045, failed.getErrorCode(), "access denied");
+
+        awaitReport(r -> leaksSince(r, mark).size() >= 1);
+        Report report = AgentInThisJvm.report();
+        assertEquals(1, leaksSince(report, mark).size(), report.json()::toString);
+        JsonNode jdbc = leaksSince(report, mark).get(0).path("jdbc");
+        // The URL as the driver put it together from the DataSource's settings.
+        assertTrue(jdbc.path("url").asText().matches("jdbc:mariadb://127\\.0\\.0\\.1(:3306)?/test.*"), jdbc::toString);
+        assertEquals("root", jdbc.path("user").asText(), jdbc::toString);
+        assertEquals("org.mariadb.jdbc.NonRegisteringDriver", jdbc.path("driver").asText());
+        List<JsonNode> failures = report.jdbcConnectFailures().stream()
+                .filter(f -> f.path("user").asText().equals("dsuser")).collect(Collectors.toList());
+        assertEquals(1, failures.size(), report.json()::toString);
+        assertEquals(1045, failures.get(0).path("lastErrorCode").asInt());
+        assertNoSecret(wrongPassword);
+    }
+
+    private static Connection openFromDataSource(javax.sql.DataSource dataSource) throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    /**
      * mssql-jdbc's own leak: an idle connection whose session the server ends while its password is
      * rotated; the driver's reconnect fails with 18456, the application closes the connection, and
      * the original socket stays in CLOSE_WAIT. The driver probes a connection for this only after

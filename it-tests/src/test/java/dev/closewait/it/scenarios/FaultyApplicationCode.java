@@ -11,18 +11,27 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An application whose own Socket subclass throws from {@code getInetAddress()}, which the agent
- * calls while tracking: the agent must turn itself off with one warning, and the application must
- * never notice (its connects and closes keep working). Turned off, it keeps nothing running: its
- * scanner thread ends and the peer-close watch's epoll descriptor closes. Waits at the end while
- * the test asks for the live report.
+ * An application whose own code throws where the agent calls it: a {@code Properties} subclass
+ * handed to a JDBC driver's connect, which the agent reads for the connection's user and secrets.
+ * The agent must turn itself off with one warning, without the exception's message (application
+ * code may put anything there), and the application must never notice (its connect returns, its
+ * sockets keep working). Its own Socket subclass, whose {@code getInetAddress()} throws, the agent
+ * never calls. Turned off, the agent keeps nothing running: its scanner thread ends and the
+ * peer-close watch's epoll descriptor closes. Waits at the end while the test asks for the live report.
  */
-public final class FaultySocketSubclass {
+public final class FaultyApplicationCode {
 
     static final class Hostile extends Socket {
         @Override
         public InetAddress getInetAddress() {
             throw new IllegalStateException("this application's socket refuses to tell its address");
+        }
+    }
+
+    static final class HostileProperties extends java.util.Properties {
+        @Override
+        public java.util.Set<String> stringPropertyNames() {
+            throw new IllegalStateException("this application's properties hold api key sk_live_51HxSecretValue");
         }
     }
 
@@ -52,6 +61,7 @@ public final class FaultySocketSubclass {
             hostile.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()), 2000);
             server.accept().close();
             hostile.close();
+            Scenario.result("driverAnswered", new org.example.quiet.QuietDriver().connect("jdbc:quiet:x", new HostileProperties()) == null);
             int ok = 0;
             for (int i = 0; i < 20; i++) {
                 try (Socket s = new Socket("127.0.0.1", server.getLocalPort()); Socket a = server.accept()) {
