@@ -117,15 +117,7 @@ class JdbcInJvmTest {
         EndToEnd.assumeReachable(MARIADB, "MariaDB");
         String wrongPassword = "mariaWrongSecret-44d1";
         Connection connection = hold(openInventoryConnection("jdbc:mariadb://" + MARIADB + "/test?user=root"));
-        long id;
-        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("select connection_id()")) {
-            r.next();
-            id = r.getLong(1);
-        }
-        try (Connection admin = DriverManager.getConnection("jdbc:mariadb://" + MARIADB + "/test", "root", "");
-             Statement s = admin.createStatement()) {
-            s.execute("KILL " + id);
-        }
+        killSession(connection);
         SQLException failed = assertThrows(SQLException.class, () -> DriverManager.getConnection(
                 "jdbc:mariadb://" + MARIADB + "/test?user=root&password=" + wrongPassword).close());
         assertEquals(1045, failed.getErrorCode(), "access denied");
@@ -159,15 +151,7 @@ class JdbcInJvmTest {
         dataSource.setUser("root");
         dataSource.setPassword("");
         Connection connection = hold(openFromDataSource(dataSource));
-        long id;
-        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("select connection_id()")) {
-            r.next();
-            id = r.getLong(1);
-        }
-        try (Connection admin = DriverManager.getConnection("jdbc:mariadb://" + MARIADB + "/test", "root", "");
-             Statement s = admin.createStatement()) {
-            s.execute("KILL " + id);
-        }
+        killSession(connection);
         org.mariadb.jdbc.MariaDbDataSource wrong = new org.mariadb.jdbc.MariaDbDataSource();
         wrong.setUrl("jdbc:mariadb://" + MARIADB + "/test");
         wrong.setUser("dsuser");
@@ -188,6 +172,19 @@ class JdbcInJvmTest {
         assertEquals(1, failures.size(), report.json()::toString);
         assertEquals(1045, failures.get(0).path("lastErrorCode").asInt());
         assertNoSecret(wrongPassword);
+    }
+
+    /** Ends {@code connection}'s session from the server's side, as a DBA's KILL does: its socket goes to CLOSE_WAIT. */
+    private static void killSession(Connection connection) throws SQLException {
+        long id;
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("select connection_id()")) {
+            r.next();
+            id = r.getLong(1);
+        }
+        try (Connection admin = DriverManager.getConnection("jdbc:mariadb://" + MARIADB + "/test", "root", "");
+             Statement s = admin.createStatement()) {
+            s.execute("KILL " + id);
+        }
     }
 
     private static Connection openFromDataSource(javax.sql.DataSource dataSource) throws SQLException {
