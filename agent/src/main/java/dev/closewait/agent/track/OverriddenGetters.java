@@ -7,7 +7,8 @@ import java.net.Socket;
  * it opens ({@code getInetAddress}, {@code getPort}, {@code getLocalPort}, {@code isClosed}, or
  * {@code isConnected} and {@code isBound}, which those call): the application's own code then runs
  * inside its connect, and may take its locks or throw. The registry reads such a socket's fields
- * instead. Decided once per class.
+ * instead. The JDK's own subclasses (TLS sockets) override them too, with JDK code: called as
+ * before. Decided once per class.
  */
 final class OverriddenGetters {
 
@@ -16,6 +17,10 @@ final class OverriddenGetters {
     private static final ClassValue<Boolean> OVERRIDES = new ClassValue<Boolean>() {
         @Override
         protected Boolean computeValue(Class<?> type) {
+            ClassLoader loader = type.getClassLoader();
+            if (loader == null || loader == ClassLoader.getPlatformClassLoader()) {
+                return Boolean.FALSE; // the JDK's own (TLS sockets, channels' adaptors): its code, not the application's
+            }
             for (Class<?> c = type; c != null && c != Socket.class; c = c.getSuperclass()) {
                 for (String getter : GETTERS) {
                     try {
