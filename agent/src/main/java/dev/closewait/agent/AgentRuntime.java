@@ -19,6 +19,7 @@ import dev.closewait.agent.tcp.PeerCloseWatch;
 import dev.closewait.agent.tcp.TcpTable;
 import dev.closewait.agent.tcp.TcpTables;
 import dev.closewait.agent.track.JdbcSecrets;
+import dev.closewait.agent.report.TextReport;
 import dev.closewait.agent.track.SocketRegistry;
 import dev.closewait.agent.track.StackFrames;
 
@@ -178,23 +179,30 @@ final class AgentRuntime {
         warnDisabled("hit an internal error", fault);
     }
 
-    /** The single warning printed when the agent turns itself off. */
     /**
      * The id of the thread running {@code main} in a JVM the agent was attached to: the live thread
      * named "main" of the "main" group ({@code premain} runs on that thread itself, and takes its
      * id); -1 if it is gone or renamed, and then a {@code main} that dies of an exception is not told
-     * apart: {@code failOnLeak}'s status replaces the launcher's 1.
+     * apart: {@code failOnLeak}'s status replaces the launcher's 1. Enumerated, not through
+     * {@code Thread.getAllStackTraces()}, which stops every thread to take its stack.
      */
     private static long mainThreadNow() {
-        for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            ThreadGroup group = thread.getThreadGroup();
-            if ("main".equals(thread.getName()) && group != null && "main".equals(group.getName())) {
-                return thread.getId();
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int count = root.enumerate(threads, true);
+        for (int i = 0; i < count; i++) {
+            ThreadGroup group = threads[i].getThreadGroup();
+            if ("main".equals(threads[i].getName()) && group != null && "main".equals(group.getName())) {
+                return threads[i].getId();
             }
         }
         return -1;
     }
 
+    /** The single warning printed when the agent turns itself off. */
     static void warnDisabled(String what, Throwable fault) {
         EventBridge.install(null);
         if (DISABLED.compareAndSet(false, true)) {
@@ -216,10 +224,13 @@ final class AgentRuntime {
      */
     static String cause(Throwable fault) {
         StackTraceElement[] frames = fault.getStackTrace();
-        String thrower = frames.length > 0 ? frames[0].getClassName() : "";
-        boolean ours = thrower.startsWith("dev.closewait.agent.") || thrower.startsWith("dev.closewait.shaded.")
-                || thrower.startsWith("java.") || thrower.startsWith("jdk.") || thrower.startsWith("sun.");
-        String message = fault.getMessage() == null ? "" : ours ? ": " + JdbcSecrets.maskUrl(fault.getMessage())
+        String thrower = frames.length > 0 ? frames[0].getClassName() : null;
+        // No stack: the JVM's own (an OutOfMemoryError it made in advance).
+        boolean ours = thrower == null || thrower.startsWith("dev.closewait.agent.")
+                || thrower.startsWith("dev.closewait.shaded.") || thrower.startsWith("java.") || thrower.startsWith("jdk.")
+                || thrower.startsWith("sun.");
+        String message = fault.getMessage() == null ? ""
+                : ours ? ": " + TextReport.printable(JdbcSecrets.maskUrl(fault.getMessage()))
                 : " (its message left out: thrown by " + thrower + ", not by closewait)";
         return fault.getClass().getName() + message + (frames.length > 0 ? " at " + frames[0] : "");
     }

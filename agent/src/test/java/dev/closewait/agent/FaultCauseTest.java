@@ -33,4 +33,13 @@ class FaultCauseTest {
         assertEquals("java.lang.IllegalStateException at com.acme.C.run(X.java:7)",
                 AgentRuntime.cause(thrownAt(new IllegalStateException(), "com.acme.C")));
     }
+
+    @Test
+    void aFaultWithoutAStackIsTheJvmsAndItsMessageIsPrintable() {
+        Throwable preallocated = new OutOfMemoryError("Java heap space");
+        preallocated.setStackTrace(new StackTraceElement[0]);
+        assertEquals("java.lang.OutOfMemoryError: Java heap space", AgentRuntime.cause(preallocated));
+        assertEquals("java.lang.IllegalStateException: a\\nb at java.util.B.run(X.java:7)",
+                AgentRuntime.cause(thrownAt(new IllegalStateException("a\nb"), "java.util.B")));
+    }
 }

@@ -27,7 +27,12 @@ final class FileOutput implements Output {
 
     /** Writes {@code report} now, so that a path that cannot be written fails at start-up. */
     void proveWritable(LeakReport report) throws IOException {
-        file.write(report);
+        try {
+            file.write(report);
+        } catch (ReportFile.TooLarge written) {
+            lastProblem = "too large";
+            warn.accept(describe() + " " + written.getMessage()); // written all the same: not a file that cannot be
+        }
     }
 
     /** "the report file /path", for messages. */

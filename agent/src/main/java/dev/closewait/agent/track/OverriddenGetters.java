@@ -21,17 +21,23 @@ final class OverriddenGetters {
             if (loader == null || loader == ClassLoader.getPlatformClassLoader()) {
                 return Boolean.FALSE; // the JDK's own (TLS sockets, channels' adaptors): its code, not the application's
             }
-            for (Class<?> c = type; c != null && c != Socket.class; c = c.getSuperclass()) {
-                for (String getter : GETTERS) {
-                    try {
-                        c.getDeclaredMethod(getter);
-                        return Boolean.TRUE;
-                    } catch (NoSuchMethodException notHere) {
-                        // on to the next
+            try {
+                for (Class<?> c = type; c != null && c != Socket.class; c = c.getSuperclass()) {
+                    for (String getter : GETTERS) {
+                        try {
+                            c.getDeclaredMethod(getter);
+                            return Boolean.TRUE;
+                        } catch (NoSuchMethodException notHere) {
+                            // on to the next
+                        }
                     }
                 }
+                return Boolean.FALSE;
+            } catch (LinkageError | RuntimeException unlisted) {
+                // A method's signature names a class that is missing, or a security manager says no:
+                // its getters cannot be told apart, so they are not called.
+                return Boolean.TRUE;
             }
-            return Boolean.FALSE;
         }
     };
 

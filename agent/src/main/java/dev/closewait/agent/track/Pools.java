@@ -29,12 +29,15 @@ final class Pools {
      * Fields found, per class and name: kept by the class itself, so a web application's pool classes
      * do not keep its class loader reachable, and two of them that share a class name each get their own.
      */
-    private static final ClassValue<Map<String, Field>> FIELDS = new ClassValue<Map<String, Field>>() {
+    private final ClassValue<Map<String, Field>> fields = new FieldsOfClass();
+
+    /** A class's fields by name; no reference to its {@code Pools} (the class keeps it). */
+    private static final class FieldsOfClass extends ClassValue<Map<String, Field>> {
         @Override
         protected Map<String, Field> computeValue(Class<?> type) {
             return new ConcurrentHashMap<>();
         }
-    };
+    }
     private static final Field NONE;
 
     static {
@@ -136,7 +139,7 @@ final class Pools {
         if (target == null) {
             return null;
         }
-        Field field = FIELDS.get(target.getClass()).computeIfAbsent(name, key -> find(target.getClass(), name));
+        Field field = fields.get(target.getClass()).computeIfAbsent(name, key -> find(target.getClass(), name));
         if (field == NONE) {
             return null;
         }

@@ -46,7 +46,8 @@ public final class RemoteActivity {
     public static final class Closed {
         private final int localPort;
         private final long at;
-        private final TrackedSocket opened;
+        /** The socket until the scanner's next pass, then the frames that opened it: the socket holds Throwables. */
+        private volatile Object opened;
         /** The close's {@code Throwable}, or its frames once the scanner rendered them; {@code null} if not kept. */
         private volatile Object closer;
 
@@ -66,8 +67,10 @@ public final class RemoteActivity {
         }
 
         /** The stack that opened it. */
+        @SuppressWarnings("unchecked")
         public List<String> openedBy(StackFrames frames) {
-            return opened.stack(frames);
+            Object by = opened;
+            return by instanceof TrackedSocket ? ((TrackedSocket) by).stack(frames) : (List<String>) by;
         }
 
         /** The stack that closed it, or {@code null} if it was not kept. */
@@ -79,7 +82,10 @@ public final class RemoteActivity {
 
         /** Renders its stacks: a {@code Throwable}'s backtrace holds its classes, and their class loaders with them. */
         void internStacks(StackFrames frames) {
-            opened.stack(frames);
+            Object by = opened;
+            if (by instanceof TrackedSocket) {
+                opened = ((TrackedSocket) by).stack(frames); // and lets go of the socket, its requester's and closer's Throwables
+            }
             Object stack = closer;
             if (stack instanceof Throwable) {
                 closer = frames.render((Throwable) stack);

@@ -87,6 +87,7 @@ final class SocketDescriptors {
     /** Whether {@code socket} is closed, by its own field: JDK 17's {@code closed}, or the bit of later JDKs' {@code state}. */
     private boolean isClosed(Socket socket) throws ReflectiveOperationException {
         if (socketClosed != null) {
+            java.lang.invoke.VarHandle.fullFence(); // JDK 17's field is plain, written under a lock the read does not take
             return socketClosed.getBoolean(socket);
         }
         return socketState != null && (socketState.getInt(socket) & closedBit) != 0;

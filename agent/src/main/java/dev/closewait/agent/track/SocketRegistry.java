@@ -66,6 +66,10 @@ public final class SocketRegistry {
     private int internEarly = INTERN_EARLY;
     /** {@link #openCount} at the last pass; read on the connect path. */
     private volatile long openWhenInterned;
+    /** Early passes come at most this often: a scan is more than the pass, and the interval should bound its cost. */
+    static final long EARLY_PASS_SPACING_NANOS = 1_000_000_000L;
+    private long earlyPassSpacingNanos = EARLY_PASS_SPACING_NANOS;
+    private volatile long lastEarlyPassNanos = System.nanoTime() - EARLY_PASS_SPACING_NANOS;
     /** Whether an early pass was asked for since the last pass. */
     private volatile boolean earlyPassAsked;
     /** Asks the scanner for an early pass ({@link #internEarlyBy}); nothing until set. */
@@ -462,6 +466,7 @@ public final class SocketRegistry {
      * between two scans never get here, so churn pays nothing for it.
      */
     void internStacksOfOpenSockets() {
+        openWhenInterned = open.mappingCount(); // opens during the pass count towards the next one
         earlyPassAsked = false;
         for (RemoteActivity there : remotes.values()) {
             there.internStacks(openStacks); // closes come without opens: every pass
@@ -487,14 +492,17 @@ public final class SocketRegistry {
         earlyPass = pass;
     }
 
-    /** A test's count of open sockets past the last pass that asks for an early one. */
-    void internEarlyAfter(int opens) {
+    /** A test's count of open sockets past the last pass that asks for an early one, and spacing of early passes. */
+    void internEarlyAfter(int opens, long spacingNanos) {
         internEarly = opens;
+        earlyPassSpacingNanos = spacingNanos;
     }
 
     private void askEarlyPass() {
         Runnable pass = earlyPass;
-        if (pass != null) {
+        long now = System.nanoTime();
+        if (pass != null && now - lastEarlyPassNanos >= earlyPassSpacingNanos) {
+            lastEarlyPassNanos = now;
             earlyPassAsked = true;
             pass.run();
         }

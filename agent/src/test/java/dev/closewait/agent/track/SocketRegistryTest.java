@@ -183,7 +183,7 @@ class SocketRegistryTest {
     void aBurstOfSocketsThatStayOpenAsksForAnEarlyPassOnceUntilThePassRuns() throws IOException {
         java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
         registry.internEarlyBy(asked::incrementAndGet);
-        registry.internEarlyAfter(3);
+        registry.internEarlyAfter(3, 0);
         openAndTrack();
         openAndTrack();
         assertEquals(0, asked.get(), "fewer open than the count since the last pass");
@@ -198,5 +198,12 @@ class SocketRegistryTest {
         assertEquals(1, asked.get(), "the count starts again from the pass");
         openAndTrack();
         assertEquals(2, asked.get());
+
+        registry.internEarlyAfter(3, SocketRegistry.EARLY_PASS_SPACING_NANOS);
+        registry.drainCollectedUnclosed();
+        for (int i = 0; i < 3; i++) {
+            openAndTrack();
+        }
+        assertEquals(2, asked.get(), "not again within a second of the last early pass");
     }
 }
