@@ -473,7 +473,6 @@ public final class SocketRegistry {
         }
         long tracked = ids.get();
         if (tracked == trackedWhenInterned) {
-            openWhenInterned = open.mappingCount();
             return; // no socket opened since the last pass: every open one holds its frames already
         }
         // A socket numbered but not yet in the map is missed until the next socket opens: it keeps
@@ -484,7 +483,6 @@ public final class SocketRegistry {
                 socket.internStack(openStacks);
             }
         }
-        openWhenInterned = open.mappingCount();
     }
 
     /** {@code pass} makes the scanner run a scan (which starts with this registry's pass) before its interval is over. */
