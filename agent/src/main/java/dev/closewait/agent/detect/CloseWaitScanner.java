@@ -618,6 +618,13 @@ public final class CloseWaitScanner {
                 foreign.add(row.inode());
                 continue;
             }
+            TrackedSocket claimed = registry.claimByInode(row.local().port(), row.inode(), row.remote());
+            if (claimed != null) {
+                // A tracked socket through a proxy: judged by its inode from the next scan, with its stack.
+                claimed.observed(row.local(), row.remote(), TcpState.CLOSE_WAIT, first);
+                matched.saw(claimed, true);
+                continue;
+            }
             TrackedSocket socket = registry.adopt(Origin.UNTRACKED, ConnectionKey.of(row), row.local(), row.inode());
             socket.observed(row.local(), row.remote(), TcpState.CLOSE_WAIT, first);
             preexisting.add(socket);

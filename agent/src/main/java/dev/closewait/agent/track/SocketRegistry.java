@@ -507,6 +507,30 @@ public final class SocketRegistry {
     }
 
     /**
+     * The open socket whose kernel row has {@code inode} though no row matched its key: a socket
+     * connected through a SOCKS or HTTP proxy says its target, the kernel shows the proxy. Matched
+     * by its inode from now on, with the kernel's remote ({@code null}: no tracked socket has that
+     * inode). Scanner thread: reads {@code /proc/self/fd} for the sockets of that local port only.
+     */
+    public TrackedSocket claimByInode(int localPort, long inode, Endpoint kernelRemote) {
+        if (!ProcessSockets.isAvailable()) {
+            return null;
+        }
+        for (TrackedSocket socket : open.values()) {
+            if (socket.matchedByInode() || socket.localPort() != localPort) {
+                continue;
+            }
+            int fd = descriptorOf(socket);
+            if (fd >= 0 && ProcessSockets.inodeOf(fd) == inode) {
+                socket.matchByInode(inode, kernelRemote);
+                nativeByInode.put(inode, socket);
+                return socket;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Forgets every socket and peer (the agent turned itself off: no close or collection will
      * come to remove them). Each entry is cleared first, so that none is queued when its socket is
      * collected later.

@@ -67,8 +67,11 @@ public final class TrackedSocket extends WeakReference<Object> {
 
     /** The fields few sockets ever set. */
     private static final class Rare {
-        /** The kernel's inode of a socket matched by inode (native, or known only from the table); 0 for the others. */
-        final long inode;
+        /**
+         * The kernel's inode of a socket matched by inode (native, known only from the table, or
+         * claimed by the scanner through a proxy); 0 for the others.
+         */
+        volatile long inode;
         /** The remote endpoint the kernel showed, for a socket whose key was not known when it opened. */
         Endpoint remoteSeen;
         /** The stack of the application call that asked for the socket on another thread, until rendered; or {@code null}. */
@@ -162,6 +165,18 @@ public final class TrackedSocket extends WeakReference<Object> {
      */
     public boolean matchedByInode() {
         return (flags & MATCHED_BY_INODE) != 0;
+    }
+
+    /**
+     * From now on matched by {@code inode}, with the remote endpoint the kernel shows: a socket
+     * connected through a SOCKS or HTTP proxy names its target, the kernel the proxy, so its key
+     * matched no row ({@link SocketRegistry#claimByInode}).
+     */
+    synchronized void matchByInode(long inode, Endpoint kernelRemote) {
+        Rare r = rare();
+        r.inode = inode;
+        r.remoteSeen = kernelRemote;
+        flags |= MATCHED_BY_INODE;
     }
 
     synchronized void accepted() {

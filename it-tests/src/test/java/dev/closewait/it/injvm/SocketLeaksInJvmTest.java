@@ -158,6 +158,60 @@ class SocketLeaksInJvmTest {
         assertNull(loaderRef.get(), "the agent keeps the plug-in's class loader reachable");
     }
 
+    /**
+     * A socket connected through a SOCKS proxy names its target, the kernel the proxy: no row
+     * matched its key, and its leak stayed unseen (or, seen twice, an {@code UNTRACKED} one without a
+     * stack). The scanner finds the tracked socket by its inode, and the finding has its stack.
+     */
+    @Test
+    void aSocketThroughASocksProxyIsFoundWithItsStackAndTheProxyAsItsPeer() throws Exception {
+        try (ServerSocket target = loopbackServer(); ServerSocket proxy = loopbackServer()) {
+            Thread standIn = new Thread(() -> socksStandIn(proxy), "SOCKS stand-in"); // not a real proxy: it relays nothing
+            standIn.start();
+            Socket socket = keep(openThroughProxy(proxy.getLocalPort(), target.getLocalPort()));
+            standIn.join(10_000);
+            int clientPort = socket.getLocalPort();
+            assertEquals(target.getLocalPort(), socket.getPort(), "the socket names its target");
+            KernelTcpTable.awaitCloseWait(clientPort);
+
+            Report report = awaitReport(r -> hasLeak(r, mark, clientPort, "OPEN"));
+            JsonNode leak = leak(report, mark, clientPort);
+            assertEquals("127.0.0.1:" + proxy.getLocalPort(), leak.path("remote").asText(), "the kernel's peer: the proxy");
+            assertEquals("CONNECT", leak.path("origin").asText(), leak::toString);
+            assertTrue(Report.stack(leak).stream().anyMatch(f -> f.contains("SocketLeaksInJvmTest.openThroughProxy(")),
+                    leak::toString);
+        }
+    }
+
+    private static Socket openThroughProxy(int proxyPort, int targetPort) throws IOException {
+        Socket socket = new Socket(new java.net.Proxy(java.net.Proxy.Type.SOCKS, new InetSocketAddress(LOOPBACK, proxyPort)));
+        socket.connect(new InetSocketAddress(LOOPBACK, targetPort));
+        return socket;
+    }
+
+    /**
+     * Plays a SOCKS 5 proxy for one client (a stand-in, not a proxy): no authentication, accepts its
+     * CONNECT, then closes, as a proxy does when the target ends the session.
+     */
+    private static void socksStandIn(ServerSocket proxy) {
+        try (Socket client = proxy.accept()) {
+            java.io.DataInputStream in = new java.io.DataInputStream(client.getInputStream());
+            java.io.OutputStream out = client.getOutputStream();
+            in.readUnsignedByte(); // version 5
+            in.readFully(new byte[in.readUnsignedByte()]); // the methods it offers
+            out.write(new byte[]{5, 0}); // no authentication
+            out.flush();
+            byte[] request = new byte[4]; // version, CONNECT, reserved, address type
+            in.readFully(request);
+            int addressLength = request[3] == 1 ? 4 : request[3] == 4 ? 16 : in.readUnsignedByte();
+            in.readFully(new byte[addressLength + 2]);
+            out.write(new byte[]{5, 0, 0, 1, 127, 0, 0, 1, 0, 0}); // succeeded
+            out.flush();
+        } catch (IOException ended) {
+            // the test fails on its own assertions
+        }
+    }
+
     /** Loads the plug-in, has it connect to {@code port} three times, and lets it go: no frame of the test holds it. */
     private static WeakReference<ClassLoader> runPlugin(java.nio.file.Path classes, int port) throws Exception {
         java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[]{classes.toUri().toURL()}, null);
