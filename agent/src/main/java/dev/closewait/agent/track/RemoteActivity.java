@@ -74,10 +74,9 @@ public final class RemoteActivity {
         }
 
         /** The stack that closed it, or {@code null} if it was not kept. */
-        @SuppressWarnings("unchecked")
         public List<String> closedBy(StackFrames frames) {
             Object stack = closer;
-            return stack == null ? null : stack instanceof List ? (List<String>) stack : frames.render((Throwable) stack);
+            return stack == null ? null : RemoteActivity.frames(stack, frames);
         }
 
         /** Renders its stacks: a {@code Throwable}'s backtrace holds its classes, and their class loaders with them. */
@@ -171,16 +170,21 @@ public final class RemoteActivity {
     }
 
     /** The sample of creation stacks of recent opens. */
-    @SuppressWarnings("unchecked")
     public List<List<String>> sampledStacks(StackFrames frames) {
         List<List<String>> sampled = new ArrayList<>();
         for (int i = 0; i < SAMPLES; i++) {
             Object stack = samples.get(i);
             if (stack != null) {
-                sampled.add(stack instanceof List ? (List<String>) stack : frames.render((Throwable) stack));
+                sampled.add(frames(stack, frames));
             }
         }
         return sampled;
+    }
+
+    /** A stack kept here: its frames already, or a {@code Throwable} rendered now. */
+    @SuppressWarnings("unchecked")
+    private static List<String> frames(Object stack, StackFrames frames) {
+        return stack instanceof List ? (List<String>) stack : frames.render((Throwable) stack);
     }
 
     /**
