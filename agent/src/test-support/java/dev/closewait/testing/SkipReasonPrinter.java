@@ -1,4 +1,4 @@
-package dev.closewait.agent.testing;
+package dev.closewait.testing;
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.ClassSource;
@@ -8,24 +8,35 @@ import org.junit.platform.launcher.TestIdentifier;
 
 /**
  * Prints why a test class or test was skipped, in the build's output: Surefire only counts skips.
- * Registered through {@code META-INF/services}; covers disabled tests and tests stopped by an
- * assumption (no netlink, not root, no gcc...), one line each:
- * {@code [agent tests] SKIPPED: Class#method [leg]: reason}.
+ * Covers disabled tests (such as {@code @Testcontainers(disabledWithoutDocker = true)} without
+ * Docker) and tests stopped by an assumption (no JDK 25, no PostgreSQL, not root, no gcc...), one
+ * line each: {@code [it-tests] SKIPPED: Class#method [leg]: reason}, the module named by the test's
+ * package. The one copy for the agent's, the demo's and the end-to-end tests: each of those modules
+ * adds this folder to its test sources and its {@code META-INF/services} registration to its test
+ * resources (build-helper, configured once in the parent POM).
  */
 public final class SkipReasonPrinter implements TestExecutionListener {
 
-    private static final String PREFIX = "[agent tests] SKIPPED: ";
-
     @Override
     public void executionSkipped(TestIdentifier test, String reason) {
-        System.out.println(PREFIX + name(test) + ": " + reason);
+        System.out.println(prefix(test) + name(test) + ": " + reason);
     }
 
     @Override
     public void executionFinished(TestIdentifier test, TestExecutionResult result) {
         if (result.getStatus() == TestExecutionResult.Status.ABORTED) {
-            System.out.println(PREFIX + name(test) + ": " + reason(result));
+            System.out.println(prefix(test) + name(test) + ": " + reason(result));
         }
+    }
+
+    /** {@code [it-tests] SKIPPED: }, {@code [demo-webapp tests] SKIPPED: } or {@code [agent tests] SKIPPED: }. */
+    private static String prefix(TestIdentifier test) {
+        Object source = test.getSource().orElse(null);
+        String className = source instanceof MethodSource method ? method.getClassName()
+                : source instanceof ClassSource type ? type.getClassName() : "";
+        String module = className.startsWith("dev.closewait.it.") ? "it-tests"
+                : className.startsWith("dev.closewait.demo.") ? "demo-webapp tests" : "agent tests";
+        return "[" + module + "] SKIPPED: ";
     }
 
     /** {@code Class#method}, with the invocation's name for a leg of a parameterized test. */

@@ -23,12 +23,12 @@ public final class EndToEnd {
     private EndToEnd() {
     }
 
-    /** Skips the test on a JDK that is not here; {@link SkipReasonPrinter} prints why. */
+    /** Skips the test on a JDK that is not here; {@link dev.closewait.testing.SkipReasonPrinter} prints why. */
     public static void assumePresent(Jdk jdk) {
         assumeTrue(jdk.present(), jdk.missingReason());
     }
 
-    /** Skips the test when {@code hostPort} (a database the CI machine runs) does not answer; {@link SkipReasonPrinter} prints why. */
+    /** Skips the test when {@code hostPort} (a database the CI machine runs) does not answer; {@link dev.closewait.testing.SkipReasonPrinter} prints why. */
     public static void assumeReachable(String hostPort, String what) {
         String[] parts = hostPort.split(":");
         try (Socket probe = new Socket()) {

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /**
  * The demo's scenario against real SQL Server ({@value SqlServerContainerDatabase#IMAGE} through
  * Testcontainers' {@code MSSQLServerContainer}), with the checks of {@link OrdersDemoEndToEndTest}.
- * Needs Docker: without it the class is skipped, and {@link SkipReasonPrinter} prints why. The
+ * Needs Docker: without it the class is skipped, and {@link dev.closewait.testing.SkipReasonPrinter} prints why. The
  * service runs on the JDK running the tests; the stand-in test covers the other JDKs.
  */
 @Testcontainers(disabledWithoutDocker = true)
